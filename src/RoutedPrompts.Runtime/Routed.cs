@@ -1,0 +1,141 @@
+namespace RoutedPrompts;
+
+/// <summary>A (provider, model) pair serving a tier, as configured.</summary>
+/// <param name="Provider">The key of the provider's <c>IChatClient</c> registration (for example <c>openai</c>).</param>
+/// <param name="Model">The model id sent as <c>ChatOptions.ModelId</c>.</param>
+public sealed record DeploymentInfo(string Provider, string Model)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{Provider}/{Model}";
+}
+
+/// <summary>How one attempt of a cascade ended.</summary>
+public enum AttemptOutcome
+{
+    /// <summary>The answer passed every gate and was returned.</summary>
+    Accepted = 0,
+
+    /// <summary>The answer was empty or whitespace.</summary>
+    Empty,
+
+    /// <summary>The model refused (a refusal phrase, or the provider's content filter).</summary>
+    Refusal,
+
+    /// <summary>The answer was cut off by the output token limit.</summary>
+    Truncated,
+
+    /// <summary>A JSON task's answer was not parseable JSON.</summary>
+    InvalidJson,
+
+    /// <summary>The answer violated the task's JSON Schema or did not deserialize into the result type.</summary>
+    SchemaViolation,
+
+    /// <summary>The provider's log-probability confidence was below the task's threshold.</summary>
+    LowConfidence,
+
+    /// <summary>A user validator rejected the answer.</summary>
+    ValidatorRejected,
+
+    /// <summary>The call to the provider failed (an availability failure, not an answer-quality one).</summary>
+    ProviderError,
+}
+
+/// <summary>One call to one deployment during a routed request, and how it ended.</summary>
+/// <param name="Tier">The tier the deployment serves.</param>
+/// <param name="Deployment">The deployment that was called.</param>
+/// <param name="Outcome">How the attempt ended.</param>
+/// <param name="Reason">Why it failed (gate or error detail); <see langword="null"/> when accepted.</param>
+/// <param name="Confidence">The answer's confidence (0..1) when the provider returned log-probabilities.</param>
+/// <param name="InputTokens">Input tokens reported by the provider.</param>
+/// <param name="OutputTokens">Output tokens reported by the provider.</param>
+/// <param name="CostUsd">What the call cost, from the usage and the deployment's prices.</param>
+/// <param name="Latency">Wall-clock time of the call.</param>
+public sealed record RoutingAttempt(
+    Tier Tier,
+    DeploymentInfo Deployment,
+    AttemptOutcome Outcome,
+    string? Reason,
+    double? Confidence,
+    long InputTokens,
+    long OutputTokens,
+    decimal CostUsd,
+    TimeSpan Latency)
+{
+    /// <summary>Whether this attempt's answer was returned.</summary>
+    public bool Accepted => Outcome == AttemptOutcome.Accepted;
+}
+
+/// <summary>A routed task's answer with its provenance: who answered, what was tried before, and what it cost.</summary>
+/// <typeparam name="T">The result type.</typeparam>
+public sealed class Routed<T>
+{
+    /// <summary>Creates a routed result. Normally created by <see cref="PromptRouter"/>.</summary>
+    /// <param name="taskName">The task's name.</param>
+    /// <param name="value">The accepted answer.</param>
+    /// <param name="attempts">Every attempt in order; the last one is the accepted one.</param>
+    public Routed(string taskName, T value, IReadOnlyList<RoutingAttempt> attempts)
+    {
+        ArgumentNullException.ThrowIfNull(taskName);
+        ArgumentNullException.ThrowIfNull(attempts);
+        if (attempts.Count == 0 || !attempts[^1].Accepted)
+        {
+            throw new ArgumentException("The last attempt of a routed result must be the accepted one.", nameof(attempts));
+        }
+
+        TaskName = taskName;
+        Value = value;
+        Attempts = attempts;
+    }
+
+    /// <summary>The task's name.</summary>
+    public string TaskName { get; }
+
+    /// <summary>The accepted answer.</summary>
+    public T Value { get; }
+
+    /// <summary>Every attempt in order, the accepted one last.</summary>
+    public IReadOnlyList<RoutingAttempt> Attempts { get; }
+
+    /// <summary>The accepted attempt.</summary>
+    public RoutingAttempt Answer => Attempts[^1];
+
+    /// <summary>The tier that answered.</summary>
+    public Tier Tier => Answer.Tier;
+
+    /// <summary>The deployment that answered.</summary>
+    public DeploymentInfo Deployment => Answer.Deployment;
+
+    /// <summary>How many times the cascade moved up a tier.</summary>
+    public int Escalations
+    {
+        get
+        {
+            var count = 0;
+            for (var i = 1; i < Attempts.Count; i++)
+            {
+                if (Attempts[i].Tier != Attempts[i - 1].Tier)
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Input tokens over all attempts.</summary>
+    public long InputTokens => Attempts.Sum(a => a.InputTokens);
+
+    /// <summary>Output tokens over all attempts.</summary>
+    public long OutputTokens => Attempts.Sum(a => a.OutputTokens);
+
+    /// <summary>Cost in USD over all attempts, escalations included.</summary>
+    public decimal CostUsd => Attempts.Sum(a => a.CostUsd);
+
+    /// <summary>Wall-clock time over all attempts.</summary>
+    public TimeSpan Latency => TimeSpan.FromTicks(Attempts.Sum(a => a.Latency.Ticks));
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{TaskName}: answered by {Tier} ({Deployment}) after {Attempts.Count} attempt(s), {CostUsd:0.######} USD";
+}

@@ -1,0 +1,99 @@
+using System.Text.Json.Serialization.Metadata;
+
+namespace RoutedPrompts;
+
+/// <summary>Whether a task's answer is a JSON document or free text.</summary>
+public enum ResultKind
+{
+    /// <summary>The answer is JSON, validated against the task's schema and deserialized into the result type.</summary>
+    Json = 0,
+
+    /// <summary>The answer is free text (the result type is <see cref="string"/>); no schema applies.</summary>
+    Text = 1,
+}
+
+/// <summary>
+/// Describes one routed task: what the source generator knew about it at compile time. Instances are created by
+/// generated code (one static instance per <c>[RoutedPrompt]</c> method) and enumerated through
+/// <see cref="RoutedTaskCatalog"/>.
+/// </summary>
+public abstract class RoutedTask
+{
+    private protected RoutedTask()
+    {
+    }
+
+    /// <summary>The task's name in configuration, telemetry and the lock file (for example <c>SupportPrompts.Triage</c>).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Fully qualified name of the type that declares the task's method.</summary>
+    public required string DeclaringType { get; init; }
+
+    /// <summary>Name of the task's method.</summary>
+    public required string MethodName { get; init; }
+
+    /// <summary>The tier the task starts at.</summary>
+    public required Tier Tier { get; init; }
+
+    /// <summary>The highest tier the cascade may reach.</summary>
+    public Tier MaxTier { get; init; } = Tier.Large;
+
+    /// <summary>System instructions, or <see langword="null"/>.</summary>
+    public string? Instructions { get; init; }
+
+    /// <summary>The prompt template as written (inline or read from <see cref="PromptFile"/> at compile time).</summary>
+    public required string Template { get; init; }
+
+    /// <summary>The template file the prompt came from, or <see langword="null"/> for an inline template.</summary>
+    public string? PromptFile { get; init; }
+
+    /// <summary>Names of the method parameters the template binds, in declaration order.</summary>
+    public IReadOnlyList<string> Parameters { get; init; } = [];
+
+    /// <summary>Whether the answer is JSON or free text.</summary>
+    public required ResultKind ResultKind { get; init; }
+
+    /// <summary>The JSON Schema the answer must satisfy (from <see cref="SchemaFile"/> or derived from the result type); <see langword="null"/> for text.</summary>
+    public string? SchemaJson { get; init; }
+
+    /// <summary>The schema file named on the attribute, or <see langword="null"/> when the schema was derived from the result type.</summary>
+    public string? SchemaFile { get; init; }
+
+    /// <summary>The eval set named on the attribute, or <see langword="null"/>.</summary>
+    public string? EvalSet { get; init; }
+
+    /// <summary>Hash of the instructions and template (see <c>RoutedTaskHashing</c>); changes whenever the prompt does.</summary>
+    public required string PromptHash { get; init; }
+
+    /// <summary>Hash of <see cref="SchemaJson"/>, or <see langword="null"/> for text tasks.</summary>
+    public string? SchemaHash { get; init; }
+
+    /// <summary>The confidence threshold set on the attribute, or <see langword="null"/>; configuration may override it.</summary>
+    public double? ConfidenceThreshold { get; init; }
+
+    /// <summary>The task's result type (<c>T</c> of <see cref="RoutedTask{T}"/>).</summary>
+    public abstract Type ResultType { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}
+
+/// <summary>A routed task whose answer is of type <typeparamref name="T"/>.</summary>
+/// <typeparam name="T">The result type.</typeparam>
+public sealed class RoutedTask<T> : RoutedTask
+{
+    /// <summary>Source-generated serialization metadata for <typeparamref name="T"/>; <see langword="null"/> for text tasks.</summary>
+    public JsonTypeInfo<T>? JsonTypeInfo { get; init; }
+
+    /// <summary>A static validator named on the attribute (<c>Validator = nameof(...)</c>), or <see langword="null"/>.</summary>
+    public Func<T, bool>? Validator { get; init; }
+
+    /// <summary>An <see cref="IResultValidator{T}"/> implementation named on the attribute, or <see langword="null"/>.</summary>
+    public Type? ValidatorType { get; init; }
+
+    /// <inheritdoc />
+    public override Type ResultType => typeof(T);
+
+    /// <summary>Per-task state the router caches (for example the parsed schema).</summary>
+    internal object? RuntimeCache;
+}
