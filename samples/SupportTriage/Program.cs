@@ -1,0 +1,81 @@
+// SupportTriage: three routed tasks (a JSON classification, an extraction constrained by a schema file, a free-text
+// reply with a validator). With no API key it answers from recordings/support-demo.jsonl, a recording written by hand
+// for this demo; with OPENAI_API_KEY set it calls a real OpenAI-compatible endpoint (OpenAI, Ollama, vLLM).
+using System.ClientModel;
+using System.Globalization;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenAI;
+using RoutedPrompts;
+using RoutedPrompts.Replay;
+using SupportTriage;
+
+var configuration = new ConfigurationBuilder()
+    .SetBasePath(AppContext.BaseDirectory)
+    .AddRoutedPromptsFile("routedprompts.json")
+    .AddEnvironmentVariables()
+    .Build();
+
+var services = new ServiceCollection();
+services.AddRoutedPrompts(configuration);
+services.AddSingleton<SupportPrompts>();
+
+var apiKey = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
+if (string.IsNullOrEmpty(apiKey))
+{
+    var recording = Path.Combine(AppContext.BaseDirectory, "recordings", "support-demo.jsonl");
+    Console.WriteLine("Offline demo: answers come from recordings/support-demo.jsonl, written by hand for this demo");
+    Console.WriteLine("(not produced by a model). Set OPENAI_API_KEY (and OPENAI_BASE_URL for Ollama or vLLM) to call a real endpoint.");
+    services.AddKeyedChatClient("openai", _ => new ReplayChatClient(ReplayRecording.Load(recording)));
+}
+else
+{
+    var endpoint = Environment.GetEnvironmentVariable("OPENAI_BASE_URL");
+    var client = new OpenAIClient(
+        new ApiKeyCredential(apiKey),
+        new OpenAIClientOptions { Endpoint = string.IsNullOrEmpty(endpoint) ? null : new Uri(endpoint) });
+    Console.WriteLine($"Live: calling {(string.IsNullOrEmpty(endpoint) ? "the OpenAI API" : endpoint)}.");
+    services.AddKeyedChatClient("openai", _ => new ModelSelectingChatClient(model => client.GetChatClient(model).AsIChatClient()));
+}
+
+await using var provider = services.BuildServiceProvider();
+var prompts = provider.GetRequiredService<SupportPrompts>();
+var largePrices = configuration.GetSection("RoutedPrompts:Tiers:Large:Deployments:0");
+var largeInput = largePrices.GetValue<decimal>("InputUsdPerMillionTokens");
+var largeOutput = largePrices.GetValue<decimal>("OutputUsdPerMillionTokens");
+var report = new CostReport(largeInput, largeOutput);
+
+string[] tickets =
+[
+    "I was charged twice for my subscription this month. Please fix it.",
+    "The app crashes every time I upload a photo larger than 10 MB.",
+    "How do I change the email address on my account?",
+    "My package never arrived and tracking has not moved for 9 days.",
+    "hi. it doesnt work.",
+];
+foreach (var ticket in tickets)
+{
+    await report.RunAsync($"triage  \"{Shorten(ticket)}\"", () => prompts.TriageAsync(ticket), t => $"{t.Category}/{t.Priority}: {t.Summary}");
+}
+
+string[] emails =
+[
+    "Hi, the headphones from order ORD-120045 broke after a week. I'd like my 49.99 USD back.",
+    "Order ORD-553201 arrived damaged. Please refund the 120 EUR I paid.",
+    "I want my money back. You know what you did.",
+];
+foreach (var email in emails)
+{
+    await report.RunAsync($"refund  \"{Shorten(email)}\"", () => prompts.ExtractRefundAsync(email), r => $"{r.OrderId} {r.Amount.ToString(CultureInfo.InvariantCulture)} {r.Currency}: {r.Reason}");
+}
+
+foreach (var ticket in tickets[..3])
+{
+    await report.RunAsync($"reply   \"{Shorten(ticket)}\"", () => prompts.DraftReplyAsync(ticket, maxWords: 60).AsTask(), r => Shorten(r, 70));
+}
+
+report.PrintSummary();
+return 0;
+
+static string Shorten(string text, int max = 40) => text.Length <= max ? text : text[..(max - 1)] + "…";

@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
+
+namespace RoutedPrompts;
+
+/// <summary>
+/// One provider's <see cref="IChatClient"/> for many models: forwards each request to a client for the request's
+/// <see cref="ChatOptions.ModelId"/>, created once per model by a factory. Use it for SDKs whose chat clients are bound
+/// to one model (such as the OpenAI SDK's <c>ChatClient</c>), so a single keyed registration serves every deployment of
+/// that provider:
+/// <code>services.AddKeyedChatClient("openai", _ => new ModelSelectingChatClient(m => openAi.GetChatClient(m).AsIChatClient()));</code>
+/// </summary>
+public sealed class ModelSelectingChatClient : IChatClient
+{
+    private readonly Func<string, IChatClient> _factory;
+    private readonly ConcurrentDictionary<string, IChatClient> _clients = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the client.</summary>
+    /// <param name="factory">Creates the client for one model id; called once per model.</param>
+    public ModelSelectingChatClient(Func<string, IChatClient> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        _factory = factory;
+    }
+
+    /// <inheritdoc />
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        ClientFor(options).GetResponseAsync(messages, options, cancellationToken);
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        ClientFor(options).GetStreamingResponseAsync(messages, options, cancellationToken);
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+
+        _clients.Clear();
+    }
+
+    private IChatClient ClientFor(ChatOptions? options)
+    {
+        var model = options?.ModelId;
+        if (string.IsNullOrWhiteSpace(model))
+        {
+            throw new InvalidOperationException(
+                "ModelSelectingChatClient needs ChatOptions.ModelId to pick a model; PromptRouter sets it from the deployment's Model.");
+        }
+
+        return _clients.GetOrAdd(model, _factory);
+    }
+}
