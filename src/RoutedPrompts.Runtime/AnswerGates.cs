@@ -27,7 +27,7 @@ internal static class AnswerGates
     /// <summary>An answer this long or longer is never taken for a refusal.</summary>
     internal const int RefusalMaxLength = 600;
 
-    /// <summary>A refusal phrase must start within this many characters of the answer.</summary>
+    /// <summary>A refusal phrase must open the answer or one of its sentences within this many characters.</summary>
     internal const int RefusalWindow = 80;
 
     private const int MaxListedViolations = 3;
@@ -87,14 +87,40 @@ internal static class AnswerGates
         var head = trimmed[..Math.Min(trimmed.Length, RefusalWindow + 40)].ToString().Replace('\u2019', '\'');
         foreach (var phrase in RefusalPhrases)
         {
-            var at = head.IndexOf(phrase, StringComparison.OrdinalIgnoreCase);
-            if (at >= 0 && at <= RefusalWindow)
+            for (var at = head.IndexOf(phrase, StringComparison.OrdinalIgnoreCase);
+                 at >= 0 && at <= RefusalWindow;
+                 at = head.IndexOf(phrase, at + 1, StringComparison.OrdinalIgnoreCase))
             {
-                return phrase;
+                if (StartsSentence(head, at))
+                {
+                    return phrase;
+                }
             }
         }
 
         return null;
+    }
+
+    /// <summary>Whether position <paramref name="at"/> opens the answer or a sentence (so a quoted phrase does not count).</summary>
+    private static bool StartsSentence(string text, int at)
+    {
+        var i = at - 1;
+        if (i < 0)
+        {
+            return true;
+        }
+
+        if (!char.IsWhiteSpace(text[i]))
+        {
+            return false;
+        }
+
+        while (i >= 0 && char.IsWhiteSpace(text[i]))
+        {
+            i--;
+        }
+
+        return i < 0 || text[i] is '.' or '!' or '?' or ':' || text[i + 1] == '\n';
     }
 
     /// <summary>Removes one surrounding Markdown code fence (<c>```</c> or <c>```json</c>), if there is one.</summary>
