@@ -249,7 +249,14 @@ public sealed class PromptRouter
         {
             if (!_validators.TryGetValue(validatorType, out var instance))
             {
-                instance = _validators.GetOrAdd(validatorType, ActivatorUtilities.GetServiceOrCreateInstance(_services, validatorType));
+                lock (_validators)
+                {
+                    if (!_validators.TryGetValue(validatorType, out instance))
+                    {
+                        instance = ActivatorUtilities.GetServiceOrCreateInstance(_services, validatorType);
+                        _validators[validatorType] = instance;
+                    }
+                }
             }
 
             if (instance is not IResultValidator<T> resultValidator)
@@ -327,10 +334,22 @@ public sealed class PromptRouter
         return error.GetType().Name;
     }
 
-    private IChatClient Client(string provider) =>
-        _clients.TryGetValue(provider, out var client)
-            ? client
-            : _clients.GetOrAdd(provider, _services.GetRequiredKeyedService<IChatClient>(provider));
+    private IChatClient Client(string provider)
+    {
+        if (!_clients.TryGetValue(provider, out var client))
+        {
+            lock (_clients)
+            {
+                if (!_clients.TryGetValue(provider, out client))
+                {
+                    client = _services.GetRequiredKeyedService<IChatClient>(provider);
+                    _clients[provider] = client;
+                }
+            }
+        }
+
+        return client;
+    }
 
     private RouterSettings CurrentSettings()
     {
