@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -118,38 +120,33 @@ public static class Tasks
         double? confidenceThreshold = null,
         Func<Ticket, bool>? validator = null,
         Type? validatorType = null,
-        string? schema = TicketSchema) => new()
+        string? schema = TicketSchema) =>
+        Descriptor(name, tier, maxTier, confidenceThreshold, ResultKind.Json, schema, TestJsonContext.Default.Ticket, validator, validatorType);
+
+    public static RoutedTask<string> Summary(string name = "Support.Summary", Tier tier = Tier.Small, Tier maxTier = Tier.Large, double? confidenceThreshold = null) =>
+        Descriptor<string>(name, tier, maxTier, confidenceThreshold, ResultKind.Text, null, null, null, null);
+
+    private static RoutedTask<T> Descriptor<T>(
+        string name, Tier tier, Tier maxTier, double? confidenceThreshold, ResultKind kind, string? schema,
+        JsonTypeInfo<T>? typeInfo, Func<T, bool>? validator, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] Type? validatorType) => new()
         {
             Name = name,
             DeclaringType = "Tests.SupportPrompts",
-            MethodName = "TriageAsync",
+            MethodName = name.Split('.')[^1] + "Async",
             Tier = tier,
             MaxTier = maxTier,
             Instructions = "Classify the ticket.",
             Template = "Ticket: {text}",
             Parameters = ["text"],
-            ResultKind = ResultKind.Json,
+            ResultKind = kind,
             SchemaJson = schema,
             PromptHash = "sha256:test",
             SchemaHash = schema is null ? null : "sha256:schema",
             ConfidenceThreshold = confidenceThreshold,
-            JsonTypeInfo = TestJsonContext.Default.Ticket,
+            JsonTypeInfo = typeInfo,
             Validator = validator,
             ValidatorType = validatorType,
         };
-
-    public static RoutedTask<string> Summary(string name = "Support.Summary", Tier tier = Tier.Small, Tier maxTier = Tier.Large, double? confidenceThreshold = null) => new()
-    {
-        Name = name,
-        DeclaringType = "Tests.SupportPrompts",
-        MethodName = "SummarizeAsync",
-        Tier = tier,
-        MaxTier = maxTier,
-        Template = "Summarize: {text}",
-        ResultKind = ResultKind.Text,
-        PromptHash = "sha256:test",
-        ConfidenceThreshold = confidenceThreshold,
-    };
 
     public static IReadOnlyList<ChatMessage> Messages(string text = "My invoice is wrong") =>
         [new ChatMessage(ChatRole.System, "Classify the ticket."), new ChatMessage(ChatRole.User, "Ticket: " + text)];

@@ -260,28 +260,21 @@ public sealed class ReplayRecording
         };
     }
 
-    private static string? OptionalString(JsonElement element, string name, string source, int lineNumber)
+    private static string? OptionalString(JsonElement element, string name, string source, int lineNumber) =>
+        Optional(element, name, JsonValueKind.String, $"'{name}'", "a string", source, lineNumber)?.GetString();
+
+    private static double? OptionalNumber(JsonElement element, string name, string where, string source, int lineNumber) =>
+        Optional(element, name, JsonValueKind.Number, $"{where}.{name}", "a number", source, lineNumber)?.GetDouble();
+
+    /// <summary>An optional property: absent or <c>null</c> gives <see langword="null"/>; any kind but <paramref name="kind"/> is malformed.</summary>
+    private static JsonElement? Optional(JsonElement element, string name, JsonValueKind kind, string label, string expected, string source, int lineNumber)
     {
         if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
             return null;
         }
 
-        return value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : throw Malformed(source, lineNumber, $"'{name}' must be a string, found {value.ValueKind}");
-    }
-
-    private static double? OptionalNumber(JsonElement element, string name, string where, string source, int lineNumber)
-    {
-        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        return value.ValueKind == JsonValueKind.Number
-            ? value.GetDouble()
-            : throw Malformed(source, lineNumber, $"{where}.{name} must be a number, found {value.ValueKind}");
+        return value.ValueKind == kind ? value : throw Malformed(source, lineNumber, $"{label} must be {expected}, found {value.ValueKind}");
     }
 
     private static long? OptionalTokens(JsonElement element, string name, string where, string source, int lineNumber)
