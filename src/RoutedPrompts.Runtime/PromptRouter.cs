@@ -1,4 +1,12 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace RoutedPrompts;
 
@@ -6,15 +14,369 @@ namespace RoutedPrompts;
 /// Sends a routed task's messages to the cheapest tier first, gates each answer, and escalates up the tiers only when
 /// a gate fails.
 /// </summary>
+/// <remarks>
+/// Register it with <c>services.AddRoutedPrompts(...)</c>. Each tier's deployments are called through keyed
+/// <see cref="IChatClient"/> registrations (the deployment's <see cref="DeploymentOptions.Provider"/> is the key).
+/// A deployment that fails to answer (an availability failure) falls over to the next deployment of the same tier; an
+/// answer that fails a gate escalates to the next higher tier. The router is thread-safe and meant to be a singleton.
+/// </remarks>
 public sealed class PromptRouter
 {
+    private readonly IServiceProvider _services;
+    private readonly IOptionsMonitor<RoutedPromptsOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly RouterMetrics _metrics;
+    private readonly ConcurrentDictionary<string, IChatClient> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Type, object> _validators = new();
+    private RouterSettings _settings;
+
+    /// <summary>Creates a router. Reading the options here validates them, so a broken configuration fails at construction.</summary>
+    /// <param name="services">Resolves the keyed <see cref="IChatClient"/>s and the tasks' <see cref="IResultValidator{T}"/>s.</param>
+    /// <param name="options">The RoutedPrompts options.</param>
+    /// <param name="timeProvider">Measures attempt latency; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="logger">The router's logger; nothing is logged when <see langword="null"/>.</param>
+    /// <param name="meterFactory">Creates the <c>RoutedPrompts</c> meter; a process-wide meter is used when <see langword="null"/>.</param>
+    /// <exception cref="OptionsValidationException">The configuration is invalid.</exception>
+    public PromptRouter(
+        IServiceProvider services,
+        IOptionsMonitor<RoutedPromptsOptions> options,
+        TimeProvider? timeProvider = null,
+        ILogger<PromptRouter>? logger = null,
+        IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        _services = services;
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _metrics = RouterMetrics.Create(meterFactory);
+        _settings = RouterSettings.Build(options.CurrentValue);
+    }
+
     /// <summary>Routes one request of <paramref name="task"/>.</summary>
     /// <typeparam name="T">The task's result type.</typeparam>
     /// <param name="task">The generated task descriptor.</param>
-    /// <param name="messages">The rendered messages.</param>
+    /// <param name="messages">The rendered messages, sent unchanged to every deployment tried.</param>
     /// <param name="cancellationToken">Cancels the request, including any escalation.</param>
     /// <returns>The accepted answer with its provenance.</returns>
     /// <exception cref="RoutingException">No tier the task may reach produced an acceptable answer.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public ValueTask<Routed<T>> RouteAsync<T>(RoutedTask<T> task, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException("Scaffold: implemented by the runtime work item.");
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(messages);
+        return RouteCoreAsync(task, messages, cancellationToken);
+    }
+
+    private async ValueTask<Routed<T>> RouteCoreAsync<T>(RoutedTask<T> task, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var settings = CurrentSettings();
+        var runtime = TaskRuntime.For(task);
+        var (start, max) = settings.Range(task);
+        var threshold = settings.ConfidenceThreshold(task);
+        var attempts = new List<RoutingAttempt>();
+        Exception? lastProviderError = null;
+
+        using var activity = RoutedPromptsTelemetry.ActivitySource.StartActivity("RoutedPrompts.Route");
+        activity?.SetTag(Tags.Task, task.Name);
+
+        for (var tier = start; tier <= max; tier++)
+        {
+            var deployments = settings.Deployments(tier);
+            if (deployments.Count == 0)
+            {
+                RouterLog.TierWithoutDeployments(_logger, task.Name, TierNames.Name(tier));
+                continue;
+            }
+
+            foreach (var deployment in deployments)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                NoteEscalation(task.Name, attempts, tier);
+
+                using var attemptActivity = RoutedPromptsTelemetry.ActivitySource.StartActivity("RoutedPrompts.Attempt");
+                attemptActivity?.SetTag(Tags.Task, task.Name);
+                attemptActivity?.SetTag(Tags.Tier, TierNames.Name(tier));
+                attemptActivity?.SetTag(Tags.Provider, deployment.Info.Provider);
+                attemptActivity?.SetTag(Tags.Model, deployment.Info.Model);
+
+                // Availability: did the deployment answer at all?
+                var call = await CallAsync(deployment, runtime, messages, cancellationToken).ConfigureAwait(false);
+                if (call.Error is { } error)
+                {
+                    lastProviderError = error;
+                    var failed = new RoutingAttempt(tier, deployment.Info, AttemptOutcome.ProviderError, DescribeProviderError(error), null, 0, 0, 0m, call.Latency);
+                    Record(task.Name, attempts, failed, attemptActivity);
+                    attemptActivity?.SetStatus(ActivityStatusCode.Error, failed.Reason);
+                    RouterLog.ProviderError(_logger, task.Name, TierNames.Name(tier), deployment.Info.ToString(), failed.Reason!, error);
+                    continue; // next deployment of the same tier
+                }
+
+                // Quality: did the answer pass the gates?
+                var response = call.Response!;
+                var (attempt, value) = await EvaluateAsync(task, runtime, deployment, response, call.Latency, threshold, cancellationToken).ConfigureAwait(false);
+                Record(task.Name, attempts, attempt, attemptActivity);
+                if (attempt.Accepted)
+                {
+                    _metrics.Requests.Add(1, new(Tags.Task, task.Name), new(Tags.Outcome, "succeeded"), new(Tags.Tier, TierNames.Name(tier)));
+                    activity?.SetTag(Tags.Tier, TierNames.Name(tier));
+                    activity?.SetTag(Tags.Outcome, "succeeded");
+                    return new Routed<T>(task.Name, value!, attempts.ToArray());
+                }
+
+                if (settings.Source.LogContent)
+                {
+                    RouterLog.RejectedAnswer(_logger, task.Name, deployment.Info.ToString(), TierNames.Name(attempt.Outcome), attempt.Reason, response.Text);
+                }
+
+                break; // a gate failed: escalate to the next tier
+            }
+        }
+
+        _metrics.Requests.Add(1, new(Tags.Task, task.Name), new(Tags.Outcome, "failed"), new(Tags.Tier, "none"));
+        activity?.SetTag(Tags.Outcome, "failed");
+        activity?.SetStatus(ActivityStatusCode.Error, "No acceptable answer.");
+        if (attempts.Count > 0)
+        {
+            RouterLog.Exhausted(_logger, task.Name, attempts.Count, TierNames.Name(attempts[^1].Outcome), TierNames.Name(attempts[^1].Tier));
+        }
+
+        throw new RoutingException(task.Name, attempts.ToArray(), lastProviderError);
+    }
+
+    /// <summary>Calls one deployment. Any failure other than the caller's cancellation is returned, not thrown.</summary>
+    private async ValueTask<ProviderCall> CallAsync(DeploymentPlan deployment, TaskRuntime runtime, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
+    {
+        var client = Client(deployment.Info.Provider);
+        var options = new ChatOptions { ModelId = deployment.Info.Model, ResponseFormat = runtime.ResponseFormat };
+        var started = _time.GetTimestamp();
+        try
+        {
+            var response = await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            return new ProviderCall(response, null, _time.GetElapsedTime(started));
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            return new ProviderCall(null, ex, _time.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>Applies the gates in order and, when they all pass, returns the parsed value.</summary>
+    private async ValueTask<(RoutingAttempt Attempt, T? Value)> EvaluateAsync<T>(
+        RoutedTask<T> task, TaskRuntime runtime, DeploymentPlan deployment, ChatResponse response, TimeSpan latency, double? threshold, CancellationToken cancellationToken)
+    {
+        var inputTokens = response.Usage?.InputTokenCount ?? 0;
+        var outputTokens = response.Usage?.OutputTokenCount ?? 0;
+        var confidence = ResponseConfidence.Read(response.AdditionalProperties);
+        RoutingAttempt Attempt(GateVerdict verdict) => new(
+            deployment.Tier, deployment.Info, verdict.Outcome, verdict.Reason, confidence, inputTokens, outputTokens,
+            deployment.Cost(inputTokens, outputTokens), latency);
+
+        var text = response.Text ?? string.Empty;
+        var verdict = AnswerGates.CheckText(text, response.FinishReason);
+        if (!verdict.Passed)
+        {
+            return (Attempt(verdict), default);
+        }
+
+        T? value;
+        if (task.ResultKind == ResultKind.Text)
+        {
+            value = (T)(object)text.Trim();
+        }
+        else
+        {
+            var json = AnswerGates.StripFence(text);
+            verdict = AnswerGates.CheckJson(json);
+            if (!verdict.Passed)
+            {
+                return (Attempt(verdict), default);
+            }
+
+            if (runtime.Schema is { } schemaTask)
+            {
+                verdict = AnswerGates.CheckSchema(await schemaTask.ConfigureAwait(false), json);
+                if (!verdict.Passed)
+                {
+                    return (Attempt(verdict), default);
+                }
+            }
+
+            (value, verdict) = Deserialize(task, json);
+            if (!verdict.Passed)
+            {
+                return (Attempt(verdict), default);
+            }
+        }
+
+        verdict = AnswerGates.CheckConfidence(confidence, threshold);
+        if (!verdict.Passed)
+        {
+            return (Attempt(verdict), default);
+        }
+
+        verdict = await ValidateAsync(task, deployment, value!, cancellationToken).ConfigureAwait(false);
+        return (Attempt(verdict), verdict.Passed ? value : default);
+    }
+
+    private static (T? Value, GateVerdict Verdict) Deserialize<T>(RoutedTask<T> task, string json)
+    {
+        try
+        {
+            var value = JsonSerializer.Deserialize(json, task.JsonTypeInfo!);
+            return value is null
+                ? (default, GateVerdict.Fail(AttemptOutcome.SchemaViolation, $"The answer is JSON null, not a {typeof(T).Name}."))
+                : (value, GateVerdict.Pass);
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or NotSupportedException or OverflowException or ArgumentException)
+        {
+            var where = ex is JsonException { Path: { } path } ? $" at {path}" : string.Empty;
+            return (default, GateVerdict.Fail(AttemptOutcome.SchemaViolation, $"The answer does not deserialize into {typeof(T).Name}{where} ({ex.GetType().Name})."));
+        }
+    }
+
+    private async ValueTask<GateVerdict> ValidateAsync<T>(RoutedTask<T> task, DeploymentPlan deployment, T value, CancellationToken cancellationToken)
+    {
+        if (task.Validator is { } validator && !validator(value))
+        {
+            return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, "The task's validator method rejected the answer.");
+        }
+
+        if (task.ValidatorType is { } validatorType)
+        {
+            if (!_validators.TryGetValue(validatorType, out var instance))
+            {
+                lock (_validators)
+                {
+                    if (!_validators.TryGetValue(validatorType, out instance))
+                    {
+                        instance = ActivatorUtilities.GetServiceOrCreateInstance(_services, validatorType);
+                        _validators[validatorType] = instance;
+                    }
+                }
+            }
+
+            if (instance is not IResultValidator<T> resultValidator)
+            {
+                throw new InvalidOperationException(
+                    $"Routed task '{task.Name}' names validator type {validatorType} which does not implement IResultValidator<{typeof(T).Name}>.");
+            }
+
+            var result = await resultValidator
+                .ValidateAsync(value, new ValidationContext(task.Name, deployment.Tier, deployment.Info), cancellationToken)
+                .ConfigureAwait(false);
+            if (!result.IsValid)
+            {
+                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, $"{validatorType.Name}: {result.Reason}");
+            }
+        }
+
+        return GateVerdict.Pass;
+    }
+
+    private void NoteEscalation(string taskName, List<RoutingAttempt> attempts, Tier tier)
+    {
+        if (attempts.Count == 0 || attempts[^1].Tier == tier)
+        {
+            return;
+        }
+
+        var last = attempts[^1];
+        var from = TierNames.Name(last.Tier);
+        var to = TierNames.Name(tier);
+        var outcome = TierNames.Name(last.Outcome);
+        _metrics.Escalations.Add(1, new(Tags.Task, taskName), new(Tags.From, from), new(Tags.To, to), new(Tags.Reason, outcome));
+        RouterLog.Escalating(_logger, taskName, from, last.Deployment.ToString(), outcome, to);
+    }
+
+    private void Record(string taskName, List<RoutingAttempt> attempts, RoutingAttempt attempt, Activity? activity)
+    {
+        attempts.Add(attempt);
+        var tier = TierNames.Name(attempt.Tier);
+        var outcome = TierNames.Name(attempt.Outcome);
+        activity?.SetTag(Tags.Outcome, outcome);
+
+        var tags = new TagList
+        {
+            { Tags.Task, taskName },
+            { Tags.Tier, tier },
+            { Tags.Provider, attempt.Deployment.Provider },
+            { Tags.Model, attempt.Deployment.Model },
+            { Tags.Outcome, outcome },
+        };
+        _metrics.Attempts.Add(1, tags);
+        _metrics.Duration.Record(attempt.Latency.TotalSeconds, tags);
+        _metrics.Cost.Record((double)attempt.CostUsd, new(Tags.Task, taskName), new(Tags.Tier, tier));
+        if (attempt.InputTokens > 0)
+        {
+            _metrics.Tokens.Add(attempt.InputTokens, new(Tags.Task, taskName), new(Tags.Provider, attempt.Deployment.Provider), new(Tags.Model, attempt.Deployment.Model), new(Tags.TokenType, "input"));
+        }
+
+        if (attempt.OutputTokens > 0)
+        {
+            _metrics.Tokens.Add(attempt.OutputTokens, new(Tags.Task, taskName), new(Tags.Provider, attempt.Deployment.Provider), new(Tags.Model, attempt.Deployment.Model), new(Tags.TokenType, "output"));
+        }
+    }
+
+    private static string DescribeProviderError(Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { StatusCode: { } status })
+            {
+                return $"{error.GetType().Name} (HTTP {(int)status} {status})";
+            }
+        }
+
+        return error.GetType().Name;
+    }
+
+    private IChatClient Client(string provider)
+    {
+        if (!_clients.TryGetValue(provider, out var client))
+        {
+            lock (_clients)
+            {
+                if (!_clients.TryGetValue(provider, out client))
+                {
+                    client = _services.GetRequiredKeyedService<IChatClient>(provider);
+                    _clients[provider] = client;
+                }
+            }
+        }
+
+        return client;
+    }
+
+    private RouterSettings CurrentSettings()
+    {
+        var current = _options.CurrentValue;
+        var settings = Volatile.Read(ref _settings);
+        if (!ReferenceEquals(settings.Source, current))
+        {
+            settings = RouterSettings.Build(current);
+            Volatile.Write(ref _settings, settings);
+        }
+
+        return settings;
+    }
+
+    private readonly record struct ProviderCall(ChatResponse? Response, Exception? Error, TimeSpan Latency);
+
+    /// <summary>Tag names of the router's activities and metrics.</summary>
+    private static class Tags
+    {
+        public const string Task = "task";
+        public const string Tier = "tier";
+        public const string Provider = "provider";
+        public const string Model = "model";
+        public const string Outcome = "outcome";
+        public const string From = "from";
+        public const string To = "to";
+        public const string Reason = "reason";
+        public const string TokenType = "type";
+    }
 }

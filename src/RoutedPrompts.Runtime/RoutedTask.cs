@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization.Metadata;
 
 namespace RoutedPrompts;
@@ -88,7 +89,11 @@ public sealed class RoutedTask<T> : RoutedTask
     /// <summary>A static validator named on the attribute (<c>Validator = nameof(...)</c>), or <see langword="null"/>.</summary>
     public Func<T, bool>? Validator { get; init; }
 
-    /// <summary>An <see cref="IResultValidator{T}"/> implementation named on the attribute, or <see langword="null"/>.</summary>
+    /// <summary>
+    /// An <see cref="IResultValidator{T}"/> implementation named on the attribute, or <see langword="null"/>. The router
+    /// resolves it from the service provider, or creates it with its constructor's services, once per router.
+    /// </summary>
+    [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)]
     public Type? ValidatorType { get; init; }
 
     /// <inheritdoc />

@@ -1,0 +1,232 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using NJsonSchema;
+using NJsonSchema.Validation;
+
+namespace RoutedPrompts;
+
+/// <summary>The verdict of a built-in gate: <see cref="AttemptOutcome.Accepted"/> or a failure with its reason.</summary>
+internal readonly record struct GateVerdict(AttemptOutcome Outcome, string? Reason)
+{
+    public static GateVerdict Pass => new(AttemptOutcome.Accepted, null);
+
+    public bool Passed => Outcome == AttemptOutcome.Accepted;
+
+    public static GateVerdict Fail(AttemptOutcome outcome, string reason) => new(outcome, reason);
+}
+
+/// <summary>
+/// The built-in answer gates, in the order the router applies them: empty, refusal, truncated, then for JSON tasks
+/// parseable JSON and the JSON Schema. Reasons never quote the answer.
+/// </summary>
+internal static class AnswerGates
+{
+    /// <summary>An answer this long or longer is never taken for a refusal.</summary>
+    internal const int RefusalMaxLength = 600;
+
+    /// <summary>A refusal phrase must open the answer or one of its sentences within this many characters.</summary>
+    internal const int RefusalWindow = 80;
+
+    private const int MaxListedViolations = 3;
+
+    private static readonly string[] RefusalPhrases =
+    [
+        "I'm sorry, but I can't",
+        "I'm sorry, but I cannot",
+        "I am sorry, but I cannot",
+        "I'm sorry, I can't",
+        "I cannot help with that",
+        "I can't help with that",
+        "I can't assist",
+        "I cannot assist",
+        "I'm unable to help",
+        "I am unable to help",
+        "I'm not able to help",
+        "I won't be able to help",
+        "As an AI language model",
+    ];
+
+    /// <summary>Empty, refusal and truncation, which apply to every task.</summary>
+    public static GateVerdict CheckText(string text, ChatFinishReason? finishReason)
+    {
+        if (finishReason == ChatFinishReason.ContentFilter)
+        {
+            return GateVerdict.Fail(AttemptOutcome.Refusal, "The provider's content filter stopped the answer (finish reason content_filter).");
+        }
+
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return GateVerdict.Fail(AttemptOutcome.Empty, "The answer was empty.");
+        }
+
+        if (FindRefusal(text) is { } phrase)
+        {
+            return GateVerdict.Fail(AttemptOutcome.Refusal, $"The answer starts like a refusal (\"{phrase}\").");
+        }
+
+        if (finishReason == ChatFinishReason.Length)
+        {
+            return GateVerdict.Fail(AttemptOutcome.Truncated, "The answer was cut off by the output token limit (finish reason length).");
+        }
+
+        return GateVerdict.Pass;
+    }
+
+    /// <summary>The refusal phrase a short answer opens with, or <see langword="null"/>.</summary>
+    internal static string? FindRefusal(string text)
+    {
+        var trimmed = text.AsSpan().Trim();
+        if (trimmed.Length >= RefusalMaxLength)
+        {
+            return null;
+        }
+
+        var head = trimmed[..Math.Min(trimmed.Length, RefusalWindow + 40)].ToString().Replace('\u2019', '\'');
+        foreach (var phrase in RefusalPhrases)
+        {
+            for (var at = head.IndexOf(phrase, StringComparison.OrdinalIgnoreCase);
+                 at >= 0 && at <= RefusalWindow;
+                 at = head.IndexOf(phrase, at + 1, StringComparison.OrdinalIgnoreCase))
+            {
+                if (StartsSentence(head, at))
+                {
+                    return phrase;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether position <paramref name="at"/> opens the answer or a sentence (so a quoted phrase does not count).</summary>
+    private static bool StartsSentence(string text, int at)
+    {
+        var i = at - 1;
+        if (i < 0)
+        {
+            return true;
+        }
+
+        if (!char.IsWhiteSpace(text[i]))
+        {
+            return false;
+        }
+
+        while (i >= 0 && char.IsWhiteSpace(text[i]))
+        {
+            i--;
+        }
+
+        return i < 0 || text[i] is '.' or '!' or '?' or ':' || text[i + 1] == '\n';
+    }
+
+    /// <summary>Removes one surrounding Markdown code fence (<c>```</c> or <c>```json</c>), if there is one.</summary>
+    internal static string StripFence(string text)
+    {
+        var trimmed = text.Trim();
+        if (!trimmed.StartsWith("```", StringComparison.Ordinal) || !trimmed.EndsWith("```", StringComparison.Ordinal) || trimmed.Length < 6)
+        {
+            return trimmed;
+        }
+
+        var firstLineEnd = trimmed.IndexOf('\n');
+        if (firstLineEnd < 0)
+        {
+            return trimmed;
+        }
+
+        var info = trimmed[3..firstLineEnd].Trim();
+        if (info.Length != 0 && !info.Equals("json", StringComparison.OrdinalIgnoreCase))
+        {
+            return trimmed;
+        }
+
+        return trimmed[(firstLineEnd + 1)..^3].Trim();
+    }
+
+    /// <summary>Whether <paramref name="json"/> is one well-formed JSON value.</summary>
+    public static GateVerdict CheckJson(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return GateVerdict.Pass;
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return GateVerdict.Fail(AttemptOutcome.InvalidJson, $"The answer is not valid JSON (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}).");
+        }
+    }
+
+    /// <summary>Validates well-formed JSON against the task's schema.</summary>
+    public static GateVerdict CheckSchema(JsonSchema schema, string json)
+    {
+        JToken token;
+        using (var reader = new JsonTextReader(new StringReader(json)) { DateParseHandling = DateParseHandling.None })
+        {
+            token = JToken.Load(reader);
+        }
+
+        var errors = schema.Validate(token);
+        if (errors.Count == 0)
+        {
+            return GateVerdict.Pass;
+        }
+
+        var flat = new List<ValidationError>();
+        Flatten(errors, flat);
+        var reason = new StringBuilder("The answer violates the JSON Schema: ");
+        for (var i = 0; i < Math.Min(flat.Count, MaxListedViolations); i++)
+        {
+            if (i > 0)
+            {
+                reason.Append("; ");
+            }
+
+            var error = flat[i];
+            reason.Append(error.Kind).Append(" at ").Append(string.IsNullOrEmpty(error.Path) ? "#" : error.Path);
+        }
+
+        if (flat.Count > MaxListedViolations)
+        {
+            reason.Append(" (+").Append(flat.Count - MaxListedViolations).Append(" more)");
+        }
+
+        return GateVerdict.Fail(AttemptOutcome.SchemaViolation, reason.Append('.').ToString());
+    }
+
+    private static void Flatten(IEnumerable<ValidationError> errors, List<ValidationError> into)
+    {
+        foreach (var error in errors)
+        {
+            if (error is ChildSchemaValidationError child && child.Errors.Count > 0)
+            {
+                into.Add(error);
+                foreach (var nested in child.Errors.Values)
+                {
+                    Flatten(nested, into);
+                }
+            }
+            else
+            {
+                into.Add(error);
+            }
+        }
+    }
+
+    /// <summary>The confidence gate: applies only when there is both a signal and a threshold.</summary>
+    public static GateVerdict CheckConfidence(double? confidence, double? threshold)
+    {
+        if (confidence is not { } c || threshold is not { } t || double.IsNaN(t) || c >= t)
+        {
+            return GateVerdict.Pass;
+        }
+
+        return GateVerdict.Fail(
+            AttemptOutcome.LowConfidence,
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Confidence {c:0.####} is below the threshold {t:0.####}."));
+    }
+}

@@ -1,0 +1,62 @@
+namespace RoutedPrompts;
+
+/// <summary>
+/// RoutedPrompts configuration: which deployments serve each tier, and per-task overrides. Bound from the
+/// <see cref="SectionName"/> configuration section, which has the same shape as a project's <c>routedprompts.json</c>.
+/// </summary>
+public sealed class RoutedPromptsOptions
+{
+    /// <summary>The configuration section the options are bound from: <c>RoutedPrompts</c>.</summary>
+    public const string SectionName = "RoutedPrompts";
+
+    /// <summary>Deployments per tier, keyed by tier name (<c>Small</c>, <c>Medium</c>, <c>Large</c>).</summary>
+    public Dictionary<string, TierOptions> Tiers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Per-task overrides, keyed by task name (for example <c>SupportPrompts.Triage</c>).</summary>
+    public Dictionary<string, TaskOptions> Tasks { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether logs may contain prompt and answer text. Off by default: logs then carry task names, tiers,
+    /// deployments and outcomes only.
+    /// </summary>
+    public bool LogContent { get; set; }
+}
+
+/// <summary>The deployments serving one tier.</summary>
+public sealed class TierOptions
+{
+    /// <summary>The deployments in preference order; later ones are used when earlier ones are unavailable.</summary>
+    public List<DeploymentOptions> Deployments { get; set; } = [];
+}
+
+/// <summary>One (provider, model) pair serving a tier, with its prices.</summary>
+public sealed class DeploymentOptions
+{
+    /// <summary>The key of the provider's keyed <c>IChatClient</c> registration (for example <c>openai</c>).</summary>
+    public string Provider { get; set; } = string.Empty;
+
+    /// <summary>The model id sent as <c>ChatOptions.ModelId</c> (for example <c>gpt-4o-mini</c>).</summary>
+    public string Model { get; set; } = string.Empty;
+
+    /// <summary>Price of input tokens in USD per million tokens; 0 when unknown.</summary>
+    public decimal InputUsdPerMillionTokens { get; set; }
+
+    /// <summary>Price of output tokens in USD per million tokens; 0 when unknown.</summary>
+    public decimal OutputUsdPerMillionTokens { get; set; }
+}
+
+/// <summary>Configuration overrides for one routed task.</summary>
+public sealed class TaskOptions
+{
+    /// <summary>
+    /// The minimum confidence (0..1) an answer needs; overrides the task's <c>ConfidenceThreshold</c>. Only applied
+    /// to answers that carry a confidence signal.
+    /// </summary>
+    public double? ConfidenceThreshold { get; set; }
+
+    /// <summary>The highest tier the task may reach. It can only lower the task's own <c>MaxTier</c>, never raise it.</summary>
+    public Tier? MaxTier { get; set; }
+
+    /// <summary>The tier the task starts at. It can only raise the task's own tier, never lower it.</summary>
+    public Tier? Tier { get; set; }
+}

@@ -1,0 +1,113 @@
+using System.Globalization;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace RoutedPrompts;
+
+/// <summary>The routed tasks options validation checks configuration against (the catalog, unless a test replaces it).</summary>
+internal sealed class RoutedTaskSource(Func<IReadOnlyList<RoutedTask>> tasks)
+{
+    public static RoutedTaskSource Catalog { get; } = new(() => RoutedTaskCatalog.Tasks);
+
+    public IReadOnlyList<RoutedTask> Tasks => tasks();
+}
+
+/// <summary>
+/// Validates <see cref="RoutedPromptsOptions"/> at start-up. Every message names the configuration path at fault and
+/// how to fix it.
+/// </summary>
+internal sealed class RoutedPromptsOptionsValidator(IServiceProvider services) : IValidateOptions<RoutedPromptsOptions>
+{
+    private const string Root = RoutedPromptsOptions.SectionName;
+
+    public ValidateOptionsResult Validate(string? name, RoutedPromptsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        var keyed = services.GetService<IServiceProviderIsKeyedService>();
+
+        foreach (var (tierName, tier) in options.Tiers)
+        {
+            var tierPath = $"{Root}:Tiers:{tierName}";
+            if (!TierNames.TryParse(tierName, out _))
+            {
+                failures.Add($"{tierPath} is not a tier. Tier names are {string.Join(", ", TierNames.All)}; rename the entry.");
+                continue;
+            }
+
+            var deployments = tier?.Deployments ?? [];
+            for (var i = 0; i < deployments.Count; i++)
+            {
+                ValidateDeployment(string.Create(CultureInfo.InvariantCulture, $"{tierPath}:Deployments:{i}"), deployments[i], keyed, failures);
+            }
+        }
+
+        var tasks = (services.GetService<RoutedTaskSource>() ?? RoutedTaskSource.Catalog).Tasks;
+        foreach (var (taskName, task) in options.Tasks)
+        {
+            var taskPath = $"{Root}:Tasks:{taskName}";
+            if (task?.ConfidenceThreshold is { } threshold && !(threshold >= 0 && threshold <= 1))
+            {
+                failures.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{taskPath}:ConfidenceThreshold is {threshold}; a confidence threshold must be between 0 and 1 (for example 0.8)."));
+            }
+
+            if (tasks.Count > 0 && !tasks.Any(t => t.Name == taskName))
+            {
+                failures.Add($"{taskPath} names no routed task. Known tasks: {string.Join(", ", tasks.Select(t => t.Name))}. Fix the name or remove the entry.");
+            }
+        }
+
+        if (failures.Count == 0)
+        {
+            var settings = RouterSettings.Build(options);
+            foreach (var task in tasks)
+            {
+                var (start, _) = settings.Range(task);
+                if (settings.Deployments(start).Count == 0)
+                {
+                    var tierPath = $"{Root}:Tiers:{TierNames.Name(start)}";
+                    failures.Add($"Routed task '{task.Name}' starts at tier {TierNames.Name(start)}, but {tierPath} has no deployments. Add one under {tierPath}:Deployments.");
+                }
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateDeployment(string path, DeploymentOptions? deployment, IServiceProviderIsKeyedService? keyed, List<string> failures)
+    {
+        if (deployment is null)
+        {
+            failures.Add($"{path} is empty. Give it a Provider and a Model.");
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(deployment.Provider))
+        {
+            failures.Add($"{path}:Provider is empty. Set it to the key of a keyed IChatClient registration, for example services.AddKeyedChatClient(\"openai\", ...).");
+        }
+        else if (keyed is not null && !keyed.IsKeyedService(typeof(IChatClient), deployment.Provider))
+        {
+            failures.Add($"{path}:Provider '{deployment.Provider}' has no IChatClient registered. Register one with services.AddKeyedChatClient(\"{deployment.Provider}\", ...).");
+        }
+
+        if (string.IsNullOrWhiteSpace(deployment.Model))
+        {
+            failures.Add($"{path}:Model is empty. Set it to the model id the provider serves (for example \"gpt-4o-mini\").");
+        }
+
+        CheckPrice($"{path}:InputUsdPerMillionTokens", deployment.InputUsdPerMillionTokens, failures);
+        CheckPrice($"{path}:OutputUsdPerMillionTokens", deployment.OutputUsdPerMillionTokens, failures);
+    }
+
+    private static void CheckPrice(string path, decimal price, List<string> failures)
+    {
+        if (price < 0)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{path} is {price}; a price cannot be negative. Set the provider's price in USD per million tokens, or 0 when unknown."));
+        }
+    }
+}

@@ -1,0 +1,25 @@
+namespace RoutedPrompts;
+
+/// <summary>
+/// Keys of <c>ChatResponse.AdditionalProperties</c> entries that RoutedPrompts reads (the confidence signal) or that
+/// its replay client writes. A chat client (or a middleware around it) that knows the answer's log-probability should
+/// set <see cref="LogProb"/>; one that only has a 0..1 confidence should set <see cref="Confidence"/>.
+/// </summary>
+public static class RoutedPromptsResponseProperties
+{
+    /// <summary>
+    /// The answer's total log-probability (natural log, at most 0). Confidence is <c>exp(logprob)</c>. Takes precedence
+    /// over <see cref="Confidence"/>. Values may be <see cref="double"/>, <see cref="float"/>, <see cref="decimal"/>,
+    /// a numeric <c>JsonElement</c> or an invariant-culture string.
+    /// </summary>
+    public const string LogProb = "routedprompts.logprob";
+
+    /// <summary>The answer's confidence, 0..1. Used when <see cref="LogProb"/> is absent. Same value types as <see cref="LogProb"/>.</summary>
+    public const string Confidence = "routedprompts.confidence";
+
+    /// <summary>What a recorded call cost in USD (set by the replay client; informational).</summary>
+    public const string RecordedCostUsd = "routedprompts.recorded_cost_usd";
+
+    /// <summary>How long a recorded call took in milliseconds (set by the replay client; informational).</summary>
+    public const string RecordedLatencyMs = "routedprompts.recorded_latency_ms";
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace RoutedPrompts;
+
+/// <summary>The router's log messages. None of them carries prompt or answer text except <see cref="RejectedAnswer"/>, which is only written when <see cref="RoutedPromptsOptions.LogContent"/> is on.</summary>
+internal static partial class RouterLog
+{
+    [LoggerMessage(EventId = 1, EventName = "Escalation", Level = LogLevel.Information,
+        Message = "Routed task {Task}: {Outcome} from tier {FromTier} ({Deployment}); escalating to tier {ToTier}")]
+    public static partial void Escalating(ILogger logger, string task, string fromTier, string deployment, string outcome, string toTier);
+
+    [LoggerMessage(EventId = 2, EventName = "Exhausted", Level = LogLevel.Warning,
+        Message = "Routed task {Task} got no acceptable answer after {AttemptCount} attempt(s); last outcome {Outcome} at tier {Tier}")]
+    public static partial void Exhausted(ILogger logger, string task, int attemptCount, string outcome, string tier);
+
+    [LoggerMessage(EventId = 3, EventName = "ProviderError", Level = LogLevel.Warning,
+        Message = "Routed task {Task}: deployment {Deployment} of tier {Tier} failed ({Reason}); trying the next deployment")]
+    public static partial void ProviderError(ILogger logger, string task, string tier, string deployment, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 4, EventName = "NoDeployments", Level = LogLevel.Warning,
+        Message = "Routed task {Task}: tier {Tier} has no deployments configured; skipping it")]
+    public static partial void TierWithoutDeployments(ILogger logger, string task, string tier);
+
+    [LoggerMessage(EventId = 5, EventName = "RejectedAnswer", Level = LogLevel.Debug,
+        Message = "Routed task {Task}: {Outcome} answer from {Deployment} ({Reason}): {Answer}")]
+    public static partial void RejectedAnswer(ILogger logger, string task, string deployment, string outcome, string? reason, string answer);
+}

@@ -1,0 +1,64 @@
+namespace RoutedPrompts;
+
+/// <summary>A configured deployment with its prices, ready to call.</summary>
+internal sealed record DeploymentPlan(Tier Tier, DeploymentInfo Info, decimal InputUsdPerMillionTokens, decimal OutputUsdPerMillionTokens)
+{
+    public decimal Cost(long inputTokens, long outputTokens) =>
+        ((inputTokens * InputUsdPerMillionTokens) + (outputTokens * OutputUsdPerMillionTokens)) / 1_000_000m;
+}
+
+/// <summary>The router's view of one <see cref="RoutedPromptsOptions"/> instance, rebuilt when the options change.</summary>
+internal sealed class RouterSettings
+{
+    private readonly DeploymentPlan[][] _tiers;
+
+    private RouterSettings(RoutedPromptsOptions source)
+    {
+        Source = source;
+        _tiers = new DeploymentPlan[TierNames.All.Length][];
+        for (var i = 0; i < _tiers.Length; i++)
+        {
+            _tiers[i] = [];
+        }
+
+        foreach (var (name, tierOptions) in source.Tiers)
+        {
+            if (!TierNames.TryParse(name, out var tier) || tierOptions?.Deployments is null)
+            {
+                continue;
+            }
+
+            _tiers[(int)tier] = tierOptions.Deployments
+                .Where(d => d is not null && !string.IsNullOrWhiteSpace(d.Provider) && !string.IsNullOrWhiteSpace(d.Model))
+                .Select(d => new DeploymentPlan(tier, new DeploymentInfo(d.Provider, d.Model), d.InputUsdPerMillionTokens, d.OutputUsdPerMillionTokens))
+                .ToArray();
+        }
+    }
+
+    /// <summary>The options these settings were built from.</summary>
+    public RoutedPromptsOptions Source { get; }
+
+    public static RouterSettings Build(RoutedPromptsOptions options) => new(options);
+
+    /// <summary>The deployments of <paramref name="tier"/>, in preference order.</summary>
+    public IReadOnlyList<DeploymentPlan> Deployments(Tier tier) => (uint)tier < (uint)_tiers.Length ? _tiers[(int)tier] : [];
+
+    /// <summary>The tiers a request of <paramref name="task"/> may use: the start tier (config may raise it) up to the max tier (config may lower it).</summary>
+    public (Tier Start, Tier Max) Range(RoutedTask task)
+    {
+        var overrides = Overrides(task.Name);
+        var start = overrides?.Tier is { } configuredStart && configuredStart > task.Tier ? configuredStart : task.Tier;
+        var max = overrides?.MaxTier is { } configuredMax && configuredMax < task.MaxTier ? configuredMax : task.MaxTier;
+        return (start, max < start ? start : max);
+    }
+
+    /// <summary>The confidence threshold: configuration first, then the descriptor; <see langword="null"/> when neither sets one.</summary>
+    public double? ConfidenceThreshold(RoutedTask task)
+    {
+        var threshold = Overrides(task.Name)?.ConfidenceThreshold ?? task.ConfidenceThreshold;
+        return threshold is { } t && !double.IsNaN(t) ? t : null;
+    }
+
+    private TaskOptions? Overrides(string taskName) =>
+        Source.Tasks.TryGetValue(taskName, out var overrides) ? overrides : null;
+}
