@@ -268,7 +268,10 @@ namespace RoutedPrompts.Generator
             {
                 var p = properties[i];
                 w.Line(p.Type.Display + " p" + Index(i) + " = " + (p.DefaultValue ?? "default!") + ";");
-                w.Line("bool has" + Index(i) + " = false;");
+                if (TracksPresence(p))
+                {
+                    w.Line("bool has" + Index(i) + " = false;");
+                }
             }
 
             w.Open("while (true)");
@@ -284,7 +287,11 @@ namespace RoutedPrompts.Generator
                 var p = properties[i];
                 w.Open((i == 0 ? "if" : "else if") + " (string.Equals(name, " + Formats.Literal(p.JsonName) + ", global::System.StringComparison.OrdinalIgnoreCase))");
                 EmitRead(w, p.Type, "p" + Index(i), p.JsonName, 0);
-                w.Line("has" + Index(i) + " = true;");
+                if (TracksPresence(p))
+                {
+                    w.Line("has" + Index(i) + " = true;");
+                }
+
                 w.Close();
             }
 
@@ -352,6 +359,9 @@ namespace RoutedPrompts.Generator
             w.Line("return value;");
             w.Close();
         }
+
+        /// <summary>Whether the reader needs to know if the member was present (to require it, or to keep its initializer).</summary>
+        private static bool TracksPresence(JsonPropertyDef property) => property.Required || property.Assignment == MemberAssignment.Set;
 
         private static void EmitReadNext(SourceWriter w)
         {

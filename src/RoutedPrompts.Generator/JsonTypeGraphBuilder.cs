@@ -73,7 +73,7 @@ namespace RoutedPrompts.Generator
                 case SpecialType.System_DateTime: return Primitive(JsonKind.DateTime, display, false, true, "DateTime");
             }
 
-            switch (type.ToDisplayString())
+            switch (type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString())
             {
                 case "System.DateTimeOffset": return Primitive(JsonKind.DateTimeOffset, display, false, true, "DateTimeOffset");
                 case "System.Guid": return Primitive(JsonKind.Guid, display, false, true, "Guid");
