@@ -76,6 +76,7 @@ namespace RoutedPrompts.Generator
         string ContainingTypeFullName,
         string ContainingTypeReference,
         string MethodName,
+        string FieldName,
         string MethodModifiers,
         string ReturnType,
         EquatableArray<ParameterInfo> Parameters,
@@ -89,8 +90,6 @@ namespace RoutedPrompts.Generator
         EquatableArray<TemplatePart> Template,
         EquatableArray<JsonTypeDef> JsonTypes)
     {
-        public string FieldName => "__RoutedPrompt_" + MethodName;
-
         public string HintName => (Namespace.Length == 0 ? string.Empty : Namespace + ".") + string.Join(".", ContainingTypes.Select(t => t.HintName));
     }
 

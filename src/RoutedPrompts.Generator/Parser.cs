@@ -102,6 +102,11 @@ namespace RoutedPrompts.Generator
             var parameterLocations = new List<LocationInfo?>();
             foreach (var parameter in method.Parameters)
             {
+                if (parameter.Type.TypeKind == TypeKind.Error)
+                {
+                    return null;
+                }
+
                 if (parameter.RefKind != RefKind.None)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ByRefParameter, LocationInfo.From(parameter.Locations.FirstOrDefault()), parameter.Name, methodName));
@@ -284,6 +289,7 @@ namespace RoutedPrompts.Generator
                 containingType.ToDisplayString(),
                 containingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
                 methodName,
+                FieldName(method),
                 MethodModifiers(syntax),
                 method.ReturnType.ToDisplayString(Formats.FullyQualified),
                 parameters.ToEquatableArray(),
@@ -537,6 +543,19 @@ namespace RoutedPrompts.Generator
             var name = Formats.Identifier(type.Name) + (type.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", type.TypeParameters.Select(p => p.Name)) + ">");
             var hint = type.TypeParameters.Length == 0 ? type.Name : type.Name + "_" + type.TypeParameters.Length.ToString(CultureInfo.InvariantCulture);
             return new TypeDeclarationInfo(string.Join(" ", parts), name, hint);
+        }
+
+        /// <summary>The descriptor field's name; overloaded routed methods get their position as a suffix.</summary>
+        private static string FieldName(IMethodSymbol method)
+        {
+            var overloads = method.ContainingType.GetMembers(method.Name)
+                .OfType<IMethodSymbol>()
+                .Where(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeMetadataName))
+                .ToList();
+            var name = "__RoutedPrompt_" + method.Name;
+            return overloads.Count > 1
+                ? name + "_" + overloads.FindIndex(m => SymbolEqualityComparer.Default.Equals(m, method)).ToString(CultureInfo.InvariantCulture)
+                : name;
         }
 
         private static string MethodModifiers(MethodDeclarationSyntax syntax) =>
