@@ -260,10 +260,7 @@ namespace RoutedPrompts.Generator
             var name = Escape(type.TypeName);
             var properties = type.Properties;
             w.Open("internal static " + type.TypeName + " ReadValue(ref " + Json + ".Utf8JsonReader reader)");
-            w.Open("if (reader.TokenType != " + Json + ".JsonTokenType.StartObject)");
-            w.Line("throw new " + Json + ".JsonException(\"Expected a JSON object for " + name + ".\");");
-            w.Close();
-            w.Line();
+            EmitExpect(w, "StartObject", "a JSON object for " + name);
             for (var i = 0; i < properties.Count; i++)
             {
                 var p = properties[i];
@@ -274,12 +271,7 @@ namespace RoutedPrompts.Generator
                 }
             }
 
-            w.Open("while (true)");
-            EmitReadNext(w);
-            w.Open("if (reader.TokenType == " + Json + ".JsonTokenType.EndObject)");
-            w.Line("break;");
-            w.Close();
-            w.Line();
+            OpenReadLoop(w, "EndObject");
             w.Line("var name = reader.GetString();");
             EmitReadNext(w);
             for (var i = 0; i < properties.Count; i++)
@@ -363,6 +355,25 @@ namespace RoutedPrompts.Generator
         /// <summary>Whether the reader needs to know if the member was present (to require it, or to keep its initializer).</summary>
         private static bool TracksPresence(JsonPropertyDef property) => property.Required || property.Assignment == MemberAssignment.Set;
 
+        private static void EmitExpect(SourceWriter w, string token, string expected)
+        {
+            w.Open("if (reader.TokenType != " + Json + ".JsonTokenType." + token + ")");
+            w.Line("throw new " + Json + ".JsonException(\"Expected " + expected + ".\");");
+            w.Close();
+            w.Line();
+        }
+
+        /// <summary>Opens <c>while (true)</c> that reads the next token and leaves on <paramref name="endToken"/>.</summary>
+        private static void OpenReadLoop(SourceWriter w, string endToken)
+        {
+            w.Open("while (true)");
+            EmitReadNext(w);
+            w.Open("if (reader.TokenType == " + Json + ".JsonTokenType." + endToken + ")");
+            w.Line("break;");
+            w.Close();
+            w.Line();
+        }
+
         private static void EmitReadNext(SourceWriter w)
         {
             w.Open("if (!reader.Read())");
@@ -374,58 +385,43 @@ namespace RoutedPrompts.Generator
         /// <summary>Reads the current JSON value into <paramref name="target"/>.</summary>
         private static void EmitRead(SourceWriter w, JsonTypeRef type, string target, string what, int depth)
         {
-            if (type.IsNullable || !type.IsValueType)
-            {
-                w.Open("if (reader.TokenType == " + Json + ".JsonTokenType.Null)");
-                w.Line(type.IsNullable ? target + " = null;" : "throw new " + Json + ".JsonException(\"'" + Escape(what) + "' cannot be null.\");");
-                w.Close();
-                w.Open("else");
-                EmitReadValue(w, type, target, what, depth);
-                w.Close();
-            }
-            else
-            {
-                EmitReadValue(w, type, target, what, depth);
-            }
+            EmitNullBranch(
+                w,
+                type,
+                "reader.TokenType == " + Json + ".JsonTokenType.Null",
+                type.IsNullable ? target + " = null;" : "throw new " + Json + ".JsonException(\"'" + Escape(what) + "' cannot be null.\");",
+                () => EmitReadValue(w, type, target, what, depth));
         }
 
         private static void EmitReadValue(SourceWriter w, JsonTypeRef type, string target, string what, int depth)
         {
             var suffix = depth.ToString(CultureInfo.InvariantCulture);
+            var single = type.Kind switch
+            {
+                JsonKind.String => "reader.GetString()!",
+                JsonKind.Uri => "new global::System.Uri(reader.GetString()!, global::System.UriKind.RelativeOrAbsolute)",
+                JsonKind.DateOnly => "global::System.DateOnly.ParseExact(reader.GetString()!, \"yyyy-MM-dd\", global::System.Globalization.CultureInfo.InvariantCulture)",
+                JsonKind.TimeOnly => "global::System.TimeOnly.Parse(reader.GetString()!, global::System.Globalization.CultureInfo.InvariantCulture)",
+                JsonKind.Enum or JsonKind.Object => "global::RoutedPrompts.Generated." + type.DefinitionKey + ".ReadValue(ref reader)",
+                JsonKind.Array or JsonKind.Dictionary => null,
+                _ => "reader.Get" + type.ReaderSuffix + "()",
+            };
+            if (single is not null)
+            {
+                w.Line(target + " = " + single + ";");
+                return;
+            }
+
             switch (type.Kind)
             {
-                case JsonKind.String:
-                    w.Line(target + " = reader.GetString()!;");
-                    break;
-                case JsonKind.Uri:
-                    w.Line(target + " = new global::System.Uri(reader.GetString()!, global::System.UriKind.RelativeOrAbsolute);");
-                    break;
-                case JsonKind.DateOnly:
-                    w.Line(target + " = global::System.DateOnly.ParseExact(reader.GetString()!, \"yyyy-MM-dd\", global::System.Globalization.CultureInfo.InvariantCulture);");
-                    break;
-                case JsonKind.TimeOnly:
-                    w.Line(target + " = global::System.TimeOnly.Parse(reader.GetString()!, global::System.Globalization.CultureInfo.InvariantCulture);");
-                    break;
-                case JsonKind.Enum:
-                case JsonKind.Object:
-                    w.Line(target + " = global::RoutedPrompts.Generated." + type.DefinitionKey + ".ReadValue(ref reader);");
-                    break;
                 case JsonKind.Array:
                     var element = type.Element!;
                     var list = "list" + suffix;
                     var item = "item" + suffix;
-                    w.Open("if (reader.TokenType != " + Json + ".JsonTokenType.StartArray)");
-                    w.Line("throw new " + Json + ".JsonException(\"Expected a JSON array for '" + Escape(what) + "'.\");");
-                    w.Close();
-                    w.Line();
+                    EmitExpect(w, "StartArray", "a JSON array for '" + Escape(what) + "'");
                     var collection = type.Shape == CollectionShape.HashSet ? "HashSet" : "List";
                     w.Line("var " + list + " = new global::System.Collections.Generic." + collection + "<" + element.Display + ">();");
-                    w.Open("while (true)");
-                    EmitReadNext(w);
-                    w.Open("if (reader.TokenType == " + Json + ".JsonTokenType.EndArray)");
-                    w.Line("break;");
-                    w.Close();
-                    w.Line();
+                    OpenReadLoop(w, "EndArray");
                     w.Line(element.Display + " " + item + " = default!;");
                     EmitRead(w, element, item, what, depth + 1);
                     w.Line(list + ".Add(" + item + ");");
@@ -437,17 +433,9 @@ namespace RoutedPrompts.Generator
                     var map = "map" + suffix;
                     var entry = "entry" + suffix;
                     var key = "key" + suffix;
-                    w.Open("if (reader.TokenType != " + Json + ".JsonTokenType.StartObject)");
-                    w.Line("throw new " + Json + ".JsonException(\"Expected a JSON object for '" + Escape(what) + "'.\");");
-                    w.Close();
-                    w.Line();
+                    EmitExpect(w, "StartObject", "a JSON object for '" + Escape(what) + "'");
                     w.Line("var " + map + " = new global::System.Collections.Generic.Dictionary<string, " + value.Display + ">();");
-                    w.Open("while (true)");
-                    EmitReadNext(w);
-                    w.Open("if (reader.TokenType == " + Json + ".JsonTokenType.EndObject)");
-                    w.Line("break;");
-                    w.Close();
-                    w.Line();
+                    OpenReadLoop(w, "EndObject");
                     w.Line("var " + key + " = reader.GetString()!;");
                     EmitReadNext(w);
                     w.Line(value.Display + " " + entry + " = default!;");
@@ -455,9 +443,6 @@ namespace RoutedPrompts.Generator
                     w.Line(map + "[" + key + "] = " + entry + ";");
                     w.Close();
                     w.Line(target + " = " + map + ";");
-                    break;
-                default:
-                    w.Line(target + " = reader.Get" + type.ReaderSuffix + "();");
                     break;
             }
         }
@@ -478,48 +463,48 @@ namespace RoutedPrompts.Generator
 
         private static void EmitWrite(SourceWriter w, JsonTypeRef type, string expression, int depth)
         {
-            if (type.IsNullable || !type.IsValueType)
+            var value = type.IsNullable && type.IsValueType ? expression + ".Value" : expression;
+            EmitNullBranch(w, type, expression + " is null", "writer.WriteNullValue();", () => EmitWriteValue(w, type, value, depth));
+        }
+
+        /// <summary>For types that can be null, <c>if (isNull) onNull; else { value }</c>; otherwise just the value.</summary>
+        private static void EmitNullBranch(SourceWriter w, JsonTypeRef type, string isNull, string onNull, System.Action emitValue)
+        {
+            if (!type.IsNullable && type.IsValueType)
             {
-                w.Open("if (" + expression + " is null)");
-                w.Line("writer.WriteNullValue();");
-                w.Close();
-                w.Open("else");
-                EmitWriteValue(w, type, type.IsNullable && type.IsValueType ? expression + ".Value" : expression, depth);
-                w.Close();
+                emitValue();
+                return;
             }
-            else
-            {
-                EmitWriteValue(w, type, expression, depth);
-            }
+
+            w.Open("if (" + isNull + ")");
+            w.Line(onNull);
+            w.Close();
+            w.Open("else");
+            emitValue();
+            w.Close();
         }
 
         private static void EmitWriteValue(SourceWriter w, JsonTypeRef type, string expression, int depth)
         {
             var suffix = depth.ToString(CultureInfo.InvariantCulture);
+            var primitive = type.Kind switch
+            {
+                JsonKind.String or JsonKind.DateTime or JsonKind.DateTimeOffset or JsonKind.Guid => "WriteStringValue(" + expression + ")",
+                JsonKind.Uri => "WriteStringValue(" + expression + ".OriginalString)",
+                JsonKind.DateOnly => "WriteStringValue(" + expression + ".ToString(\"yyyy-MM-dd\", global::System.Globalization.CultureInfo.InvariantCulture))",
+                JsonKind.TimeOnly => "WriteStringValue(" + expression + ".ToString(\"HH:mm:ss.FFFFFFF\", global::System.Globalization.CultureInfo.InvariantCulture))",
+                JsonKind.Boolean => "WriteBooleanValue(" + expression + ")",
+                JsonKind.Integer or JsonKind.Number => "WriteNumberValue(" + expression + ")",
+                _ => null,
+            };
+            if (primitive is not null)
+            {
+                w.Line("writer." + primitive + ";");
+                return;
+            }
+
             switch (type.Kind)
             {
-                case JsonKind.String:
-                case JsonKind.DateTime:
-                case JsonKind.DateTimeOffset:
-                case JsonKind.Guid:
-                    w.Line("writer.WriteStringValue(" + expression + ");");
-                    break;
-                case JsonKind.Uri:
-                    w.Line("writer.WriteStringValue(" + expression + ".OriginalString);");
-                    break;
-                case JsonKind.DateOnly:
-                    w.Line("writer.WriteStringValue(" + expression + ".ToString(\"yyyy-MM-dd\", global::System.Globalization.CultureInfo.InvariantCulture));");
-                    break;
-                case JsonKind.TimeOnly:
-                    w.Line("writer.WriteStringValue(" + expression + ".ToString(\"HH:mm:ss.FFFFFFF\", global::System.Globalization.CultureInfo.InvariantCulture));");
-                    break;
-                case JsonKind.Boolean:
-                    w.Line("writer.WriteBooleanValue(" + expression + ");");
-                    break;
-                case JsonKind.Integer:
-                case JsonKind.Number:
-                    w.Line("writer.WriteNumberValue(" + expression + ");");
-                    break;
                 case JsonKind.Enum:
                 case JsonKind.Object:
                     w.Line("global::RoutedPrompts.Generated." + type.DefinitionKey + ".WriteValue(writer, " + expression + ");");

@@ -15,6 +15,15 @@ public sealed class EmittedSourceTests
 
         """;
 
+    private const string Sentiment = Usings + """
+        namespace Reviews;
+
+        public enum Mood { Negative, Neutral, Positive }
+
+        public sealed record Sentiment(Mood Mood, double Score);
+
+        """;
+
     [Fact]
     public Task TaskOfRecord() => GeneratorTest.VerifySnapshotAsync(nameof(TaskOfRecord), Usings + """
         namespace Support;
@@ -37,13 +46,7 @@ public sealed class EmittedSourceTests
         """);
 
     [Fact]
-    public Task ValueTaskOfRecord() => GeneratorTest.VerifySnapshotAsync(nameof(ValueTaskOfRecord), Usings + """
-        namespace Reviews;
-
-        public enum Mood { Negative, Neutral, Positive }
-
-        public sealed record Sentiment(Mood Mood, double Score);
-
+    public Task ValueTaskOfRecord() => GeneratorTest.VerifySnapshotAsync(nameof(ValueTaskOfRecord), Sentiment + """
         internal partial class ReviewPrompts
         {
             private readonly PromptRouter router = new();
@@ -54,13 +57,7 @@ public sealed class EmittedSourceTests
         """);
 
     [Fact]
-    public Task TaskOfRouted() => GeneratorTest.VerifySnapshotAsync(nameof(TaskOfRouted), Usings + """
-        namespace Reviews;
-
-        public enum Mood { Negative, Neutral, Positive }
-
-        public sealed record Sentiment(Mood Mood, double Score);
-
+    public Task TaskOfRouted() => GeneratorTest.VerifySnapshotAsync(nameof(TaskOfRouted), Sentiment + """
         public partial class ReviewPrompts
         {
             public PromptRouter Router { get; } = new();
@@ -73,13 +70,7 @@ public sealed class EmittedSourceTests
         """);
 
     [Fact]
-    public Task ValueTaskOfRouted() => GeneratorTest.VerifySnapshotAsync(nameof(ValueTaskOfRouted), Usings + """
-        namespace Reviews;
-
-        public enum Mood { Negative, Neutral, Positive }
-
-        public sealed record Sentiment(Mood Mood, double Score);
-
+    public Task ValueTaskOfRouted() => GeneratorTest.VerifySnapshotAsync(nameof(ValueTaskOfRouted), Sentiment + """
         public sealed class SentimentValidator : IResultValidator<Sentiment>
         {
             public ValueTask<ResultValidation> ValidateAsync(Sentiment result, RoutedPrompts.ValidationContext context, CancellationToken cancellationToken) =>

@@ -47,34 +47,17 @@ public sealed class IncrementalTests
         .ToArray();
 
     [Fact]
-    public void EditingAnUnrelatedFileReEmitsNothing()
-    {
-        var (driver, compilation) = RunOnce();
-
-        var edited = Replace(compilation, 1, Unrelated.Replace("x + 1", "x + 2", StringComparison.Ordinal));
-        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
-
-        AssertNothingChanged(result);
-    }
+    public void EditingAnUnrelatedFileReEmitsNothing() =>
+        AssertNothingChanged(RunEdited(1, Unrelated, "x + 1", "x + 2"));
 
     [Fact]
-    public void EditingAMethodBodyElsewhereReEmitsNothing()
-    {
-        var (driver, compilation) = RunOnce();
-
-        var edited = Replace(compilation, 0, Prompts.Replace("Helper() => 1", "Helper() => 1 + 41", StringComparison.Ordinal));
-        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
-
-        AssertNothingChanged(result);
-    }
+    public void EditingAMethodBodyElsewhereReEmitsNothing() =>
+        AssertNothingChanged(RunEdited(0, Prompts, "Helper() => 1", "Helper() => 1 + 41"));
 
     [Fact]
     public void ShiftingTheMethodsOnlyReParsesButReEmitsNothing()
     {
-        var (driver, compilation) = RunOnce();
-
-        var edited = Replace(compilation, 0, Prompts.Replace("namespace App;", "namespace App;\n\n// a comment that moves every span", StringComparison.Ordinal));
-        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        var result = RunEdited(0, Prompts, "namespace App;", "namespace App;\n\n// a comment that moves every span");
 
         Assert.Contains(result.TrackedSteps[TrackingNames.Parse].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
         AssertNoSourceReEmitted(result);
@@ -83,10 +66,7 @@ public sealed class IncrementalTests
     [Fact]
     public void EditingTheInlineTemplateReEmitsTheTypeFile()
     {
-        var (driver, compilation) = RunOnce();
-
-        var edited = Replace(compilation, 0, Prompts.Replace("Answer {question}", "Please answer {question}", StringComparison.Ordinal));
-        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        var result = RunEdited(0, Prompts, "Answer {question}", "Please answer {question}");
 
         Assert.Contains(result.TrackedSteps[TrackingNames.TypeFiles].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Contains(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
@@ -138,10 +118,15 @@ public sealed class IncrementalTests
         return (driver, compilation);
     }
 
-    private static Compilation Replace(Compilation compilation, int index, string text)
+    /// <summary>Runs once, replaces <paramref name="from"/> with <paramref name="to"/> in source file <paramref name="index"/>, runs again.</summary>
+    private static GeneratorRunResult RunEdited(int index, string source, string from, string to)
     {
+        var (driver, compilation) = RunOnce();
         var old = compilation.SyntaxTrees.ElementAt(index);
-        return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(text, GeneratorDriverHelper.ParseOptions, old.FilePath));
+        var edited = source.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(source, edited);
+        var next = compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(edited, GeneratorDriverHelper.ParseOptions, old.FilePath));
+        return driver.RunGenerators(next).GetRunResult().Results.Single();
     }
 
     private static void AssertNothingChanged(GeneratorRunResult result)
