@@ -1,14 +1,106 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace RoutedPrompts.Generator
 {
-    /// <summary>Scaffold; the generator work item replaces this file.</summary>
+    /// <summary>
+    /// Emits the bodies of <c>[RoutedPrompt]</c> partial methods, their task descriptors, reflection-free JSON converters
+    /// for their result types, and the assembly's task registry.
+    /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class RoutedPromptGenerator : IIncrementalGenerator
     {
         /// <inheritdoc />
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
+            var parsed = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    Parser.AttributeMetadataName,
+                    static (node, _) => node is MethodDeclarationSyntax,
+                    static (ctx, ct) => Parser.Parse(ctx, ct))
+                .Where(static m => m is not null)
+                .Select(static (m, _) => m!)
+                .WithTrackingName(TrackingNames.Parse);
+
+            var files = context.AdditionalTextsProvider
+                .Select(static (file, ct) => new AdditionalFileInfo(Parser.NormalizePath(file.Path), file.GetText(ct)?.ToString() ?? string.Empty))
+                .Collect()
+                .Select(static (all, _) => all.ToEquatableArray())
+                .WithTrackingName(TrackingNames.AdditionalFiles);
+
+            var resolved = parsed
+                .Combine(files)
+                .Select(static (pair, _) => Parser.Resolve(pair.Left, pair.Right))
+                .WithTrackingName(TrackingNames.Resolve);
+
+            var diagnostics = resolved
+                .Select(static (r, _) => r.Diagnostics)
+                .WithTrackingName(TrackingNames.Diagnostics);
+            context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+            {
+                foreach (var diagnostic in list)
+                {
+                    spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+                }
+            });
+
+            var models = resolved
+                .Where(static r => r.Model is not null)
+                .Select(static (r, _) => r.Model!)
+                .WithTrackingName(TrackingNames.Models);
+
+            var all = models
+                .Collect()
+                .Select(static (list, _) => list.ToEquatableArray())
+                .WithTrackingName(TrackingNames.AllModels);
+
+            var typeFiles = all
+                .SelectMany(static (list, _) => GroupByType(list))
+                .WithTrackingName(TrackingNames.TypeFiles);
+            context.RegisterSourceOutput(typeFiles, static (spc, file) =>
+                spc.AddSource(file.HintName + ".RoutedPrompts.g.cs", Emitter.EmitTypeFile(file)));
+
+            var converters = all
+                .SelectMany(static (list, _) => DistinctJsonTypes(list))
+                .WithTrackingName(TrackingNames.Converters);
+            context.RegisterSourceOutput(converters, static (spc, type) =>
+                spc.AddSource("RoutedPrompts.Generated." + type.Key + ".g.cs", Emitter.EmitConverter(type)));
+
+            var hasModuleInitializer = context.CompilationProvider
+                .Select(static (c, _) => c.GetTypeByMetadataName("System.Runtime.CompilerServices.ModuleInitializerAttribute") is not null)
+                .WithTrackingName(TrackingNames.ModuleInitializer);
+
+            var registry = all
+                .Combine(hasModuleInitializer)
+                .Select(static (pair, _) => new RegistryModel(
+                    pair.Left.Where(m => m.Descriptor is not null)
+                        .OrderBy(m => m.Descriptor!.Name, System.StringComparer.Ordinal)
+                        .Select(m => m.ContainingTypeReference + "." + m.FieldName)
+                        .ToEquatableArray(),
+                    pair.Right))
+                .WithTrackingName(TrackingNames.Registry);
+            context.RegisterSourceOutput(registry, static (spc, model) =>
+            {
+                if (!model.Descriptors.IsEmpty)
+                {
+                    spc.AddSource("RoutedPrompts.Generated.RoutedTaskRegistry.g.cs", Emitter.EmitRegistry(model));
+                }
+            });
+        }
+
+        private static ImmutableArray<TypeFileModel> GroupByType(EquatableArray<TaskModel> models) =>
+            models
+                .GroupBy(m => m.HintName, System.StringComparer.Ordinal)
+                .Select(g => new TypeFileModel(g.Key, g.First().Namespace, g.First().ContainingTypes, g.ToEquatableArray()))
+                .ToImmutableArray();
+
+        private static ImmutableArray<JsonTypeDef> DistinctJsonTypes(EquatableArray<TaskModel> models)
+        {
+            var seen = new HashSet<string>(System.StringComparer.Ordinal);
+            return models.SelectMany(m => m.JsonTypes).Where(t => seen.Add(t.Key)).ToImmutableArray();
         }
     }
 }

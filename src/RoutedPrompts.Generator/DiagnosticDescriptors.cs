@@ -1,0 +1,130 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace RoutedPrompts.Generator
+{
+    /// <summary>The generator's diagnostics (<c>RP0100</c>…; <c>RP00xx</c> belongs to the analyzers).</summary>
+    public static class DiagnosticDescriptors
+    {
+        public const string Category = "RoutedPrompts";
+
+        private const string HelpPrefix = "https://github.com/routedprompts/routedprompts/blob/main/docs/diagnostics/";
+
+        public static readonly DiagnosticDescriptor MethodMustBePartial = new DiagnosticDescriptor(
+            "RP0100", "Routed prompt method must be a partial declaration without a body",
+            "Method '{0}' must be a partial method declaration without a body; the RoutedPrompts generator writes its implementation",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0100.md");
+
+        public static readonly DiagnosticDescriptor TypeMustBePartial = new DiagnosticDescriptor(
+            "RP0101", "Type containing a routed prompt must be partial",
+            "Type '{0}' must be declared partial (in every declaration) because it contains the routed prompt method '{1}'",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0101.md");
+
+        public static readonly DiagnosticDescriptor GenericMethod = new DiagnosticDescriptor(
+            "RP0102", "Routed prompt method cannot be generic",
+            "Method '{0}' cannot be generic; routed prompts need a result type known at compile time",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0102.md");
+
+        public static readonly DiagnosticDescriptor ByRefParameter = new DiagnosticDescriptor(
+            "RP0103", "Routed prompt parameter cannot be ref, out or in",
+            "Parameter '{0}' of method '{1}' cannot be passed by reference (ref, out, in or ref readonly)",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0103.md");
+
+        public static readonly DiagnosticDescriptor UnsupportedReturnType = new DiagnosticDescriptor(
+            "RP0104", "Unsupported routed prompt return type",
+            "Method '{0}' returns '{1}'; a routed prompt must return Task<T>, ValueTask<T>, Task<Routed<T>> or ValueTask<Routed<T>> where T is string or a class, record or struct",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0104.md");
+
+        public static readonly DiagnosticDescriptor MissingTemplate = new DiagnosticDescriptor(
+            "RP0105", "Routed prompt needs exactly one template",
+            "Method '{0}' must set exactly one of Prompt and PromptFile on its [RoutedPrompt] attribute",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0105.md");
+
+        public static readonly DiagnosticDescriptor PromptFileNotFound = new DiagnosticDescriptor(
+            "RP0106", "Prompt file is not an additional file",
+            "Prompt file '{0}' of method '{1}' is not among the project's AdditionalFiles; add <AdditionalFiles Include=\"{0}\" /> to the project",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0106.md");
+
+        public static readonly DiagnosticDescriptor UnknownPlaceholder = new DiagnosticDescriptor(
+            "RP0107", "Template placeholder does not match a parameter",
+            "Placeholder '{{{0}}}' in the prompt of method '{1}' does not match any parameter that can be rendered",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0107.md");
+
+        public static readonly DiagnosticDescriptor UnmatchedBrace = new DiagnosticDescriptor(
+            "RP0108", "Unmatched brace in template",
+            "Unmatched '{0}' in the prompt of method '{1}'; write '{0}{0}' for a literal brace",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0108.md");
+
+        public static readonly DiagnosticDescriptor UnusedParameter = new DiagnosticDescriptor(
+            "RP0109", "Parameter is not used by the template",
+            "Parameter '{0}' of method '{1}' is not used by the prompt template",
+            Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0109.md");
+
+        public static readonly DiagnosticDescriptor RouterNotFound = new DiagnosticDescriptor(
+            "RP0110", "No PromptRouter available",
+            "Method '{0}' cannot reach a PromptRouter; add a PromptRouter parameter, or a field, property or primary-constructor parameter of type PromptRouter to '{1}'{2}",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0110.md");
+
+        public static readonly DiagnosticDescriptor MultipleRouters = new DiagnosticDescriptor(
+            "RP0111", "More than one PromptRouter available",
+            "Method '{0}' can reach more than one PromptRouter ({1}); keep exactly one",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0111.md");
+
+        public static readonly DiagnosticDescriptor InvalidValidator = new DiagnosticDescriptor(
+            "RP0112", "Validator must be a static bool method of the containing type",
+            "Validator '{0}' of method '{1}' must name a 'static bool {0}({2})' method of '{3}'",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0112.md");
+
+        public static readonly DiagnosticDescriptor InvalidValidatorType = new DiagnosticDescriptor(
+            "RP0113", "ValidatorType must implement IResultValidator<T>",
+            "ValidatorType '{0}' of method '{1}' must be a non-abstract class implementing IResultValidator<{2}>",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0113.md");
+
+        public static readonly DiagnosticDescriptor SchemaFileNotFound = new DiagnosticDescriptor(
+            "RP0114", "Schema file is not an additional file",
+            "Schema file '{0}' of method '{1}' is not among the project's AdditionalFiles; add <AdditionalFiles Include=\"{0}\" /> to the project",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0114.md");
+
+        public static readonly DiagnosticDescriptor SchemaFileInvalid = new DiagnosticDescriptor(
+            "RP0115", "Schema file is not valid JSON",
+            "Schema file '{0}' of method '{1}' is not valid JSON: {2}",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0115.md");
+
+        public static readonly DiagnosticDescriptor UnserializableMember = new DiagnosticDescriptor(
+            "RP0116", "Result type member cannot be serialized",
+            "Member '{0}' of result type '{1}' has type '{2}', which the generated JSON converter cannot handle: {3}",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0116.md");
+
+        public static readonly DiagnosticDescriptor InaccessibleResultType = new DiagnosticDescriptor(
+            "RP0117", "Result type must be accessible within the assembly",
+            "Type '{0}' used by the result of method '{1}' must be accessible within its assembly (not private, protected or file-local) so the generated JSON converter can use it",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0117.md");
+
+        public static readonly DiagnosticDescriptor InvalidTierRange = new DiagnosticDescriptor(
+            "RP0118", "MaxTier is below Tier",
+            "Method '{0}' starts at tier {1} but sets MaxTier = {2}; MaxTier must be at or above Tier",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0118.md");
+
+        public static readonly DiagnosticDescriptor InvalidConfidenceThreshold = new DiagnosticDescriptor(
+            "RP0119", "ConfidenceThreshold must be between 0 and 1",
+            "ConfidenceThreshold {0} of method '{1}' must be between 0 and 1",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0119.md");
+
+        public static readonly DiagnosticDescriptor UnsupportedContainingType = new DiagnosticDescriptor(
+            "RP0120", "Unsupported type for routed prompts",
+            "Type '{0}' cannot declare routed prompt methods: {1}",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0120.md");
+
+        private static readonly Dictionary<string, DiagnosticDescriptor> ById = typeof(DiagnosticDescriptors)
+            .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Select(f => f.GetValue(null))
+            .OfType<DiagnosticDescriptor>()
+            .ToDictionary(d => d.Id);
+
+        /// <summary>Every rule of the generator.</summary>
+        public static IReadOnlyCollection<DiagnosticDescriptor> All => ById.Values;
+
+        internal static DiagnosticDescriptor Get(string id) => ById[id];
+    }
+}

@@ -1,0 +1,72 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace RoutedPrompts.Generator
+{
+    /// <summary>An immutable array with value equality, so pipeline models compare by content.</summary>
+    internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>
+    {
+        public static readonly EquatableArray<T> Empty = new(Array.Empty<T>());
+
+        private readonly T[]? items;
+
+        public EquatableArray(T[] items) => this.items = items;
+
+        public EquatableArray(IEnumerable<T> items) => this.items = items.ToArray();
+
+        public int Count => items?.Length ?? 0;
+
+        public bool IsEmpty => Count == 0;
+
+        public T this[int index] => items![index];
+
+        public bool Equals(EquatableArray<T> other)
+        {
+            var a = items ?? Array.Empty<T>();
+            var b = other.items ?? Array.Empty<T>();
+            if (a.Length != b.Length)
+            {
+                return false;
+            }
+
+            var comparer = EqualityComparer<T>.Default;
+            for (var i = 0; i < a.Length; i++)
+            {
+                if (!comparer.Equals(a[i], b[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public override bool Equals(object? obj) => obj is EquatableArray<T> other && Equals(other);
+
+        public override int GetHashCode()
+        {
+            var hash = 17;
+            foreach (var item in items ?? Array.Empty<T>())
+            {
+                hash = unchecked((hash * 31) + (item is null ? 0 : EqualityComparer<T>.Default.GetHashCode(item)));
+            }
+
+            return hash;
+        }
+
+        public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)(items ?? Array.Empty<T>())).GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public static bool operator ==(EquatableArray<T> left, EquatableArray<T> right) => left.Equals(right);
+
+        public static bool operator !=(EquatableArray<T> left, EquatableArray<T> right) => !left.Equals(right);
+    }
+
+    internal static class EquatableArray
+    {
+        public static EquatableArray<T> ToEquatableArray<T>(this IEnumerable<T> items) => new(items);
+    }
+}

@@ -1,0 +1,566 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+using RoutedPrompts.Shared;
+
+namespace RoutedPrompts.Generator
+{
+    /// <summary>
+    /// Turns a <c>[RoutedPrompt]</c> method into an equatable <see cref="ParsedMethod"/> (symbols and syntax are used
+    /// here and dropped), then resolves it against the AdditionalFiles.
+    /// </summary>
+    internal static class Parser
+    {
+        public const string AttributeMetadataName = "RoutedPrompts.RoutedPromptAttribute";
+
+        private static readonly string[] TierNames = { "Small", "Medium", "Large" };
+
+        public static ParsedMethod? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            if (context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax syntax ||
+                method.ContainingType is not { } containingType || context.Attributes.IsDefaultOrEmpty)
+            {
+                return null;
+            }
+
+            var attribute = context.Attributes[0];
+            if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Length != 1 ||
+                attribute.ConstructorArguments[0].Value is not int tier ||
+                attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
+            {
+                return null;
+            }
+
+            var compilation = context.SemanticModel.Compilation;
+            var diagnostics = new List<DiagnosticInfo>();
+            var methodLocation = LocationInfo.From(syntax.Identifier.GetLocation());
+            var methodName = method.Name;
+            var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+
+            // Shape errors: no implementation can be emitted at all.
+            var fatal = false;
+            if (!method.IsPartialDefinition || method.PartialImplementationPart is not null || syntax.Body is not null || syntax.ExpressionBody is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MethodMustBePartial, methodLocation, methodName));
+                fatal = true;
+            }
+
+            var types = new List<INamedTypeSymbol>();
+            for (var t = containingType; t is not null; t = t.ContainingType)
+            {
+                types.Insert(0, t);
+            }
+
+            var typeErrors = new List<DiagnosticInfo>();
+            foreach (var type in types)
+            {
+                if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, methodLocation, type.Name, "only classes, structs and records can declare routed prompts"));
+                    fatal = true;
+                }
+                else if (type.IsFileLocal)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, methodLocation, type.Name, "a file-local type cannot be extended by a generated file"));
+                    fatal = true;
+                }
+
+                foreach (var reference in type.DeclaringSyntaxReferences)
+                {
+                    if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax declaration && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TypeMustBePartial, LocationInfo.From(declaration.Identifier.GetLocation()), type.Name, methodName));
+                        fatal = true;
+                        break;
+                    }
+                }
+
+                if (type.TypeParameters.Length > 0)
+                {
+                    typeErrors.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, methodLocation, type.Name, "generic types cannot register their task descriptors"));
+                }
+                else if (type.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal)
+                {
+                    typeErrors.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, methodLocation, type.Name, "it must be accessible within its assembly so the generated task registry can reach its descriptors"));
+                }
+            }
+
+            if (method.TypeParameters.Length > 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericMethod, methodLocation, methodName));
+                fatal = true;
+            }
+
+            var router = compilation.GetTypeByMetadataName("RoutedPrompts.PromptRouter");
+            var parameters = new List<ParameterInfo>();
+            var parameterLocations = new List<LocationInfo?>();
+            foreach (var parameter in method.Parameters)
+            {
+                if (parameter.Type.TypeKind == TypeKind.Error)
+                {
+                    return null;
+                }
+
+                if (parameter.RefKind != RefKind.None)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ByRefParameter, LocationInfo.From(parameter.Locations.FirstOrDefault()), parameter.Name, methodName));
+                    fatal = true;
+                }
+
+                var role = parameter.Type.ToDisplayString() == "System.Threading.CancellationToken" ? ParameterRole.CancellationToken
+                    : router is not null && SymbolEqualityComparer.Default.Equals(parameter.Type, router) ? ParameterRole.Router
+                    : ParameterRole.Bindable;
+                var escaped = Formats.Identifier(parameter.Name);
+                var declaration = (parameter.IsParams ? "params " : string.Empty) +
+                    (method.IsExtensionMethod && parameter.Ordinal == 0 ? "this " : string.Empty) +
+                    parameter.Type.ToDisplayString(Formats.FullyQualified) + " " + escaped;
+                parameters.Add(new ParameterInfo(escaped, parameter.Name, declaration, role, parameter.Type.SpecialType == SpecialType.System_String));
+                parameterLocations.Add(LocationInfo.From(parameter.Locations.FirstOrDefault()));
+            }
+
+            // Return type: Task<T>, ValueTask<T>, Task<Routed<T>>, ValueTask<Routed<T>>.
+            if (method.ReturnType.TypeKind == TypeKind.Error)
+            {
+                return null;
+            }
+
+            var (shape, resultType) = ClassifyReturnType(method.ReturnType, compilation);
+            if (resultType is { TypeKind: TypeKind.Error })
+            {
+                return null;
+            }
+
+            var isText = resultType?.SpecialType == SpecialType.System_String;
+            if (resultType is null || (!isText && !JsonTypeGraphBuilder.IsObjectCandidate(resultType)))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedReturnType, LocationInfo.From(syntax.ReturnType), methodName, method.ReturnType.ToDisplayString()));
+                fatal = true;
+            }
+
+            if (fatal || resultType is null)
+            {
+                return new ParsedMethod(null, diagnostics.ToEquatableArray(), null, null, null, null, EquatableArray<LocationInfo?>.Empty);
+            }
+
+            diagnostics.AddRange(typeErrors);
+            var resultDisplay = resultType.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(Formats.FullyQualified);
+
+            // Attribute arguments.
+            var named = attribute.NamedArguments.ToDictionary(a => a.Key, a => a.Value);
+            string? Text(string key) => named.TryGetValue(key, out var value) ? value.Value as string : null;
+            ExpressionSyntax? ArgumentExpression(string key) =>
+                attributeSyntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == key)?.Expression;
+            LocationInfo? ArgumentLocation(string key) =>
+                LocationInfo.From((SyntaxNode?)ArgumentExpression(key) ?? attributeSyntax) ?? methodLocation;
+
+            var maxTier = named.TryGetValue("MaxTier", out var maxTierValue) && maxTierValue.Value is int m ? m : 2;
+            if (maxTier < tier)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidTierRange, ArgumentLocation("MaxTier"), methodName, TierName(tier), TierName(maxTier)));
+            }
+
+            double? confidence = null;
+            if (named.TryGetValue("ConfidenceThreshold", out var confidenceValue) && confidenceValue.Value is double c && !double.IsNaN(c))
+            {
+                if (c < 0 || c > 1)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidConfidenceThreshold, ArgumentLocation("ConfidenceThreshold"), c.ToString("R", CultureInfo.InvariantCulture), methodName));
+                }
+
+                confidence = c;
+            }
+
+            // Template: exactly one of Prompt and PromptFile.
+            var prompt = Text("Prompt");
+            var promptFile = Text("PromptFile");
+            if (string.IsNullOrWhiteSpace(promptFile))
+            {
+                promptFile = null;
+            }
+
+            var parts = EquatableArray<TemplatePart>.Empty;
+            var bound = EquatableArray<string>.Empty;
+            if ((prompt is null) == (promptFile is null))
+            {
+                var where = prompt is not null ? ArgumentLocation("PromptFile") : LocationInfo.From(attributeSyntax) ?? methodLocation;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingTemplate, where, methodName));
+                promptFile = null;
+                prompt ??= string.Empty;
+            }
+            else if (prompt is not null)
+            {
+                var expression = ArgumentExpression("Prompt");
+                var map = expression is null ? null : StringLiteralMap.TryCreate(expression);
+                if (map is not null && map.Value != prompt)
+                {
+                    map = null;
+                }
+
+                var tree = expression?.SyntaxTree;
+                LocationInfo? Locate(int start, int length)
+                {
+                    if (map is null || tree is null)
+                    {
+                        return ArgumentLocation("Prompt");
+                    }
+
+                    var span = map.Map(start, length);
+                    return new LocationInfo(tree.FilePath, span, tree.GetLineSpan(span).Span);
+                }
+
+                (parts, bound) = BindTemplate(prompt, parameters, parameterLocations, methodName, Locate, diagnostics);
+            }
+
+            var routerExpression = FindRouter(method, containingType, parameters, router, compilation, methodLocation, diagnostics);
+
+            // Validators.
+            var validator = Text("Validator");
+            string? validatorMethod = null;
+            if (validator is not null)
+            {
+                var valid = containingType.GetMembers(validator).OfType<IMethodSymbol>().Any(v =>
+                    v.IsStatic && v.ReturnType.SpecialType == SpecialType.System_Boolean && v.TypeParameters.Length == 0 &&
+                    v.Parameters.Length == 1 && v.Parameters[0].RefKind == RefKind.None &&
+                    SymbolEqualityComparer.Default.Equals(v.Parameters[0].Type, resultType));
+                if (valid)
+                {
+                    validatorMethod = Formats.Identifier(validator);
+                }
+                else
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidValidator, ArgumentLocation("Validator"), validator, methodName, resultType.ToDisplayString(), containingType.Name));
+                }
+            }
+
+            string? validatorType = null;
+            if (named.TryGetValue("ValidatorType", out var validatorTypeValue) && validatorTypeValue.Value is INamedTypeSymbol validatorSymbol)
+            {
+                var contract = compilation.GetTypeByMetadataName("RoutedPrompts.IResultValidator`1")?.Construct(resultType);
+                var valid = contract is not null && validatorSymbol.TypeKind == TypeKind.Class && !validatorSymbol.IsAbstract &&
+                    !validatorSymbol.IsUnboundGenericType && compilation.HasImplicitConversion(validatorSymbol, contract);
+                if (valid)
+                {
+                    validatorType = validatorSymbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+                }
+                else
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidValidatorType, ArgumentLocation("ValidatorType"), validatorSymbol.ToDisplayString(), methodName, resultType.ToDisplayString()));
+                }
+            }
+
+            // Result type: converters and the derived schema.
+            var jsonTypes = EquatableArray<JsonTypeDef>.Empty;
+            string? schemaJson = null;
+            string? converter = null;
+            if (!isText)
+            {
+                var graph = new JsonTypeGraphBuilder(compilation, methodName, LocationInfo.From(syntax.ReturnType), diagnostics);
+                var root = graph.Resolve(resultType, NullableAnnotation.NotAnnotated, resultType.Name, resultType.ToDisplayString());
+                jsonTypes = graph.Definitions;
+                if (root?.DefinitionKey is { } key && jsonTypes.Any(d => d.Key == key))
+                {
+                    schemaJson = SchemaBuilder.Build(key, jsonTypes);
+                    converter = key;
+                }
+            }
+
+            var schemaFile = isText ? null : Text("Schema");
+            var name = Text("Name");
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                name = containingType.Name + "." + (methodName.EndsWith("Async", StringComparison.Ordinal) && methodName.Length > 5 ? methodName.Substring(0, methodName.Length - 5) : methodName);
+            }
+
+            var instructions = Text("Instructions");
+            var descriptor = new TaskDescriptor(
+                name!, tier, maxTier, instructions, prompt ?? string.Empty, promptFile, bound, schemaJson, null, Text("EvalSet"),
+                RoutedTaskHashing.PromptHash(instructions, prompt ?? string.Empty), null, confidence, converter, validatorMethod, validatorType);
+
+            var ct = parameters.FirstOrDefault(p => p.Role == ParameterRole.CancellationToken)?.Name;
+            var model = new TaskModel(
+                containingType.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : string.Empty,
+                types.Select(Declare).ToEquatableArray(),
+                containingType.ToDisplayString(),
+                containingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                methodName,
+                FieldName(method),
+                MethodModifiers(syntax),
+                method.ReturnType.ToDisplayString(Formats.FullyQualified),
+                parameters.ToEquatableArray(),
+                shape,
+                resultDisplay,
+                isText,
+                routerExpression,
+                ct,
+                false,
+                descriptor,
+                parts,
+                jsonTypes);
+            return new ParsedMethod(
+                model, diagnostics.ToEquatableArray(), promptFile, promptFile is null ? null : ArgumentLocation("PromptFile"),
+                schemaFile, schemaFile is null ? null : ArgumentLocation("Schema"), parameterLocations.ToEquatableArray());
+        }
+
+        /// <summary>Completes a parsed method with its template and schema files and decides whether it can be emitted.</summary>
+        public static ResolvedMethod Resolve(ParsedMethod parsed, EquatableArray<AdditionalFileInfo> files)
+        {
+            if (parsed.Model is not { Descriptor: { } descriptor } model)
+            {
+                return new ResolvedMethod(null, parsed.Diagnostics);
+            }
+
+            var diagnostics = new List<DiagnosticInfo>(parsed.Diagnostics);
+            var parts = model.Template;
+            if (parsed.PromptFile is not null)
+            {
+                var file = FindFile(files, parsed.PromptFile);
+                if (file is null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PromptFileNotFound, parsed.PromptFileLocation, parsed.PromptFile, model.MethodName));
+                }
+                else
+                {
+                    var (fileParts, bound) = BindTemplate(file.Text, model.Parameters, parsed.ParameterLocations, model.MethodName, FileLocator(file), diagnostics);
+                    parts = fileParts;
+                    descriptor = descriptor with { Template = file.Text, BoundParameters = bound };
+                }
+            }
+
+            if (parsed.SchemaFile is not null)
+            {
+                var file = FindFile(files, parsed.SchemaFile);
+                if (file is null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SchemaFileNotFound, parsed.SchemaFileLocation, parsed.SchemaFile, model.MethodName));
+                }
+                else if (JsonSyntaxChecker.Check(file.Text, out var position) is { } error)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SchemaFileInvalid, FileLocator(file)(position, 0), parsed.SchemaFile, model.MethodName, error));
+                }
+                else
+                {
+                    descriptor = descriptor with { SchemaJson = file.Text, SchemaFile = parsed.SchemaFile };
+                }
+            }
+
+            descriptor = descriptor with
+            {
+                PromptHash = RoutedTaskHashing.PromptHash(descriptor.Instructions, descriptor.Template),
+                SchemaHash = descriptor.SchemaJson is null ? null : RoutedTaskHashing.SchemaHash(descriptor.SchemaJson),
+            };
+            var hasErrors = diagnostics.Any(d => DiagnosticDescriptors.Get(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
+            model = hasErrors
+                ? model with { HasErrors = true, Descriptor = null, Template = EquatableArray<TemplatePart>.Empty, JsonTypes = EquatableArray<JsonTypeDef>.Empty }
+                : model with { Descriptor = descriptor, Template = parts };
+            return new ResolvedMethod(model, diagnostics.ToEquatableArray());
+        }
+
+        private static Func<int, int, LocationInfo?> FileLocator(AdditionalFileInfo file)
+        {
+            var text = SourceText.From(file.Text);
+            return (start, length) =>
+            {
+                var span = new TextSpan(Math.Min(start, file.Text.Length), Math.Max(0, Math.Min(length, file.Text.Length - start)));
+                return new LocationInfo(file.Path, span, text.Lines.GetLinePositionSpan(span));
+            };
+        }
+
+        private static AdditionalFileInfo? FindFile(EquatableArray<AdditionalFileInfo> files, string path)
+        {
+            var wanted = NormalizePath(path);
+            while (wanted.StartsWith("./", StringComparison.Ordinal))
+            {
+                wanted = wanted.Substring(2);
+            }
+
+            return files.FirstOrDefault(f => string.Equals(f.Path, wanted, StringComparison.OrdinalIgnoreCase)) ??
+                files.FirstOrDefault(f => f.Path.EndsWith("/" + wanted, StringComparison.OrdinalIgnoreCase));
+        }
+
+        internal static string NormalizePath(string path) => path.Replace('\\', '/');
+
+        private static (EquatableArray<TemplatePart> Parts, EquatableArray<string> Bound) BindTemplate(
+            string template,
+            IReadOnlyList<ParameterInfo> parameters,
+            IReadOnlyList<LocationInfo?> parameterLocations,
+            string methodName,
+            Func<int, int, LocationInfo?> locate,
+            List<DiagnosticInfo> diagnostics)
+        {
+            var used = new HashSet<string>(StringComparer.Ordinal);
+            var parts = TemplateParser.Bind(template, parameters, methodName, locate, diagnostics, used);
+            for (var i = 0; i < parameters.Count; i++)
+            {
+                if (parameters[i].Role == ParameterRole.Bindable && !used.Contains(parameters[i].PlainName))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnusedParameter, i < parameterLocations.Count ? parameterLocations[i] : null, parameters[i].PlainName, methodName));
+                }
+            }
+
+            var bound = parameters.Where(p => used.Contains(p.PlainName)).Select(p => p.PlainName);
+            return (parts.ToEquatableArray(), bound.ToEquatableArray());
+        }
+
+        private static (ReturnShape Shape, ITypeSymbol? Result) ClassifyReturnType(ITypeSymbol returnType, Compilation compilation)
+        {
+            if (returnType is not INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named)
+            {
+                return (ReturnShape.Task, null);
+            }
+
+            var definition = named.OriginalDefinition.ToDisplayString();
+            bool isTask = definition == "System.Threading.Tasks.Task<TResult>";
+            if (!isTask && definition != "System.Threading.Tasks.ValueTask<TResult>")
+            {
+                return (ReturnShape.Task, null);
+            }
+
+            var inner = named.TypeArguments[0];
+            var routed = compilation.GetTypeByMetadataName("RoutedPrompts.Routed`1");
+            if (inner is INamedTypeSymbol { IsGenericType: true } innerNamed && routed is not null &&
+                SymbolEqualityComparer.Default.Equals(innerNamed.OriginalDefinition, routed))
+            {
+                return (isTask ? ReturnShape.TaskOfRouted : ReturnShape.ValueTaskOfRouted, innerNamed.TypeArguments[0]);
+            }
+
+            return (isTask ? ReturnShape.Task : ReturnShape.ValueTask, inner);
+        }
+
+        private static string? FindRouter(
+            IMethodSymbol method,
+            INamedTypeSymbol containingType,
+            List<ParameterInfo> parameters,
+            INamedTypeSymbol? router,
+            Compilation compilation,
+            LocationInfo? methodLocation,
+            List<DiagnosticInfo> diagnostics)
+        {
+            var candidates = parameters.Where(p => p.Role == ParameterRole.Router).Select(p => (Expression: p.Name, Description: "parameter '" + p.PlainName + "'")).ToList();
+            var instanceOnly = false;
+            if (candidates.Count == 0 && router is not null)
+            {
+                for (var type = containingType; type is not null; type = type.BaseType)
+                {
+                    foreach (var member in type.GetMembers())
+                    {
+                        var memberType = member switch
+                        {
+                            IFieldSymbol { IsImplicitlyDeclared: false } field => field.Type,
+                            IPropertySymbol { IsIndexer: false, GetMethod: not null } property => property.Type,
+                            _ => null,
+                        };
+                        if (memberType is null || !SymbolEqualityComparer.Default.Equals(memberType, router) ||
+                            (!SymbolEqualityComparer.Default.Equals(type, containingType) && !compilation.IsSymbolAccessibleWithin(member, containingType)) ||
+                            candidates.Any(c => c.Description.EndsWith("'" + member.Name + "'", StringComparison.Ordinal)))
+                        {
+                            continue;
+                        }
+
+                        if (method.IsStatic && !member.IsStatic)
+                        {
+                            instanceOnly = true;
+                            continue;
+                        }
+
+                        var kind = member is IFieldSymbol ? "field" : "property";
+                        candidates.Add((member.IsStatic ? Formats.Identifier(member.Name) : "this." + Formats.Identifier(member.Name), kind + " '" + member.Name + "'"));
+                    }
+                }
+
+                if (candidates.Count == 0 && !containingType.IsRecord)
+                {
+                    foreach (var constructor in containingType.InstanceConstructors)
+                    {
+                        if (!constructor.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax))
+                        {
+                            continue;
+                        }
+
+                        foreach (var parameter in constructor.Parameters.Where(p => SymbolEqualityComparer.Default.Equals(p.Type, router)))
+                        {
+                            if (method.IsStatic)
+                            {
+                                instanceOnly = true;
+                                continue;
+                            }
+
+                            candidates.Add((Formats.Identifier(parameter.Name), "primary-constructor parameter '" + parameter.Name + "'"));
+                        }
+                    }
+                }
+            }
+
+            if (candidates.Count == 1)
+            {
+                return candidates[0].Expression;
+            }
+
+            if (candidates.Count == 0)
+            {
+                var hint = instanceOnly ? " (a static method can only use a static field or property, or a parameter)" : string.Empty;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RouterNotFound, methodLocation, method.Name, containingType.Name, hint));
+            }
+            else
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MultipleRouters, methodLocation, method.Name, string.Join(", ", candidates.Select(c => c.Description))));
+            }
+
+            return null;
+        }
+
+        private static TypeDeclarationInfo Declare(INamedTypeSymbol type)
+        {
+            var parts = new List<string>();
+            var accessibility = SyntaxFacts.GetText(type.DeclaredAccessibility);
+            if (accessibility.Length > 0)
+            {
+                parts.Add(accessibility);
+            }
+
+            if (type.IsStatic)
+            {
+                parts.Add("static");
+            }
+
+            if (type.IsValueType && type.IsReadOnly)
+            {
+                parts.Add("readonly");
+            }
+
+            if (type.IsRefLikeType)
+            {
+                parts.Add("ref");
+            }
+
+            parts.Add("partial");
+            parts.Add(type.IsRecord ? (type.IsValueType ? "record struct" : "record") : type.IsValueType ? "struct" : "class");
+            var name = Formats.Identifier(type.Name) + (type.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", type.TypeParameters.Select(p => p.Name)) + ">");
+            var hint = type.TypeParameters.Length == 0 ? type.Name : type.Name + "_" + type.TypeParameters.Length.ToString(CultureInfo.InvariantCulture);
+            return new TypeDeclarationInfo(string.Join(" ", parts), name, hint);
+        }
+
+        /// <summary>The descriptor field's name; overloaded routed methods get their position as a suffix.</summary>
+        private static string FieldName(IMethodSymbol method)
+        {
+            var overloads = method.ContainingType.GetMembers(method.Name)
+                .OfType<IMethodSymbol>()
+                .Where(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeMetadataName))
+                .ToList();
+            var name = "__RoutedPrompt_" + method.Name;
+            return overloads.Count > 1
+                ? name + "_" + overloads.FindIndex(m => SymbolEqualityComparer.Default.Equals(m, method)).ToString(CultureInfo.InvariantCulture)
+                : name;
+        }
+
+        private static string MethodModifiers(MethodDeclarationSyntax syntax) =>
+            string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword) && !m.IsKind(SyntaxKind.AsyncKeyword)).Select(m => m.Text));
+
+        private static string TierName(int tier) => tier >= 0 && tier < TierNames.Length ? TierNames[tier] : tier.ToString(CultureInfo.InvariantCulture);
+    }
+}

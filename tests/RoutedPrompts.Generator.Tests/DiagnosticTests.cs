@@ -1,0 +1,274 @@
+using RoutedPrompts.Generator.Tests.Infrastructure;
+using Verify = RoutedPrompts.Generator.Tests.Infrastructure.GeneratorTest;
+
+namespace RoutedPrompts.Generator.Tests;
+
+/// <summary>Every generator diagnostic, with its exact location.</summary>
+public sealed class DiagnosticTests
+{
+    private const string Usings = """
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using RoutedPrompts;
+
+        """;
+
+    private static DiagnosticResult Diagnostic(DiagnosticDescriptor descriptor) => new(descriptor);
+
+    private static string InType(string members, string type = "public partial class Prompts(PromptRouter router)") =>
+        Usings + type + "\n{\n" + members + "\n}\n";
+
+    [Fact]
+    public Task UnknownPlaceholderInInlinePromptIsReportedOnThePlaceholder() => Verify.VerifyDiagnosticsAsync(InType("""
+            [RoutedPrompt(Tier.Small, Prompt = "Hello {name}, see \"{|#0:{nmae}|}\"\n{{literal}}")]
+            public partial Task<string> GreetAsync(string name);
+        """),
+        Diagnostic(DiagnosticDescriptors.UnknownPlaceholder).WithLocation(0).WithArguments("nmae", "GreetAsync"));
+
+    [Fact]
+    public Task UnknownPlaceholderInVerbatimRawAndConcatenatedPrompts() => Verify.VerifyDiagnosticsAsync(InType(""""
+            [RoutedPrompt(Tier.Small, Prompt = @"Hi ""{name}"" {|#0:{a}|}")]
+            public partial Task<string> OneAsync(string name);
+
+            [RoutedPrompt(Tier.Small, Prompt = """
+                Hi {name}
+                  {|#1:{b}|}
+                """)]
+            public partial Task<string> TwoAsync(string name);
+
+            [RoutedPrompt(Tier.Small, Prompt = "Hi\t{name}\n" + "then {|#2:{c}|}")]
+            public partial Task<string> ThreeAsync(string name);
+        """"),
+        Diagnostic(DiagnosticDescriptors.UnknownPlaceholder).WithLocation(0).WithArguments("a", "OneAsync"),
+        Diagnostic(DiagnosticDescriptors.UnknownPlaceholder).WithLocation(1).WithArguments("b", "TwoAsync"),
+        Diagnostic(DiagnosticDescriptors.UnknownPlaceholder).WithLocation(2).WithArguments("c", "ThreeAsync"));
+
+    [Fact]
+    public Task CancellationTokenAndRouterParametersAreNotBindable() => Verify.VerifyDiagnosticsAsync(InType("""
+            [RoutedPrompt(Tier.Small, Prompt = "{text} {|#0:{ct}|} {|#1:{other}|}")]
+            public static partial Task<string> RunAsync(string text, PromptRouter other, CancellationToken ct);
+        """, "public static partial class Prompts"),
+        Diagnostic(DiagnosticDescriptors.UnknownPlaceholder).WithLocation(0).WithArguments("ct", "RunAsync"),
+        Diagnostic(DiagnosticDescriptors.UnknownPlaceholder).WithLocation(1).WithArguments("other", "RunAsync"));
+
+    [Fact]
+    public Task UnknownPlaceholderInPromptFileIsReportedInsideTheFile() => Verify.VerifyDiagnosticsAsync(
+        InType("""
+            [RoutedPrompt(Tier.Small, PromptFile = "prompts/greet.txt")]
+            public partial Task<string> GreetAsync(string name);
+        """),
+        [("/repo/src/prompts/greet.txt", "Hello {name}.\nAnd {unknown} too.\n")],
+        Diagnostic(DiagnosticDescriptors.UnknownPlaceholder).WithSpan("/repo/src/prompts/greet.txt", 2, 5, 2, 14).WithArguments("unknown", "GreetAsync"));
+
+    [Fact]
+    public Task UnmatchedBraces() => Verify.VerifyDiagnosticsAsync(
+        InType("""
+            [RoutedPrompt(Tier.Small, Prompt = "a {|#0:{|}b {name} c{|#1:}|}")]
+            public partial Task<string> OneAsync(string name);
+
+            [RoutedPrompt(Tier.Small, PromptFile = "prompts\\two.txt")]
+            public partial Task<string> TwoAsync(string name);
+        """),
+        [(@"C:\repo\prompts\two.txt", "{name} {")],
+        Diagnostic(DiagnosticDescriptors.UnmatchedBrace).WithLocation(0).WithArguments("{", "OneAsync"),
+        Diagnostic(DiagnosticDescriptors.UnmatchedBrace).WithLocation(1).WithArguments("}", "OneAsync"),
+        Diagnostic(DiagnosticDescriptors.UnmatchedBrace).WithSpan("C:/repo/prompts/two.txt", 1, 8, 1, 9).WithArguments("{", "TwoAsync"));
+
+    [Fact]
+    public Task MissingOrDuplicateTemplate() => Verify.VerifyDiagnosticsAsync(InType("""
+            [{|#0:RoutedPrompt(Tier.Small)|}]
+            public partial Task<string> NoneAsync();
+
+            [RoutedPrompt(Tier.Small, Prompt = "x", PromptFile = {|#1:"x.txt"|})]
+            public partial Task<string> BothAsync();
+
+            [RoutedPrompt(Tier.Small, PromptFile = {|#2:"missing.txt"|})]
+            public partial Task<string> MissingAsync();
+        """),
+        Diagnostic(DiagnosticDescriptors.MissingTemplate).WithLocation(0).WithArguments("NoneAsync"),
+        Diagnostic(DiagnosticDescriptors.MissingTemplate).WithLocation(1).WithArguments("BothAsync"),
+        Diagnostic(DiagnosticDescriptors.PromptFileNotFound).WithLocation(2).WithArguments("missing.txt", "MissingAsync"));
+
+    [Fact]
+    public Task UnusedParameterIsAWarningOnTheParameter() => Verify.VerifyDiagnosticsAsync(InType("""
+            [RoutedPrompt(Tier.Small, Prompt = "{used}")]
+            public partial Task<string> RunAsync(string used, int {|#0:unused|}, CancellationToken cancellationToken);
+        """),
+        Diagnostic(DiagnosticDescriptors.UnusedParameter).WithLocation(0).WithArguments("unused", "RunAsync"));
+
+    [Fact]
+    public Task MethodMustBePartialWithoutBody() => Verify.VerifyDiagnosticsAsync(InType("""
+            [RoutedPrompt(Tier.Small, Prompt = "x")]
+            public Task<string> {|#0:RunAsync|}() => Task.FromResult("");
+        """),
+        Diagnostic(DiagnosticDescriptors.MethodMustBePartial).WithLocation(0).WithArguments("RunAsync"));
+
+    [Fact]
+    public Task ContainingTypesMustBePartial() => Verify.VerifyDiagnosticsAsync(Usings + """
+        public class {|#0:Outer|}
+        {
+            public partial class Inner(PromptRouter router)
+            {
+                [RoutedPrompt(Tier.Small, Prompt = "x")]
+                public partial Task<string> {|CS8795:RunAsync|}();
+            }
+        }
+        """,
+        Diagnostic(DiagnosticDescriptors.TypeMustBePartial).WithLocation(0).WithArguments("Outer", "RunAsync"));
+
+    [Fact]
+    public Task GenericMethodsAndByRefParametersAreRejected() => Verify.VerifyDiagnosticsAsync(InType("""
+            [RoutedPrompt(Tier.Small, Prompt = "x")]
+            public partial Task<string> {|#0:{|CS8795:GenericAsync|}|}<T>();
+
+            [RoutedPrompt(Tier.Small, Prompt = "{a}")]
+            public partial Task<string> {|CS8795:ByRefAsync|}(in string {|#1:a|});
+        """),
+        Diagnostic(DiagnosticDescriptors.GenericMethod).WithLocation(0).WithArguments("GenericAsync"),
+        Diagnostic(DiagnosticDescriptors.ByRefParameter).WithLocation(1).WithArguments("a", "ByRefAsync"));
+
+    [Fact]
+    public Task UnsupportedReturnTypes() => Verify.VerifyDiagnosticsAsync(InType("""
+            [RoutedPrompt(Tier.Small, Prompt = "x")]
+            public partial {|#0:Task|} {|CS8795:NotGenericAsync|}();
+
+            [RoutedPrompt(Tier.Small, Prompt = "x")]
+            public partial {|#1:Task<int>|} {|CS8795:PrimitiveAsync|}();
+
+            [RoutedPrompt(Tier.Small, Prompt = "x")]
+            public partial {|#2:Task<List<string>>|} {|CS8795:ListAsync|}();
+
+            [RoutedPrompt(Tier.Small, Prompt = "x")]
+            public partial {|#3:IAsyncEnumerable<string>|} {|CS8795:StreamAsync|}();
+        """),
+        Diagnostic(DiagnosticDescriptors.UnsupportedReturnType).WithLocation(0).WithArguments("NotGenericAsync", "System.Threading.Tasks.Task"),
+        Diagnostic(DiagnosticDescriptors.UnsupportedReturnType).WithLocation(1).WithArguments("PrimitiveAsync", "System.Threading.Tasks.Task<int>"),
+        Diagnostic(DiagnosticDescriptors.UnsupportedReturnType).WithLocation(2).WithArguments("ListAsync", "System.Threading.Tasks.Task<System.Collections.Generic.List<string>>"),
+        Diagnostic(DiagnosticDescriptors.UnsupportedReturnType).WithLocation(3).WithArguments("StreamAsync", "System.Collections.Generic.IAsyncEnumerable<string>"));
+
+    [Fact]
+    public Task RouterNotFound() => Verify.VerifyDiagnosticsAsync(Usings + """
+        public partial class NoRouter
+        {
+            [RoutedPrompt(Tier.Small, Prompt = "x")]
+            public partial Task<string> {|#0:RunAsync|}();
+        }
+
+        public partial class InstanceOnly
+        {
+            private readonly PromptRouter router = new();
+
+            [RoutedPrompt(Tier.Small, Prompt = "x")]
+            public static partial Task<string> {|#1:RunAsync|}();
+        }
+        """,
+        Diagnostic(DiagnosticDescriptors.RouterNotFound).WithLocation(0).WithArguments("RunAsync", "NoRouter", ""),
+        Diagnostic(DiagnosticDescriptors.RouterNotFound).WithLocation(1).WithArguments("RunAsync", "InstanceOnly", " (a static method can only use a static field or property, or a parameter)"));
+
+    [Fact]
+    public Task MoreThanOneRouter() => Verify.VerifyDiagnosticsAsync(Usings + """
+        public class Base
+        {
+            protected PromptRouter Inherited { get; } = new();
+        }
+
+        public partial class Prompts : Base
+        {
+            private readonly PromptRouter own = new();
+
+            [RoutedPrompt(Tier.Small, Prompt = "x")]
+            public partial Task<string> {|#0:RunAsync|}();
+
+            [RoutedPrompt(Tier.Small, Prompt = "x")]
+            public partial Task<string> {|#1:TwoParametersAsync|}(PromptRouter a, PromptRouter b);
+        }
+        """,
+        Diagnostic(DiagnosticDescriptors.MultipleRouters).WithLocation(0).WithArguments("RunAsync", "field 'own', property 'Inherited'"),
+        Diagnostic(DiagnosticDescriptors.MultipleRouters).WithLocation(1).WithArguments("TwoParametersAsync", "parameter 'a', parameter 'b'"));
+
+    [Fact]
+    public Task InvalidValidators() => Verify.VerifyDiagnosticsAsync(InType("""
+            [RoutedPrompt(Tier.Small, Prompt = "x", Validator = {|#0:nameof(NotStatic)|})]
+            public partial Task<string> OneAsync();
+
+            [RoutedPrompt(Tier.Small, Prompt = "x", Validator = {|#1:"Missing"|})]
+            public partial Task<string> TwoAsync();
+
+            [RoutedPrompt(Tier.Small, Prompt = "x", ValidatorType = {|#2:typeof(string)|})]
+            public partial Task<string> ThreeAsync();
+
+            private bool NotStatic(string s) => true;
+        """),
+        Diagnostic(DiagnosticDescriptors.InvalidValidator).WithLocation(0).WithArguments("NotStatic", "OneAsync", "string", "Prompts"),
+        Diagnostic(DiagnosticDescriptors.InvalidValidator).WithLocation(1).WithArguments("Missing", "TwoAsync", "string", "Prompts"),
+        Diagnostic(DiagnosticDescriptors.InvalidValidatorType).WithLocation(2).WithArguments("string", "ThreeAsync", "string"));
+
+    [Fact]
+    public Task SchemaFileMissingOrInvalid() => Verify.VerifyDiagnosticsAsync(
+        InType("""
+            [RoutedPrompt(Tier.Small, Prompt = "x", Schema = {|#0:"schemas/missing.json"|})]
+            public partial Task<Answer> OneAsync();
+
+            [RoutedPrompt(Tier.Small, Prompt = "x", Schema = "schemas/broken.json")]
+            public partial Task<Answer> TwoAsync();
+        """) + "public sealed record Answer(string Text);\n",
+        [("/p/schemas/broken.json", "{\n  \"type\": \"object\",\n  \"properties\": {]\n}")],
+        Diagnostic(DiagnosticDescriptors.SchemaFileNotFound).WithLocation(0).WithArguments("schemas/missing.json", "OneAsync"),
+        Diagnostic(DiagnosticDescriptors.SchemaFileInvalid).WithSpan("/p/schemas/broken.json", 3, 18, 3, 18).WithArguments("schemas/broken.json", "TwoAsync", "expected a property name"));
+
+    [Fact]
+    public Task UnserializableMembersAreNamed() => Verify.VerifyDiagnosticsAsync(InType("""
+            [RoutedPrompt(Tier.Small, Prompt = "x")]
+            public partial {|#0:Task<Bad>|} OneAsync();
+        """) + """
+        public sealed record Bad(string Name, object Payload, Dictionary<int, string> ByNumber, System.IDisposable Handle);
+        """,
+        Diagnostic(DiagnosticDescriptors.UnserializableMember).WithLocation(0).WithArguments("Payload", "Bad", "object", "the type is not a supported primitive, collection, enum, class, record or struct"),
+        Diagnostic(DiagnosticDescriptors.UnserializableMember).WithLocation(0).WithArguments("ByNumber", "Bad", "System.Collections.Generic.Dictionary<int, string>", "dictionary keys must be strings"),
+        Diagnostic(DiagnosticDescriptors.UnserializableMember).WithLocation(0).WithArguments("Handle", "Bad", "System.IDisposable", "interfaces other than the generic collection interfaces cannot be constructed"));
+
+    [Fact]
+    public Task PrivateResultTypeIsRejected() => Verify.VerifyDiagnosticsAsync(InType("""
+            [RoutedPrompt(Tier.Small, Prompt = "x")]
+            private partial {|#0:Task<Hidden>|} OneAsync();
+
+            private sealed record Hidden(string Text);
+        """),
+        Diagnostic(DiagnosticDescriptors.InaccessibleResultType).WithLocation(0).WithArguments("Prompts.Hidden", "OneAsync"));
+
+    [Fact]
+    public Task InvalidTierRangeAndConfidence() => Verify.VerifyDiagnosticsAsync(InType("""
+            [RoutedPrompt(Tier.Large, MaxTier = {|#0:Tier.Small|}, ConfidenceThreshold = {|#1:1.5|}, Prompt = "x")]
+            public partial Task<string> OneAsync();
+        """),
+        Diagnostic(DiagnosticDescriptors.InvalidTierRange).WithLocation(0).WithArguments("OneAsync", "Large", "Small"),
+        Diagnostic(DiagnosticDescriptors.InvalidConfidenceThreshold).WithLocation(1).WithArguments("1.5", "OneAsync"));
+
+    [Fact]
+    public Task UnsupportedContainingTypes() => Verify.VerifyDiagnosticsAsync(Usings + """
+        public partial class Generic<T>(PromptRouter router)
+        {
+            [RoutedPrompt(Tier.Small, Prompt = "x")]
+            public partial Task<string> {|#0:OneAsync|}();
+        }
+
+        public partial class Outer
+        {
+            private partial class Hidden(PromptRouter router)
+            {
+                [RoutedPrompt(Tier.Small, Prompt = "x")]
+                public partial Task<string> {|#1:TwoAsync|}();
+            }
+        }
+
+        file partial class Local(PromptRouter router)
+        {
+            [RoutedPrompt(Tier.Small, Prompt = "x")]
+            public partial Task<string> {|#2:{|CS8795:ThreeAsync|}|}();
+        }
+        """,
+        Diagnostic(DiagnosticDescriptors.UnsupportedContainingType).WithLocation(0).WithArguments("Generic", "generic types cannot register their task descriptors"),
+        Diagnostic(DiagnosticDescriptors.UnsupportedContainingType).WithLocation(1).WithArguments("Hidden", "it must be accessible within its assembly so the generated task registry can reach its descriptors"),
+        Diagnostic(DiagnosticDescriptors.UnsupportedContainingType).WithLocation(2).WithArguments("Local", "a file-local type cannot be extended by a generated file"));
+}
