@@ -57,11 +57,13 @@ internal sealed class CostReport(decimal largeInputPrice, decimal largeOutputPri
 
     private static void PrintAttempts(IReadOnlyList<RoutingAttempt> attempts)
     {
-        foreach (var attempt in attempts)
+        for (var i = 0; i < attempts.Count; i++)
         {
+            var attempt = attempts[i];
             if (!attempt.Accepted)
             {
-                Console.WriteLine($"  {attempt.Tier,-6} {attempt.Deployment}: {attempt.Outcome} — {attempt.Reason} → escalate");
+                var next = i + 1 < attempts.Count ? $" → {attempts[i + 1].Tier}" : string.Empty;
+                Console.WriteLine($"  {attempt.Tier,-6} {attempt.Deployment}: {attempt.Outcome} — {attempt.Reason}{next}");
             }
         }
     }

@@ -79,7 +79,7 @@ internal sealed class TaskRuntime
     {
         try
         {
-            return await JsonSchema.FromJsonAsync(schemaJson).ConfigureAwait(false);
+            return await JsonSchema.FromJsonAsync(SchemaDialect.ForNJsonSchema(schemaJson)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
