@@ -157,7 +157,7 @@ public sealed class DiagnosticTests
 
         public partial class InstanceOnly
         {
-            private readonly PromptRouter router = new();
+            private readonly PromptRouter router = null!;
 
             [RoutedPrompt(Tier.Small, Prompt = "x")]
             public static partial Task<string> {|#1:RunAsync|}();
@@ -170,12 +170,12 @@ public sealed class DiagnosticTests
     public Task MoreThanOneRouter() => Verify.VerifyDiagnosticsAsync(Usings + """
         public class Base
         {
-            protected PromptRouter Inherited { get; } = new();
+            protected PromptRouter Inherited { get; } = null!;
         }
 
         public partial class Prompts : Base
         {
-            private readonly PromptRouter own = new();
+            private readonly PromptRouter own = null!;
 
             [RoutedPrompt(Tier.Small, Prompt = "x")]
             public partial Task<string> {|#0:RunAsync|}();

@@ -49,7 +49,7 @@ public sealed class EmittedSourceTests
     public Task ValueTaskOfRecord() => GeneratorTest.VerifySnapshotAsync(nameof(ValueTaskOfRecord), Sentiment + """
         internal partial class ReviewPrompts
         {
-            private readonly PromptRouter router = new();
+            private readonly PromptRouter router = null!;
 
             [RoutedPrompt(Tier.Medium, MaxTier = Tier.Medium, ConfidenceThreshold = 0.8, Prompt = "Rate {stars} stars: {review}")]
             internal partial ValueTask<Sentiment> RateAsync(string review, int stars, CancellationToken ct);
@@ -60,7 +60,7 @@ public sealed class EmittedSourceTests
     public Task TaskOfRouted() => GeneratorTest.VerifySnapshotAsync(nameof(TaskOfRouted), Sentiment + """
         public partial class ReviewPrompts
         {
-            public PromptRouter Router { get; } = new();
+            public PromptRouter Router { get; } = null!;
 
             [RoutedPrompt(Tier.Small, Name = "reviews.sentiment", Prompt = "{review}", Validator = nameof(IsSure))]
             public partial Task<Routed<Sentiment>> RateAsync(string review);
@@ -106,7 +106,7 @@ public sealed class EmittedSourceTests
         {
             internal partial record struct Inner
             {
-                private static readonly PromptRouter Shared = new();
+                private static readonly PromptRouter Shared = null!;
 
                 [RoutedPrompt(Tier.Small, Prompt = "Say hi to {name}.")]
                 public static partial Task<string> GreetAsync(string name);
