@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Text;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace RoutedPrompts.EndToEnd.Tests;
+
+/// <summary>Runs <c>dotnet</c> commands the way a user would, and finds the repository.</summary>
+internal static class DotnetCli
+{
+#if DEBUG
+    /// <summary>The configuration this test assembly (and so the solution) was built in.</summary>
+    public const string Configuration = "Debug";
+#else
+    /// <summary>The configuration this test assembly (and so the solution) was built in.</summary>
+    public const string Configuration = "Release";
+#endif
+
+    /// <summary>The directory holding <c>RoutedPrompts.sln</c>.</summary>
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    /// <summary>Runs <c>dotnet</c> with <paramref name="arguments"/> in <paramref name="directory"/>; asserts exit code 0.</summary>
+    /// <returns>Standard output followed by standard error.</returns>
+    public static async Task<string> RunAsync(ITestOutputHelper output, string directory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        // The test host's MSBuild settings and any real API key must not leak into the child process.
+        start.Environment.Remove("MSBuildExtensionsPath");
+        start.Environment.Remove("MSBUILD_EXE_PATH");
+        start.Environment.Remove("MSBuildSDKsPath");
+        start.Environment.Remove("OPENAI_API_KEY");
+        start.Environment.Remove("OPENAI_BASE_URL");
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        await process.WaitForExitAsync(timeout.Token);
+        var text = new StringBuilder().Append(await stdout).Append(await stderr).ToString();
+        output.WriteLine($"> dotnet {string.Join(' ', arguments)} (in {directory})");
+        output.WriteLine(text);
+        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{text}");
+        return text;
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "RoutedPrompts.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"RoutedPrompts.sln not found above {AppContext.BaseDirectory}.");
+    }
+}
