@@ -76,7 +76,6 @@ public sealed class PromptRouter
         var settings = CurrentSettings();
         var runtime = TaskRuntime.For(task);
         var (start, max) = settings.Range(task);
-        var threshold = settings.ConfidenceThreshold(task);
         var attempts = new List<RoutingAttempt>();
         Exception? lastProviderError = null;
 
@@ -117,7 +116,7 @@ public sealed class PromptRouter
 
                 // Quality: did the answer pass the gates?
                 var response = call.Response!;
-                var (attempt, value) = await EvaluateAsync(task, runtime, deployment, response, call.Latency, threshold, cancellationToken).ConfigureAwait(false);
+                var (attempt, value) = await EvaluateAsync(task, runtime, deployment, response, call.Latency, settings.ConfidenceThreshold(task, tier), cancellationToken).ConfigureAwait(false);
                 Record(task.Name, attempts, attempt, attemptActivity);
                 if (attempt.Accepted)
                 {
@@ -173,7 +172,7 @@ public sealed class PromptRouter
         var confidence = ResponseConfidence.Read(response.AdditionalProperties);
         RoutingAttempt Attempt(GateVerdict verdict) => new(
             deployment.Tier, deployment.Info, verdict.Outcome, verdict.Reason, confidence, inputTokens, outputTokens,
-            deployment.Cost(inputTokens, outputTokens), latency);
+            deployment.Cost(inputTokens, outputTokens, response.AdditionalProperties), latency);
 
         var text = response.Text ?? string.Empty;
         var verdict = AnswerGates.CheckText(text, response.FinishReason);

@@ -72,6 +72,13 @@ public abstract class RoutedTask
     /// <summary>The confidence threshold set on the attribute, or <see langword="null"/>; configuration may override it.</summary>
     public double? ConfidenceThreshold { get; init; }
 
+    /// <summary>
+    /// Per-tier confidence thresholds (for example calibrated by <c>routed-prompts calibrate</c>), or
+    /// <see langword="null"/>. A tier listed here uses its own threshold instead of <see cref="ConfidenceThreshold"/>;
+    /// a configured <c>Tasks:&lt;name&gt;:ConfidenceThreshold</c> still overrides both.
+    /// </summary>
+    public IReadOnlyDictionary<Tier, double>? TierConfidenceThresholds { get; init; }
+
     /// <summary>The task's result type (<c>T</c> of <see cref="RoutedTask{T}"/>).</summary>
     public abstract Type ResultType { get; }
 

@@ -5,6 +5,17 @@ internal sealed record DeploymentPlan(Tier Tier, DeploymentInfo Info, decimal In
 {
     public decimal Cost(long inputTokens, long outputTokens) =>
         ((inputTokens * InputUsdPerMillionTokens) + (outputTokens * OutputUsdPerMillionTokens)) / 1_000_000m;
+
+    /// <summary>
+    /// The attempt's cost: from the prices, or, when the deployment has no prices configured, the recorded cost the
+    /// response reports (<see cref="RoutedPromptsResponseProperties.RecordedCostUsd"/>, set by the replay client).
+    /// </summary>
+    public decimal Cost(long inputTokens, long outputTokens, Microsoft.Extensions.AI.AdditionalPropertiesDictionary? properties) =>
+        InputUsdPerMillionTokens == 0m && OutputUsdPerMillionTokens == 0m &&
+        properties is not null && properties.TryGetValue(RoutedPromptsResponseProperties.RecordedCostUsd, out var recorded) &&
+        recorded is double usd && double.IsFinite(usd) && usd >= 0
+            ? (decimal)usd
+            : Cost(inputTokens, outputTokens);
 }
 
 /// <summary>The router's view of one <see cref="RoutedPromptsOptions"/> instance, rebuilt when the options change.</summary>
@@ -58,6 +69,15 @@ internal sealed class RouterSettings
         var threshold = Overrides(task.Name)?.ConfidenceThreshold ?? task.ConfidenceThreshold;
         return threshold is { } t && !double.IsNaN(t) ? t : null;
     }
+
+    /// <summary>
+    /// The confidence threshold at <paramref name="tier"/>: configuration's task-wide threshold first, then the
+    /// descriptor's threshold for that tier, then the descriptor's task-wide one.
+    /// </summary>
+    public double? ConfidenceThreshold(RoutedTask task, Tier tier) =>
+        Overrides(task.Name)?.ConfidenceThreshold is null && task.TierConfidenceThresholds is { } perTier && perTier.TryGetValue(tier, out var t)
+            ? (double.IsNaN(t) ? null : t)
+            : ConfidenceThreshold(task);
 
     private TaskOptions? Overrides(string taskName) =>
         Source.Tasks.TryGetValue(taskName, out var overrides) ? overrides : null;
