@@ -92,3 +92,41 @@ public sealed class CalibrationHookTests
         Assert.Equal(((1000 * 2.5m) + (100 * 10m)) / 1_000_000m, routed.Attempts[1].CostUsd); // priced: prices win
     }
 }
+
+/// <summary>Recordings whose <c>confidence</c> is a log-probability (negative values) reach the gate as 0..1.</summary>
+public sealed class ReplayConfidenceScaleTests
+{
+    private static ReplayRecordingText Recording(params double[] confidences) => new(string.Join('\n', confidences.Select((c, i) =>
+        "{\"id\":\"q" + i + "\",\"messages\":[{\"role\":\"user\",\"content\":\"q" + i + "\"}],\"responses\":{\"m\":{\"text\":\"A\",\"confidence\":" + c.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}}}")));
+
+    private sealed record ReplayRecordingText(string Text)
+    {
+        public Replay.ReplayRecording Load() => Replay.ReplayRecording.Load(new StringReader(Text), "test.jsonl");
+    }
+
+    [Fact]
+    public async Task Negative_confidences_mark_the_recording_as_log_scale_and_replay_exponentiates_them()
+    {
+        var recording = Recording(-0.5, 0.0).Load();
+        var client = new Replay.ReplayChatClient(recording);
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "q0")], new ChatOptions { ModelId = "m" });
+        var certain = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "q1")], new ChatOptions { ModelId = "m" });
+
+        Assert.True(recording.ConfidenceIsLogProbability);
+        Assert.Equal(Math.Exp(-0.5), (double)response.AdditionalProperties![RoutedPromptsResponseProperties.Confidence]!, 12);
+        Assert.Equal(1.0, (double)certain.AdditionalProperties![RoutedPromptsResponseProperties.Confidence]!, 12);
+    }
+
+    [Fact]
+    public async Task Probabilities_pass_through_unchanged()
+    {
+        var recording = Recording(0.25, 0.0).Load();
+        var client = new Replay.ReplayChatClient(recording);
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "q0")], new ChatOptions { ModelId = "m" });
+
+        Assert.False(recording.ConfidenceIsLogProbability);
+        Assert.Equal(0.25, (double)response.AdditionalProperties![RoutedPromptsResponseProperties.Confidence]!, 12);
+    }
+}

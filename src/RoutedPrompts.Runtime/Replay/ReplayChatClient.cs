@@ -53,7 +53,7 @@ public sealed class ReplayChatClient : IChatClient
             ModelId = modelId,
             FinishReason = ChatFinishReason.Stop,
             Usage = Usage(answer),
-            AdditionalProperties = Properties(answer),
+            AdditionalProperties = Properties(answer, _recording.ConfidenceIsLogProbability),
         };
         return Task.FromResult(response);
     }
@@ -153,11 +153,11 @@ public sealed class ReplayChatClient : IChatClient
                 TotalTokenCount = (answer.InputTokens ?? 0) + (answer.OutputTokens ?? 0),
             };
 
-    private static AdditionalPropertiesDictionary? Properties(ReplayAnswer answer)
+    private static AdditionalPropertiesDictionary? Properties(ReplayAnswer answer, bool confidenceIsLogProbability)
     {
         var properties = new AdditionalPropertiesDictionary();
         Add(properties, RoutedPromptsResponseProperties.LogProb, answer.LogProb);
-        Add(properties, RoutedPromptsResponseProperties.Confidence, answer.Confidence);
+        Add(properties, RoutedPromptsResponseProperties.Confidence, confidenceIsLogProbability && answer.Confidence is { } c ? Math.Exp(c) : answer.Confidence);
         Add(properties, RoutedPromptsResponseProperties.RecordedCostUsd, answer.CostUsd);
         Add(properties, RoutedPromptsResponseProperties.RecordedLatencyMs, answer.LatencyMs);
         return properties.Count == 0 ? null : properties;

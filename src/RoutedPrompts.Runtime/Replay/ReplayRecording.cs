@@ -78,6 +78,7 @@ public sealed class ReplayRecording
         Queries = queries;
         _byFingerprint = byFingerprint;
         Models = queries.SelectMany(q => q.Answers.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        ConfidenceIsLogProbability = queries.Any(q => q.Answers.Values.Any(a => a.Confidence < 0));
     }
 
     /// <summary>The file or source name the recording was read from.</summary>
@@ -85,6 +86,13 @@ public sealed class ReplayRecording
 
     /// <summary>The distinct queries in file order (a repeated request keeps its first occurrence).</summary>
     public IReadOnlyList<ReplayQuery> Queries { get; }
+
+    /// <summary>
+    /// Whether the recording's <c>confidence</c> values are natural-log probabilities rather than 0..1 probabilities:
+    /// true when any of them is negative (some sources record the log-probability of the model's self-reported
+    /// confidence). The replay client then reports <c>exp(confidence)</c>, so the confidence gate sees 0..1.
+    /// </summary>
+    public bool ConfidenceIsLogProbability { get; }
 
     /// <summary>Every model id with at least one recorded answer.</summary>
     public IReadOnlyList<string> Models { get; }

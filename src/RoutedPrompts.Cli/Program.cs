@@ -1,0 +1,3 @@
+using RoutedPrompts.Cli;
+
+return await CliApp.RunAsync(args, Spectre.Console.AnsiConsole.Console);

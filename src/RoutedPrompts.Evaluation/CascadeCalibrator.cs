@@ -1,0 +1,390 @@
+using System.Globalization;
+
+namespace RoutedPrompts.Evaluation;
+
+/// <summary>Options of <see cref="CascadeCalibrator"/>.</summary>
+public sealed record CalibrationOptions
+{
+    /// <summary>The quality target: the cascade may lose at most this much accuracy against the top tier (default 0.01, one point).</summary>
+    public double MaxAccuracyDrop { get; init; } = 0.01;
+
+    /// <summary>Folds of the cross-validation that picks how conservative the bound is (default 5).</summary>
+    public int Folds { get; init; } = 5;
+
+    /// <summary>Repetitions of the cross-validation with different shuffles (default 4).</summary>
+    public int Repeats { get; init; } = 4;
+
+    /// <summary>Seed of the shuffles, so calibration is deterministic.</summary>
+    public int Seed { get; init; } = 20261129;
+
+    /// <summary>
+    /// Candidate bound multipliers (one-sided standard errors above the estimated drop), least conservative first. Cross-
+    /// validation picks the least conservative one that holds out of fold. Default 0–3 (0 still carries the Agresti–Min half-pair adjustment).
+    /// </summary>
+    public IReadOnlyList<double> BoundMultipliers { get; init; } = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0];
+
+    /// <summary>
+    /// How the accuracy lost against the top tier is estimated. <see cref="DropEstimator.LossOnly"/> (the default)
+    /// counts only examples the top tier got right and the cascade wrong, never crediting the cheaper tiers for beating
+    /// the top tier: a calibration set on which the top tier underperforms then cannot buy the cheap tiers traffic.
+    /// </summary>
+    public DropEstimator Estimator { get; init; } = DropEstimator.LossOnly;
+
+    /// <summary>
+    /// Whether losses (and, for <see cref="DropEstimator.Net"/>, wins) on each tier's accepted slice are estimated from a
+    /// logistic curve of the tier's confidence fitted to the examples that reach it, instead of raw counts (default
+    /// <see langword="true"/>). A two-parameter curve per tier varies far less between candidate thresholds than the
+    /// handful of raw losses it replaces, so choosing the cheapest qualifying threshold is much less of a lucky draw.
+    /// </summary>
+    public bool SmoothWithConfidenceCurve { get; init; } = true;
+
+    /// <summary>The most tiers a cascade may visit (the runtime has three: Small, Medium, Large).</summary>
+    public int MaxChainLength { get; init; } = 3;
+
+    /// <summary>
+    /// Whether the chain may skip candidate tiers (choosing which models serve as tiers, for recorded runs). When
+    /// <see langword="false"/> (a task's configured tiers) the chain is every tier from its start to the top.
+    /// </summary>
+    public bool AllowSkippingTiers { get; init; } = true;
+
+    /// <summary>Candidate thresholds per tier: quantiles of the tier's confidence on the calibration data (default 20).</summary>
+    public int ThresholdGridSize { get; init; } = 20;
+}
+
+/// <summary>How calibration estimates a cascade's accuracy loss against the top tier.</summary>
+public enum DropEstimator
+{
+    /// <summary>Only losses: examples the top tier got right and the cascade wrong (conservative).</summary>
+    LossOnly = 0,
+
+    /// <summary>The paired net drop: losses minus examples the cascade got right and the top tier wrong.</summary>
+    Net = 1,
+}
+
+/// <summary>The outcome of a calibration: the chosen cascade, the evidence, and the eval gate's decision.</summary>
+/// <param name="Policy">The chosen cascade (the top tier alone when no cheaper tier earns traffic).</param>
+/// <param name="Train">The cascade's in-sample statistics on all calibration data.</param>
+/// <param name="CrossValidated">Out-of-fold statistics of the whole selection procedure at the chosen bound, or <see langword="null"/>.</param>
+/// <param name="BoundMultiplier">The chosen bound multiplier, or <see langword="null"/> when no multiplier held out of fold.</param>
+/// <param name="UpperBound">The chosen cascade's upper bound on the accuracy drop at <paramref name="BoundMultiplier"/>.</param>
+/// <param name="StartTier">The candidate tier the eval gate lets start (the chain's first member).</param>
+/// <param name="CheapestEarnsTraffic">Whether the cheapest candidate tier starts the cascade.</param>
+/// <param name="Reason">Why the gate decided as it did, in words.</param>
+public sealed record CalibrationResult(
+    CascadePolicy Policy, CascadeStats Train, CascadeStats? CrossValidated, double? BoundMultiplier, double UpperBound,
+    int StartTier, bool CheapestEarnsTraffic, string Reason)
+{
+    /// <summary>The out-of-fold statistics of every candidate bound multiplier, in the options' order.</summary>
+    public IReadOnlyList<(double Z, CascadeStats Stats)> CrossValidation { get; init; } = [];
+}
+
+/// <summary>
+/// Chooses a cascade (which candidate tiers serve, ending at the top tier, and each one's confidence threshold) so that
+/// the accuracy target holds <em>out of sample</em>, and makes the eval gate's decision.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The raw optimum of the calibration set (the cheapest cascade whose in-sample accuracy meets the target) overfits:
+/// among hundreds of candidate thresholds some meet the target by luck. Instead a candidate qualifies only when an
+/// upper confidence bound on its paired accuracy drop against the top tier (<see cref="Statistics.PairedDropUpperBound"/>,
+/// <c>z</c> standard errors above the estimate) is within the target; the cheapest qualifying candidate wins, and the
+/// top tier alone when none qualifies.
+/// </para>
+/// <para>
+/// How conservative <c>z</c> must be is itself chosen by repeated K-fold cross-validation on the calibration data: the
+/// whole selection (threshold grid, chain choice, bound) is run on K-1 folds and scored on the held-out fold; the
+/// smallest <c>z</c> whose pooled out-of-fold drop meets the target — and so does every larger <c>z</c> — is used on
+/// all the data. When none does, the top tier serves alone.
+/// </para>
+/// </remarks>
+public sealed class CascadeCalibrator
+{
+    private readonly CalibrationOptions _options;
+
+    /// <summary>Creates a calibrator.</summary>
+    /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
+    public CascadeCalibrator(CalibrationOptions? options = null)
+    {
+        _options = options ?? new CalibrationOptions();
+        if (_options.Folds < 2 || _options.Repeats < 1 || _options.MaxChainLength < 1 || _options.ThresholdGridSize < 1 || _options.BoundMultipliers.Count == 0)
+        {
+            throw new ArgumentException("Calibration needs at least 2 folds, 1 repeat, chains of at least 1 tier, a threshold grid and a bound multiplier.", nameof(options));
+        }
+    }
+
+    /// <summary>Calibrates on labelled examples.</summary>
+    /// <param name="examples">Examples; each has one observation per candidate tier, cheapest first, top last.</param>
+    /// <param name="tierNames">Names of the candidate tiers, for the reason.</param>
+    /// <returns>The chosen cascade and the gate's decision.</returns>
+    /// <exception cref="ArgumentException">No examples, or examples with a different number of tiers than names.</exception>
+    public CalibrationResult Calibrate(IReadOnlyList<CalibrationExample> examples, IReadOnlyList<string> tierNames)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(tierNames);
+        if (examples.Count == 0 || tierNames.Count == 0 || examples.Any(e => e.Tiers.Count != tierNames.Count))
+        {
+            throw new ArgumentException($"Calibration needs examples with one observation per tier ({tierNames.Count}).", nameof(examples));
+        }
+
+        var top = tierNames.Count - 1;
+        var topOnly = new CascadePolicy([top], [null]);
+        var crossValidated = CrossValidate(examples, top);
+        var chosenIndex = -1;
+        for (var i = 0; i < _options.BoundMultipliers.Count; i++)
+        {
+            if (Enumerable.Range(i, _options.BoundMultipliers.Count - i).All(j => Estimate(crossValidated[j]) <= _options.MaxAccuracyDrop))
+            {
+                chosenIndex = i;
+                break;
+            }
+        }
+
+        var target = _options.MaxAccuracyDrop;
+        if (chosenIndex < 0)
+        {
+            var stats = CascadeEvaluation.Evaluate(topOnly, examples, top);
+            var worst = crossValidated[^1];
+            return new CalibrationResult(topOnly, stats, worst, null, 0, top, top == 0,
+                Format($"{tierNames[top]} serves alone: even the most conservative bound (z={_options.BoundMultipliers[^1]}) loses {Points(Estimate(worst))} out of fold in cross-validation, more than the target of {Points(target)}.")) { CrossValidation = Zip(crossValidated) };
+        }
+
+        var z = _options.BoundMultipliers[chosenIndex];
+        var candidates = Candidates(examples, Enumerable.Range(0, examples.Count).ToArray(), top);
+        var (policy, bound) = Select(candidates, z, top);
+        var train = CascadeEvaluation.Evaluate(policy, examples, top);
+        var cv = crossValidated[chosenIndex];
+        var start = policy.Chain[0];
+        var chainText = string.Join(" -> ", policy.Chain.Select(i => tierNames[i]));
+        string reason;
+        if (start == top)
+        {
+            reason = Format($"{tierNames[top]} serves alone: no cheaper cascade keeps the upper bound (z={z}) on the accuracy drop within {Points(target)}.");
+        }
+        else
+        {
+            var evidence = Format($"cascade {chainText} loses {Points(Estimate(train))} in sample (upper bound {Points(bound)} at z={z}; {Points(Estimate(cv))} out of fold; {EstimatorName}) against a target of {Points(target)}, at {train.Saving:P0} less cost than {tierNames[top]}");
+            reason = start == 0
+                ? $"{tierNames[0]} earns the traffic: {evidence}."
+                : $"{tierNames[0]} does not earn the traffic (no cascade starting there holds the target); start at {tierNames[start]}: {evidence}.";
+        }
+
+        return new CalibrationResult(policy, train, cv, z, bound, start, start == 0, reason) { CrossValidation = Zip(crossValidated) };
+    }
+
+    private (double Z, CascadeStats Stats)[] Zip(CascadeStats[] crossValidated) =>
+        _options.BoundMultipliers.Zip(crossValidated, (z, stats) => (z, stats)).ToArray();
+
+    /// <summary>Every cascade the options allow, with its paired statistics on <paramref name="rows"/>.</summary>
+    internal List<Candidate> Candidates(IReadOnlyList<CalibrationExample> examples, int[] rows, int top)
+    {
+        var subset = rows.Select(r => examples[r]).ToArray();
+        var grids = Enumerable.Range(0, top).Select(tier => Grid(subset, tier)).ToArray();
+        var curves = new Dictionary<string, (LogisticCurve Loss, LogisticCurve Win)>(StringComparer.Ordinal);
+        var result = new List<Candidate>();
+        foreach (var members in Chains(top))
+        {
+            foreach (var thresholds in Combinations(members.Select(m => grids[m]).ToArray()))
+            {
+                var policy = new CascadePolicy([.. members, top], [.. thresholds, null]);
+                var stats = CascadeEvaluation.Evaluate(policy, subset, top);
+                var (losses, wins) = _options.SmoothWithConfidenceCurve
+                    ? Smoothed(policy, subset, top, curves)
+                    : (stats.TopRightCascadeWrong, stats.TopWrongCascadeRight);
+                result.Add(new Candidate(policy, stats, losses, wins));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>A candidate cascade with its raw statistics and its (possibly smoothed) loss and win counts.</summary>
+    internal sealed record Candidate(CascadePolicy Policy, CascadeStats Stats, double Losses, double Wins);
+
+    /// <summary>
+    /// Expected losses and wins against the top tier: on each non-top member's accepted slice, the sum of a logistic
+    /// curve of that member's confidence fitted on the examples that reach it (raw outcomes where there is no signal).
+    /// </summary>
+    private static (double Losses, double Wins) Smoothed(
+        CascadePolicy policy, CalibrationExample[] examples, int top, Dictionary<string, (LogisticCurve Loss, LogisticCurve Win)> curves)
+    {
+        double losses = 0, wins = 0;
+        var reaching = examples;
+        for (var position = 0; position < policy.Chain.Count - 1; position++)
+        {
+            var tier = policy.Chain[position];
+            var key = string.Join('|', Enumerable.Range(0, position).Select(p => $"{policy.Chain[p]}:{policy.Thresholds[p]:R}")) + "|" + tier;
+            if (!curves.TryGetValue(key, out var curve))
+            {
+                var fit = reaching.Where(e => e.Tiers[tier].Answered && e.Tiers[tier].Confidence is not null).ToArray();
+                var x = fit.Select(e => LogisticCurve.Feature(e.Tiers[tier].Confidence!.Value)).ToArray();
+                curve = (LogisticCurve.Fit(x, fit.Select(e => Loss(e, tier, top)).ToArray()),
+                         LogisticCurve.Fit(x, fit.Select(e => Win(e, tier, top)).ToArray()));
+                curves[key] = curve;
+            }
+
+            var next = new List<CalibrationExample>();
+            foreach (var example in reaching)
+            {
+                var observation = example.Tiers[tier];
+                if (!observation.Answered || !policy.Accepts(position, observation.Confidence))
+                {
+                    next.Add(example);
+                    continue;
+                }
+
+                if (observation.Confidence is { } confidence)
+                {
+                    var feature = LogisticCurve.Feature(confidence);
+                    losses += curve.Loss.At(feature);
+                    wins += curve.Win.At(feature);
+                }
+                else
+                {
+                    losses += Loss(example, tier, top) ? 1 : 0;
+                    wins += Win(example, tier, top) ? 1 : 0;
+                }
+            }
+
+            reaching = [.. next];
+        }
+
+        return (losses, wins);
+
+        static bool Loss(CalibrationExample e, int tier, int top) => e.Tiers[top] is { Answered: true, Correct: true } && !e.Tiers[tier].Correct;
+        static bool Win(CalibrationExample e, int tier, int top) => e.Tiers[top] is not { Answered: true, Correct: true } && e.Tiers[tier].Correct;
+    }
+
+    /// <summary>The cheapest candidate whose drop bound meets the target; the top tier alone when none does.</summary>
+    internal (CascadePolicy Policy, double Bound) Select(List<Candidate> candidates, double z, int top)
+    {
+        (CascadePolicy Policy, double Bound, double Cost)? best = null;
+        foreach (var (policy, stats, losses, wins) in candidates)
+        {
+            var bound = Bound(losses, wins, stats.Examples, z);
+            if (bound <= _options.MaxAccuracyDrop && stats.CostPerRequestUsd < (best?.Cost ?? double.PositiveInfinity))
+            {
+                best = (policy, bound, stats.CostPerRequestUsd);
+            }
+        }
+
+        return best is { } b ? (b.Policy, b.Bound) : (new CascadePolicy([top], [null]), 0);
+    }
+
+    /// <summary>The upper bound on the estimated accuracy loss at <paramref name="z"/>.</summary>
+    internal double Bound(double losses, double wins, int examples, double z) => Statistics.PairedDropUpperBound(
+        losses, _options.Estimator == DropEstimator.Net ? wins : 0, examples, z);
+
+    /// <summary>The estimated accuracy loss (no bound).</summary>
+    internal double Estimate(CascadeStats stats) =>
+        _options.Estimator == DropEstimator.Net ? stats.AccuracyDrop : (double)stats.TopRightCascadeWrong / Math.Max(1, stats.Examples);
+
+    /// <summary>Pooled out-of-fold statistics of the selection procedure, per bound multiplier.</summary>
+    private CascadeStats[] CrossValidate(IReadOnlyList<CalibrationExample> examples, int top)
+    {
+        var k = _options.BoundMultipliers.Count;
+        var outcomes = Enumerable.Range(0, k).Select(_ => new List<CalibrationExample>()).ToArray();
+        var policies = Enumerable.Range(0, k).Select(_ => new List<CascadePolicy>()).ToArray();
+        var random = new Random(_options.Seed);
+        var folds = Math.Min(_options.Folds, examples.Count);
+        for (var repeat = 0; repeat < _options.Repeats; repeat++)
+        {
+            var order = Enumerable.Range(0, examples.Count).ToArray();
+            random.Shuffle(order);
+            for (var fold = 0; fold < folds; fold++)
+            {
+                var held = order.Where((_, i) => i % folds == fold).ToArray();
+                var fit = order.Where((_, i) => i % folds != fold).ToArray();
+                var candidates = Candidates(examples, fit, top);
+                for (var j = 0; j < k; j++)
+                {
+                    var (policy, _) = Select(candidates, _options.BoundMultipliers[j], top);
+                    foreach (var row in held)
+                    {
+                        outcomes[j].Add(examples[row]);
+                        policies[j].Add(policy);
+                    }
+                }
+            }
+        }
+
+        return Enumerable.Range(0, k).Select(j => Pooled(outcomes[j], policies[j], top)).ToArray();
+    }
+
+    private static CascadeStats Pooled(List<CalibrationExample> examples, List<CascadePolicy> policies, int top)
+    {
+        var parts = examples.Select((e, i) => CascadeEvaluation.Evaluate(policies[i], [e], top)).ToArray();
+        return new CascadeStats(
+            parts.Length,
+            parts.Average(p => p.Accuracy),
+            parts.Average(p => p.TopAccuracy),
+            parts.Average(p => p.CostPerRequestUsd),
+            parts.Average(p => p.TopCostPerRequestUsd),
+            parts.Average(p => p.EscalationRate),
+            parts.Sum(p => p.TopRightCascadeWrong),
+            parts.Sum(p => p.TopWrongCascadeRight));
+    }
+
+    private IEnumerable<int[]> Chains(int top)
+    {
+        if (!_options.AllowSkippingTiers)
+        {
+            for (var start = Math.Max(0, top - _options.MaxChainLength + 1); start < top; start++)
+            {
+                yield return Enumerable.Range(start, top - start).ToArray();
+            }
+
+            yield break;
+        }
+
+        // Every ascending subset of the cheaper tiers with at most MaxChainLength - 1 members.
+        for (var mask = 1; mask < 1 << top; mask++)
+        {
+            var members = Enumerable.Range(0, top).Where(i => (mask & (1 << i)) != 0).ToArray();
+            if (members.Length < _options.MaxChainLength)
+            {
+                yield return members;
+            }
+        }
+    }
+
+    /// <summary>Candidate thresholds of one tier: quantiles of its confidence (null alone when it has no signal).</summary>
+    private double?[] Grid(CalibrationExample[] examples, int tier)
+    {
+        var values = examples.Select(e => e.Tiers[tier]).Where(o => o.Answered && o.Confidence is not null)
+            .Select(o => o.Confidence!.Value).Order().ToArray();
+        if (values.Length == 0)
+        {
+            return [null];
+        }
+
+        var size = _options.ThresholdGridSize;
+        return Enumerable.Range(0, size)
+            .Select(i => values[(int)Math.Min(values.Length - 1, Math.Floor((double)i * values.Length / size))])
+            .Distinct()
+            .Select(v => (double?)v)
+            .ToArray();
+    }
+
+    private static IEnumerable<double?[]> Combinations(double?[][] grids)
+    {
+        if (grids.Length == 0)
+        {
+            yield return [];
+            yield break;
+        }
+
+        foreach (var rest in Combinations(grids[1..]))
+        {
+            foreach (var value in grids[0])
+            {
+                yield return [value, .. rest];
+            }
+        }
+    }
+
+    private string EstimatorName => _options.Estimator == DropEstimator.Net ? "net of the cheaper tiers' wins" : "losses only, wins not credited";
+
+    private static string Points(double drop) => string.Create(CultureInfo.InvariantCulture, $"{drop * 100:0.0} pts");
+
+    private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
