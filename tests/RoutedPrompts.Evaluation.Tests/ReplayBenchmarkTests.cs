@@ -1,0 +1,58 @@
+namespace RoutedPrompts.Evaluation.Tests;
+
+/// <summary>
+/// CI check of the replay targets on recorded runs: calibrate on train, route test through PromptRouter with the
+/// replay client. The numbers are deterministic (fixed CV seed); the assertions are the targets, not the
+/// measured values.
+/// </summary>
+public sealed class ReplayBenchmarkTests
+{
+    [Theory]
+    [InlineData("medmcqa-llama.jsonl", 0.25)]
+    [InlineData("mmlu-qwen-oai.jsonl", 0.40)]
+    public async Task Replay_holds_the_accuracy_target_on_test_and_saves(string file, double minimumSaving)
+    {
+        var result = await ReplayBenchmark.RunAsync(Datasets.PathOf(file));
+
+        Assert.True(result.AccuracyDrop <= 0.015, $"{file}: cascade {result.CascadeAccuracy:0.000} vs top {result.TopAccuracy:0.000}");
+        Assert.True(result.Saving >= minimumSaving, $"{file}: saving {result.Saving:P1} < {minimumSaving:P0}");
+        Assert.True(result.Calibration.CheapestEarnsTraffic || result.Calibration.Reason.Contains("does not earn", StringComparison.Ordinal));
+        Assert.Equal(0, result.Unanswered);
+    }
+
+    [Fact]
+    public async Task Replay_verb_prints_the_table_for_a_file()
+    {
+        var console = new Spectre.Console.Testing.TestConsole();
+        console.Profile.Width = 250;
+        var markdown = Path.Combine(Path.GetTempPath(), $"replay-{Guid.NewGuid():N}.md");
+
+        var exit = await RoutedPrompts.Cli.CliApp.RunAsync(["replay", Datasets.PathOf("medmcqa-llama.jsonl"), "--markdown", markdown], console);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("medmcqa-llama", console.Output);
+        Assert.Contains("llama3.1-405b", console.Output);
+        var table = await File.ReadAllTextAsync(markdown);
+        Assert.StartsWith("| file | cascade (calibrated on train) |", table);
+        Assert.Contains("| medmcqa-llama |", table);
+        File.Delete(markdown);
+    }
+}
+
+/// <summary>Finds the recorded model runs beside the repository (never inside it).</summary>
+internal static class Datasets
+{
+    public static string PathOf(string name)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RoutedPrompts.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        var path = dir is null ? name : Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "datasets", name));
+        return File.Exists(path)
+            ? path
+            : throw new InvalidOperationException($"Recorded runs '{name}' not found at {path}: they live in shared/datasets beside the repository clone.");
+    }
+}
