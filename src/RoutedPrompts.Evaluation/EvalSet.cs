@@ -1,0 +1,158 @@
+using System.Text;
+using System.Text.Json;
+
+namespace RoutedPrompts.Evaluation;
+
+/// <summary>One labelled example of an eval set.</summary>
+/// <param name="Id">The example's id (<c>&lt;file&gt;:&lt;line&gt;</c> when the row has none).</param>
+/// <param name="Inputs">The method's inputs by parameter name.</param>
+/// <param name="Expected">The expected result: a JSON value for a JSON task, a string for a text task.</param>
+/// <param name="File">The eval set's path.</param>
+/// <param name="Line">The 1-based line of the row.</param>
+public sealed record EvalExample(string Id, IReadOnlyDictionary<string, JsonElement> Inputs, JsonElement Expected, string File, int Line)
+{
+    /// <summary>The text an input renders as in the prompt: a string as it is, any other value as its JSON text.</summary>
+    /// <param name="name">The parameter name.</param>
+    /// <returns>The rendered value.</returns>
+    public string Render(string name) =>
+        Inputs[name] is { ValueKind: JsonValueKind.String } text ? text.GetString()! : Inputs[name].GetRawText();
+}
+
+/// <summary>A malformed eval set row; the message starts with <c>file:line:</c>.</summary>
+public sealed class EvalSetException : FormatException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="file">The eval set's path.</param>
+    /// <param name="line">The 1-based line.</param>
+    /// <param name="problem">What is wrong and how to fix it.</param>
+    /// <param name="inner">The underlying parse error, if any.</param>
+    public EvalSetException(string file, int line, string problem, Exception? inner = null)
+        : base($"{file}:{line}: {problem}", inner)
+    {
+        File = file;
+        Line = line;
+    }
+
+    /// <summary>The eval set's path.</summary>
+    public string File { get; }
+
+    /// <summary>The 1-based line.</summary>
+    public int Line { get; }
+}
+
+/// <summary>
+/// Reads eval sets (<c>evals/**/*.jsonl</c>, see <c>docs/file-formats.md</c>): one JSON object per line with
+/// <c>inputs</c>, <c>expected</c> and an optional <c>id</c>. Blank lines are ignored; every other problem is an
+/// <see cref="EvalSetException"/> naming the file and line. Nothing is skipped silently.
+/// </summary>
+public static class EvalSet
+{
+    /// <summary>Reads an eval set file, checking the rows against a task when one is given.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="task">The task the set evaluates: inputs must name exactly its parameters, and a text task's expected value must be a string.</param>
+    /// <returns>The examples in file order.</returns>
+    /// <exception cref="EvalSetException">A row is malformed.</exception>
+    public static IReadOnlyList<EvalExample> Load(string path, RoutedTask? task = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return Parse(File.ReadAllText(path, Encoding.UTF8), path, task);
+    }
+
+    /// <summary>Parses eval set text.</summary>
+    /// <param name="text">The JSONL text.</param>
+    /// <param name="file">Names the file in errors and default ids.</param>
+    /// <param name="task">The task the set evaluates, or <see langword="null"/>.</param>
+    /// <returns>The examples in order.</returns>
+    /// <exception cref="EvalSetException">A row is malformed.</exception>
+    public static IReadOnlyList<EvalExample> Parse(string text, string file, RoutedTask? task = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var examples = new List<EvalExample>();
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = i + 1;
+            if (string.IsNullOrWhiteSpace(lines[i]))
+            {
+                continue;
+            }
+
+            JsonElement root;
+            try
+            {
+                using var document = JsonDocument.Parse(lines[i]);
+                root = document.RootElement.Clone();
+            }
+            catch (JsonException ex)
+            {
+                throw new EvalSetException(file, line, $"not valid JSON ({ex.Message}). Each line must be one JSON object.", ex);
+            }
+
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new EvalSetException(file, line, $"expected a JSON object, found {root.ValueKind}.");
+            }
+
+            var id = $"{Path.GetFileName(file)}:{line}";
+            if (root.TryGetProperty("id", out var idElement))
+            {
+                id = idElement.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(idElement.GetString())
+                    ? idElement.GetString()!
+                    : throw new EvalSetException(file, line, "'id' must be a non-empty string (or be left out).");
+            }
+
+            if (ids.TryGetValue(id, out var first))
+            {
+                throw new EvalSetException(file, line, $"id '{id}' is already used on line {first}. Ids must be unique.");
+            }
+
+            ids[id] = line;
+            if (!root.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Object)
+            {
+                throw new EvalSetException(file, line, "'inputs' is missing or not an object. Give one property per template parameter, e.g. {\"inputs\": {\"ticket\": \"...\"}}.");
+            }
+
+            if (!root.TryGetProperty("expected", out var expected))
+            {
+                throw new EvalSetException(file, line, "'expected' is missing. Give the expected result (JSON for a JSON task, a string for a text task).");
+            }
+
+            var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+            foreach (var input in inputs.EnumerateObject())
+            {
+                values[input.Name] = input.Value;
+            }
+
+            if (task is not null)
+            {
+                Check(task, values, expected, file, line);
+            }
+
+            examples.Add(new EvalExample(id, values, expected, file, line));
+        }
+
+        return examples;
+    }
+
+    private static void Check(RoutedTask task, Dictionary<string, JsonElement> inputs, JsonElement expected, string file, int line)
+    {
+        var missing = task.Parameters.Where(p => !inputs.ContainsKey(p)).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new EvalSetException(file, line, $"'inputs' lacks {string.Join(", ", missing.Select(m => $"'{m}'"))}, a parameter of {task.Name}.");
+        }
+
+        var unknown = inputs.Keys.Where(k => !task.Parameters.Contains(k, StringComparer.Ordinal)).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw new EvalSetException(file, line,
+                $"'inputs' has {string.Join(", ", unknown.Select(u => $"'{u}'"))}, which is not a parameter of {task.Name} (parameters: {string.Join(", ", task.Parameters)}).");
+        }
+
+        if (task.ResultKind == ResultKind.Text && expected.ValueKind != JsonValueKind.String)
+        {
+            throw new EvalSetException(file, line, $"{task.Name} returns text, so 'expected' must be a string, not {expected.ValueKind}.");
+        }
+    }
+}
