@@ -9,12 +9,15 @@ public static class CliApp
     /// <summary>Parses and runs a command line.</summary>
     /// <param name="args">The arguments.</param>
     /// <param name="console">Where output goes (a test passes a recording console).</param>
+    /// <param name="catalog">The routed tasks when no <c>--assembly</c> is given (default: <see cref="RoutedTaskCatalog.Tasks"/>).</param>
     /// <returns>The exit code.</returns>
-    public static async Task<int> RunAsync(string[] args, IAnsiConsole console)
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole console, Func<IReadOnlyList<RoutedTask>>? catalog = null)
     {
+        catalog ??= () => RoutedTaskCatalog.Tasks;
         var root = new RootCommand("routed-prompts: evaluate, calibrate, check and replay RoutedPrompts cascades.")
         {
             ReplayCommand.Create(console),
+            CheckCommand.Create(console, catalog),
         };
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }

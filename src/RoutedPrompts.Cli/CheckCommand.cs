@@ -1,0 +1,53 @@
+using System.CommandLine;
+using RoutedPrompts.Evaluation;
+using Spectre.Console;
+
+namespace RoutedPrompts.Cli;
+
+/// <summary>The <c>check</c> verb: exit 1 when a routed task has no lock entry, a stale one, or falls below its bar.</summary>
+internal static class CheckCommand
+{
+    public static Command Create(IAnsiConsole console, Func<IReadOnlyList<RoutedTask>> catalog)
+    {
+        var project = new Option<DirectoryInfo>("--project-dir") { Description = "The application's project directory (eval set paths are relative to it).", DefaultValueFactory = _ => new DirectoryInfo(".") };
+        var lockPath = new Option<FileInfo?>("--lock") { Description = $"The lock file (default: <project-dir>/{LockFile.FileName})." };
+        var assembly = new Option<FileInfo?>("--assembly") { Description = "The built application assembly whose routed tasks are checked." };
+        var command = new Command("check", "For CI: fail (exit 1) when a routed task has no lock entry, its entry is stale, or its recorded cascade falls below its bar.")
+        {
+            project, lockPath, assembly,
+        };
+        command.SetAction(parse =>
+        {
+            var directory = parse.GetValue(project)!.FullName;
+            var tasks = parse.GetValue(assembly) is { } dll ? AppAssembly.LoadTasks(dll.FullName) : catalog();
+            var path = parse.GetValue(lockPath)?.FullName ?? Path.Combine(directory, LockFile.FileName);
+            LockFile? file = null;
+            if (File.Exists(path))
+            {
+                try
+                {
+                    file = LockFile.Read(path);
+                }
+                catch (InvalidDataException ex)
+                {
+                    console.MarkupLineInterpolated($"[red]{ex.Message}[/]");
+                    return 1;
+                }
+            }
+
+            var problems = LockCheck.Check(tasks, file, directory);
+            foreach (var problem in problems)
+            {
+                console.MarkupLineInterpolated($"[red]{problem.Kind}[/] {problem.Message}");
+            }
+
+            if (problems.Count == 0)
+            {
+                console.MarkupLineInterpolated($"[green]{tasks.Count} routed task(s) match {Path.GetFileName(path)}.[/]");
+            }
+
+            return problems.Count == 0 ? 0 : 1;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,90 @@
+using RoutedPrompts.Shared;
+
+namespace RoutedPrompts.Evaluation;
+
+/// <summary>Why <c>routed-prompts check</c> fails a task.</summary>
+public enum LockProblemKind
+{
+    /// <summary>The task has no lock entry.</summary>
+    Missing,
+
+    /// <summary>The prompt, schema or eval set changed since calibration.</summary>
+    Stale,
+
+    /// <summary>The recorded cascade falls below the task's bar.</summary>
+    BelowBar,
+}
+
+/// <summary>One failing task, with what to run.</summary>
+/// <param name="Task">The task's name.</param>
+/// <param name="Kind">What is wrong.</param>
+/// <param name="Message">The message: the task, the problem and the command that fixes it.</param>
+public sealed record LockProblem(string Task, LockProblemKind Kind, string Message);
+
+/// <summary>Checks routed tasks against a lock file (the logic of <c>routed-prompts check</c>).</summary>
+public static class LockCheck
+{
+    /// <summary>The command that re-evaluates and re-calibrates one task.</summary>
+    /// <param name="task">The task's name.</param>
+    /// <returns>The command line.</returns>
+    public static string FixCommand(string task) => $"routed-prompts eval --task {task} && routed-prompts calibrate --task {task}";
+
+    /// <summary>Checks every task.</summary>
+    /// <param name="tasks">The application's routed tasks.</param>
+    /// <param name="lockFile">The lock file, or <see langword="null"/> when there is none.</param>
+    /// <param name="projectDirectory">The directory eval set paths are relative to.</param>
+    /// <returns>The problems; empty when every task passes.</returns>
+    public static IReadOnlyList<LockProblem> Check(IEnumerable<RoutedTask> tasks, LockFile? lockFile, string projectDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        var problems = new List<LockProblem>();
+        foreach (var task in tasks)
+        {
+            if (lockFile is null || !lockFile.Tasks.TryGetValue(task.Name, out var entry))
+            {
+                var why = task.EvalSet is null ? $" (it has no eval set either: add EvalSet = \"evals/....jsonl\" to its [RoutedPrompt])" : string.Empty;
+                problems.Add(new LockProblem(task.Name, LockProblemKind.Missing, $"{task.Name}: no entry in {LockFile.FileName}{why}. Run: {FixCommand(task.Name)}"));
+                continue;
+            }
+
+            var changed = new List<string>();
+            if (entry.PromptHash != RoutedTaskHashing.PromptHash(task.Instructions, task.Template))
+            {
+                changed.Add("prompt");
+            }
+
+            if (entry.SchemaHash != (task.SchemaJson is null ? null : RoutedTaskHashing.SchemaHash(task.SchemaJson)))
+            {
+                changed.Add("schema");
+            }
+
+            var evalSetPath = task.EvalSet is null ? null : Path.Combine(projectDirectory, task.EvalSet);
+            if (evalSetPath is null || !File.Exists(evalSetPath))
+            {
+                changed.Add($"eval set ({task.EvalSet ?? "none"} not found)");
+            }
+            else if (entry.EvalSetHash != RoutedTaskHashing.EvalSetHash(File.ReadAllText(evalSetPath)))
+            {
+                changed.Add("eval set");
+            }
+
+            if (changed.Count > 0)
+            {
+                problems.Add(new LockProblem(task.Name, LockProblemKind.Stale,
+                    $"{task.Name}: lock entry is stale ({string.Join(", ", changed)} changed since it was calibrated {entry.CalibratedAt:yyyy-MM-dd}). Run: {FixCommand(task.Name)}"));
+                continue;
+            }
+
+            var top = entry.Tiers.Where(t => Enum.TryParse<Tier>(t.Key, ignoreCase: true, out _)).OrderBy(t => Parse(t.Key)).LastOrDefault();
+            if (top.Value is { } topResult && entry.Expected.Accuracy < topResult.Accuracy - entry.Target.MaxAccuracyDrop - 1e-9)
+            {
+                problems.Add(new LockProblem(task.Name, LockProblemKind.BelowBar, System.FormattableString.Invariant(
+                    $"{task.Name}: recorded cascade accuracy {entry.Expected.Accuracy:0.000} is below its bar ({top.Key} {topResult.Accuracy:0.000} minus {entry.Target.MaxAccuracyDrop * 100:0.#} pts). Improve the prompt or eval set, then run: {FixCommand(task.Name)}")));
+            }
+        }
+
+        return problems;
+    }
+
+    private static Tier Parse(string name) => Enum.Parse<Tier>(name, ignoreCase: true);
+}

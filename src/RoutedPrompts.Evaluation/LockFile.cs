@@ -1,0 +1,195 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RoutedPrompts.Shared;
+
+namespace RoutedPrompts.Evaluation;
+
+/// <summary><c>routedprompts.lock.json</c> (see <c>docs/file-formats.md</c>): per task, what it was calibrated with and what was found.</summary>
+public sealed class LockFile
+{
+    /// <summary>The file name.</summary>
+    public const string FileName = "routedprompts.lock.json";
+
+    /// <summary>The format version this library reads and writes.</summary>
+    public const int CurrentVersion = 1;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>The format version (required in the file; <see cref="Write"/> sets it when unset).</summary>
+    public int? Version { get; set; }
+
+    /// <summary>Entries by task name.</summary>
+    public SortedDictionary<string, LockEntry> Tasks { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Reads a lock file.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The lock file.</returns>
+    /// <exception cref="InvalidDataException">The file is not a lock file of a supported version; the message names the file.</exception>
+    public static LockFile Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        LockFile? file;
+        try
+        {
+            file = JsonSerializer.Deserialize<LockFile>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{path}: not a valid lock file ({ex.Message}). Re-create it with 'routed-prompts calibrate'.", ex);
+        }
+
+        if (file?.Version is not { } version)
+        {
+            throw new InvalidDataException($"{path}: 'version' is missing. Re-create the file with 'routed-prompts calibrate'.");
+        }
+
+        if (version != CurrentVersion)
+        {
+            throw new InvalidDataException($"{path}: lock file version {version} is not supported (this tool reads version {CurrentVersion}). Re-run 'routed-prompts calibrate'.");
+        }
+
+        file.Tasks = new SortedDictionary<string, LockEntry>(file.Tasks ?? new(StringComparer.Ordinal), StringComparer.Ordinal);
+        return file;
+    }
+
+    /// <summary>Writes the lock file (camelCase, indented, tasks sorted by name so diffs stay small).</summary>
+    /// <param name="path">The file.</param>
+    public void Write(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Version ??= CurrentVersion;
+        File.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
+    }
+}
+
+/// <summary>One task's lock entry.</summary>
+public sealed class LockEntry
+{
+    /// <summary><c>RoutedTaskHashing.PromptHash(instructions, template)</c>.</summary>
+    public string PromptHash { get; set; } = string.Empty;
+
+    /// <summary><c>RoutedTaskHashing.SchemaHash(schemaJson)</c>, null for text tasks.</summary>
+    public string? SchemaHash { get; set; }
+
+    /// <summary><c>RoutedTaskHashing.EvalSetHash(evalSetText)</c>.</summary>
+    public string EvalSetHash { get; set; } = string.Empty;
+
+    /// <summary>The tier the eval gate found earns the task's traffic.</summary>
+    public string StartTier { get; set; } = string.Empty;
+
+    /// <summary>Per tier, the minimum confidence at which its answer is accepted (tiers not listed have no confidence gate).</summary>
+    public SortedDictionary<string, double> Thresholds { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>What the calibrated cascade is expected to do.</summary>
+    public LockExpected Expected { get; set; } = new();
+
+    /// <summary>Per-tier results on the eval set.</summary>
+    public SortedDictionary<string, LockTierResult> Tiers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The quality target calibrated for.</summary>
+    public LockTarget Target { get; set; } = new();
+
+    /// <summary>When the task was calibrated.</summary>
+    public DateTimeOffset CalibratedAt { get; set; }
+
+    /// <summary>Why the eval gate decided as it did.</summary>
+    public string? Reason { get; set; }
+}
+
+/// <summary>Expected cascade behaviour.</summary>
+public sealed class LockExpected
+{
+    /// <summary>Cascade accuracy.</summary>
+    public double Accuracy { get; set; }
+
+    /// <summary>Share of requests that escalate past the start tier.</summary>
+    public double EscalationRate { get; set; }
+
+    /// <summary>Mean cost per request in USD, escalations included.</summary>
+    public double CostPerRequestUsd { get; set; }
+}
+
+/// <summary>One tier's result on the eval set.</summary>
+public sealed class LockTierResult
+{
+    /// <summary>Accuracy.</summary>
+    public double Accuracy { get; set; }
+
+    /// <summary>Lower bound of the 95% Wilson interval.</summary>
+    public double AccuracyLow { get; set; }
+
+    /// <summary>Upper bound of the 95% Wilson interval.</summary>
+    public double AccuracyHigh { get; set; }
+
+    /// <summary>Mean cost per request in USD.</summary>
+    public double CostPerRequestUsd { get; set; }
+
+    /// <summary>Examples evaluated.</summary>
+    public int Examples { get; set; }
+}
+
+/// <summary>The quality target.</summary>
+public sealed class LockTarget
+{
+    /// <summary>The most accuracy the cascade may lose against the top tier.</summary>
+    public double MaxAccuracyDrop { get; set; } = 0.01;
+}
+
+/// <summary>Builds lock entries from calibrations.</summary>
+public static class LockEntries
+{
+    /// <summary>The entry of a task calibrated over its tiers.</summary>
+    /// <param name="task">The task.</param>
+    /// <param name="evalSetText">The eval set's text (hashed).</param>
+    /// <param name="tiers">The candidate tiers, cheapest first, as the examples' observations are ordered.</param>
+    /// <param name="examples">The labelled observations.</param>
+    /// <param name="result">The calibration.</param>
+    /// <param name="target">The target calibrated for.</param>
+    /// <param name="now">The calibration time.</param>
+    /// <returns>The entry.</returns>
+    public static LockEntry Create(RoutedTask task, string evalSetText, IReadOnlyList<Tier> tiers, IReadOnlyList<CalibrationExample> examples, CalibrationResult result, double target, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(tiers);
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(result);
+        var entry = new LockEntry
+        {
+            PromptHash = RoutedTaskHashing.PromptHash(task.Instructions, task.Template),
+            SchemaHash = task.SchemaJson is null ? null : RoutedTaskHashing.SchemaHash(task.SchemaJson),
+            EvalSetHash = RoutedTaskHashing.EvalSetHash(evalSetText),
+            StartTier = tiers[result.StartTier].ToString(),
+            Expected = new LockExpected { Accuracy = result.Train.Accuracy, EscalationRate = result.Train.EscalationRate, CostPerRequestUsd = result.Train.CostPerRequestUsd },
+            Target = new LockTarget { MaxAccuracyDrop = target },
+            CalibratedAt = now,
+            Reason = result.Reason,
+        };
+        for (var i = 0; i < result.Policy.Chain.Count; i++)
+        {
+            if (result.Policy.Thresholds[i] is { } threshold)
+            {
+                entry.Thresholds[tiers[result.Policy.Chain[i]].ToString()] = threshold;
+            }
+        }
+
+        for (var t = 0; t < tiers.Count; t++)
+        {
+            var correct = examples.Count(e => e.Tiers[t] is { Answered: true, Correct: true });
+            var (low, high) = Statistics.Wilson(correct, examples.Count);
+            entry.Tiers[tiers[t].ToString()] = new LockTierResult
+            {
+                Accuracy = (double)correct / Math.Max(1, examples.Count),
+                AccuracyLow = low,
+                AccuracyHigh = high,
+                CostPerRequestUsd = examples.Count == 0 ? 0 : examples.Average(e => e.Tiers[t].CostUsd),
+                Examples = examples.Count,
+            };
+        }
+
+        return entry;
+    }
+}
