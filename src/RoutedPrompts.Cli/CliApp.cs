@@ -11,12 +11,16 @@ public static class CliApp
     /// <param name="console">Where output goes (a test passes a recording console).</param>
     /// <param name="catalog">The routed tasks when no <c>--assembly</c> is given (default: <see cref="RoutedTaskCatalog.Tasks"/>).</param>
     /// <returns>The exit code.</returns>
-    public static async Task<int> RunAsync(string[] args, IAnsiConsole console, Func<IReadOnlyList<RoutedTask>>? catalog = null)
+    /// <param name="time">The clock stamped into the lock file (default: the system clock).</param>
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole console, Func<IReadOnlyList<RoutedTask>>? catalog = null, TimeProvider? time = null)
     {
         catalog ??= () => RoutedTaskCatalog.Tasks;
+        time ??= TimeProvider.System;
         var root = new RootCommand("routed-prompts: evaluate, calibrate, check and replay RoutedPrompts cascades.")
         {
             ReplayCommand.Create(console),
+            EvalCommand.Create(console, catalog),
+            CalibrateCommand.Create(console, catalog, time),
             CheckCommand.Create(console, catalog),
         };
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

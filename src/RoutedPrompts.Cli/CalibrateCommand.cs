@@ -1,0 +1,59 @@
+using System.CommandLine;
+using RoutedPrompts.Evaluation;
+using Spectre.Console;
+
+namespace RoutedPrompts.Cli;
+
+/// <summary>The <c>calibrate</c> verb: thresholds and start tier per task from its eval results, written to the lock file.</summary>
+internal static class CalibrateCommand
+{
+    public static Command Create(IAnsiConsole console, Func<IReadOnlyList<RoutedTask>> catalog, TimeProvider time)
+    {
+        var app = new AppOptions();
+        var target = new Option<double>("--max-drop") { Description = "Quality target: the most accuracy the cascade may lose against the top tier (0.01 = one point).", DefaultValueFactory = _ => 0.01 };
+        var command = new Command("calibrate", "Choose each task's confidence thresholds (out-of-sample, see README) and start tier from its eval results, and write routedprompts.lock.json.")
+        {
+            target,
+        };
+        app.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var project = app.ProjectDirectory(parse);
+            var lockPath = Path.Combine(project, LockFile.FileName);
+            var file = File.Exists(lockPath) ? LockFile.Read(lockPath) : new LockFile();
+            var maxDrop = parse.GetValue(target);
+            var failed = false;
+            foreach (var task in app.Tasks(parse, catalog).Where(t => t.EvalSet is not null))
+            {
+                var resultsPath = EvalRun.PathFor(app.ResultsDirectory(parse), task.Name);
+                if (!File.Exists(resultsPath))
+                {
+                    console.MarkupLineInterpolated($"[red]{task.Name}[/]: no eval results at {resultsPath}. Run: routed-prompts eval --task {task.Name}");
+                    failed = true;
+                    continue;
+                }
+
+                var run = EvalRun.Read(resultsPath);
+                var evalSetText = File.ReadAllText(Path.Combine(project, task.EvalSet!));
+                if (run.PromptHash != Shared.RoutedTaskHashing.PromptHash(task.Instructions, task.Template) ||
+                    run.EvalSetHash != Shared.RoutedTaskHashing.EvalSetHash(evalSetText))
+                {
+                    console.MarkupLineInterpolated($"[red]{task.Name}[/]: its eval results are older than its prompt or eval set. Run: routed-prompts eval --task {task.Name}");
+                    failed = true;
+                    continue;
+                }
+
+                var (tiers, examples) = run.ToCalibration();
+                var result = new CascadeCalibrator(new CalibrationOptions { MaxAccuracyDrop = maxDrop, AllowSkippingTiers = false })
+                    .Calibrate(examples, tiers.Select(t => t.ToString()).ToArray());
+                file.Tasks[task.Name] = LockEntries.Create(task, evalSetText, tiers, examples, result, maxDrop, time.GetUtcNow());
+                console.MarkupLineInterpolated($"[bold]{task.Name}[/]: {result.Reason}");
+            }
+
+            file.Write(lockPath);
+            console.MarkupLineInterpolated($"Wrote {lockPath}.");
+            return failed ? 1 : 0;
+        });
+        return command;
+    }
+}

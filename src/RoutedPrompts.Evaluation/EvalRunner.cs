@@ -1,0 +1,353 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using RoutedPrompts.Shared;
+
+namespace RoutedPrompts.Evaluation;
+
+/// <summary>One deployment's answer to one eval example, as the router's gates saw it, with its score.</summary>
+public sealed record EvalRecord
+{
+    /// <summary>The example's id.</summary>
+    public required string ExampleId { get; init; }
+
+    /// <summary>The tier the deployment serves.</summary>
+    public required Tier Tier { get; init; }
+
+    /// <summary>The deployment's provider key.</summary>
+    public required string Provider { get; init; }
+
+    /// <summary>The deployment's model.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Whether the answer passed every gate (no confidence gate is applied while evaluating).</summary>
+    public bool Answered { get; init; }
+
+    /// <summary>The gate outcome.</summary>
+    public AttemptOutcome Outcome { get; init; }
+
+    /// <summary>Why a gate failed, if one did.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>The answer's confidence, when the provider reported one.</summary>
+    public double? Confidence { get; init; }
+
+    /// <summary>Whether the answer is correct.</summary>
+    public bool Correct { get; init; }
+
+    /// <summary>Where the answer differs from the expected value.</summary>
+    public string? Mismatch { get; init; }
+
+    /// <summary>The attempt's cost in USD.</summary>
+    public double CostUsd { get; init; }
+
+    /// <summary>The attempt's latency in milliseconds.</summary>
+    public double LatencyMs { get; init; }
+
+    /// <summary>Input tokens.</summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Output tokens.</summary>
+    public long OutputTokens { get; init; }
+
+    /// <summary>The accepted answer as JSON text (or the text of a text task).</summary>
+    public string? Answer { get; init; }
+}
+
+/// <summary>A task's evaluation: every reachable tier's deployments on every example of its eval set.</summary>
+public sealed record EvalRun
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
+    /// <summary>The task's name.</summary>
+    public required string Task { get; init; }
+
+    /// <summary>The prompt hash evaluated.</summary>
+    public required string PromptHash { get; init; }
+
+    /// <summary>The schema hash evaluated, null for text tasks.</summary>
+    public string? SchemaHash { get; init; }
+
+    /// <summary>The eval set hash evaluated.</summary>
+    public required string EvalSetHash { get; init; }
+
+    /// <summary>The eval set's text (what <see cref="EvalSetHash"/> hashes), so calibrate can write the lock entry.</summary>
+    public required string EvalSetText { get; init; }
+
+    /// <summary>The examples' ids in eval set order.</summary>
+    public required IReadOnlyList<string> Examples { get; init; }
+
+    /// <summary>Every record, ordered by tier, deployment and example.</summary>
+    public required IReadOnlyList<EvalRecord> Records { get; init; }
+
+    /// <summary>Where a task's results are stored under a results directory.</summary>
+    /// <param name="directory">The results directory.</param>
+    /// <param name="task">The task's name.</param>
+    /// <returns>The file's path.</returns>
+    public static string PathFor(string directory, string task) => Path.Combine(directory, task + ".eval.json");
+
+    /// <summary>Writes the run.</summary>
+    /// <param name="path">The file.</param>
+    public void Write(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+    }
+
+    /// <summary>Reads a run.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The run.</returns>
+    public static EvalRun Read(string path) =>
+        JsonSerializer.Deserialize<EvalRun>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty eval results.");
+
+    /// <summary>
+    /// Calibration examples over the tiers, cheapest first: per tier the attempt the runtime would make (its first
+    /// deployment, falling over to the next one on a provider error, paying for each).
+    /// </summary>
+    /// <returns>The tiers and the examples.</returns>
+    public (IReadOnlyList<Tier> Tiers, IReadOnlyList<CalibrationExample> Examples) ToCalibration()
+    {
+        var tiers = Records.Select(r => r.Tier).Distinct().Order().ToArray();
+        var byTier = tiers.ToDictionary(t => t, t => Records.Where(r => r.Tier == t).GroupBy(r => r.ExampleId).ToDictionary(g => g.Key, g => g.ToArray()));
+        var examples = Examples.Select(id => new CalibrationExample(id, tiers.Select(t =>
+        {
+            var cost = 0d;
+            foreach (var record in byTier[t].TryGetValue(id, out var records) ? records : [])
+            {
+                cost += record.CostUsd;
+                if (record.Outcome != AttemptOutcome.ProviderError)
+                {
+                    return new TierObservation(record.Answered, record.Confidence, record.Correct, cost);
+                }
+            }
+
+            return TierObservation.Missing with { CostUsd = cost };
+        }).ToArray())).ToArray();
+        return (tiers, examples);
+    }
+}
+
+/// <summary>Options of <see cref="EvalRunner"/>.</summary>
+public sealed record EvalRunOptions
+{
+    /// <summary>The tiers and deployments (the application's <c>RoutedPrompts</c> configuration).</summary>
+    public required RoutedPromptsOptions Routing { get; init; }
+
+    /// <summary>Registers the keyed <see cref="IChatClient"/>s the deployments name.</summary>
+    public required Action<IServiceCollection> Providers { get; init; }
+
+    /// <summary>The response cache directory, or <see langword="null"/> for none.</summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>How many requests run at once (default 4).</summary>
+    public int MaxConcurrency { get; init; } = 4;
+
+    /// <summary>How answers are compared with the expected values.</summary>
+    public JsonComparisonOptions Comparison { get; init; } = new();
+
+    /// <summary>A user scorer for a task (by name), replacing the JSON comparison; typed as <c>IEvalScorer&lt;T&gt;</c>.</summary>
+    public IReadOnlyDictionary<string, object> Scorers { get; init; } = new Dictionary<string, object>();
+}
+
+/// <summary>
+/// Runs every deployment of every tier a task can reach on its eval set, through the product's own
+/// <see cref="PromptRouter"/> and gates (no confidence threshold), with bounded concurrency and an on-disk response
+/// cache, and scores every answer.
+/// </summary>
+public static class EvalRunner
+{
+    /// <summary>Evaluates one task.</summary>
+    /// <param name="task">The task.</param>
+    /// <param name="evalSetPath">Its eval set file.</param>
+    /// <param name="options">Deployments, providers, cache, concurrency and scoring.</param>
+    /// <param name="progress">Receives the number of finished requests and the total, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The run.</returns>
+    /// <exception cref="EvalSetException">The eval set is malformed.</exception>
+    [UnconditionalSuppressMessage("Trimming", "IL2060", Justification = "The tool is not trimmed.")]
+    public static Task<EvalRun> RunAsync(RoutedTask task, string evalSetPath, EvalRunOptions options, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(options);
+        var method = typeof(EvalRunner).GetMethod(nameof(RunTypedAsync), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(task.ResultType);
+        return (Task<EvalRun>)method.Invoke(null, [task, evalSetPath, options, progress, cancellationToken])!;
+    }
+
+    /// <summary>The messages the generated method sends for an example: the instructions as the system message, the rendered template as the user message.</summary>
+    /// <param name="task">The task.</param>
+    /// <param name="example">The example.</param>
+    /// <returns>The messages.</returns>
+    public static IReadOnlyList<ChatMessage> Messages(RoutedTask task, EvalExample example)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(example);
+        var text = new StringBuilder();
+        var template = task.Template;
+        for (var i = 0; i < template.Length; i++)
+        {
+            var c = template[i];
+            if ((c == '{' || c == '}') && i + 1 < template.Length && template[i + 1] == c)
+            {
+                text.Append(c);
+                i++;
+            }
+            else if (c == '{' && template.IndexOf('}', i) is var end && end > i)
+            {
+                text.Append(example.Render(template[(i + 1)..end]));
+                i = end;
+            }
+            else
+            {
+                text.Append(c);
+            }
+        }
+
+        return task.Instructions is { } instructions
+            ? [new ChatMessage(ChatRole.System, instructions), new ChatMessage(ChatRole.User, text.ToString())]
+            : [new ChatMessage(ChatRole.User, text.ToString())];
+    }
+
+    private static async Task<EvalRun> RunTypedAsync<T>(RoutedTask<T> task, string evalSetPath, EvalRunOptions options, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
+    {
+        var evalSetText = await File.ReadAllTextAsync(evalSetPath, cancellationToken).ConfigureAwait(false);
+        var examples = EvalSet.Parse(evalSetText, evalSetPath, task);
+        var comparer = new JsonFieldComparer(options.Comparison);
+        var scorer = options.Scorers.TryGetValue(task.Name, out var custom) ? custom as IEvalScorer<T>
+            ?? throw new InvalidOperationException($"The scorer registered for {task.Name} is not an IEvalScorer<{typeof(T).Name}>.") : null;
+
+        var jobs = new List<(Tier Tier, DeploymentOptions Deployment, int Order)>();
+        for (var tier = task.Tier; tier <= task.MaxTier; tier++)
+        {
+            var deployments = options.Routing.Tiers.TryGetValue(tier.ToString(), out var tierOptions) ? tierOptions.Deployments : [];
+            jobs.AddRange(deployments.Select((d, i) => (tier, d, i)));
+        }
+
+        var total = jobs.Count * examples.Count;
+        var done = 0;
+        var records = new ConcurrentBag<(int Job, int Example, EvalRecord Record)>();
+        var routers = new List<ServiceProvider>();
+        try
+        {
+            var work = new List<(int Job, int Example, PromptRouter Router, RoutedTask<T> Task)>();
+            for (var j = 0; j < jobs.Count; j++)
+            {
+                var (tier, deployment, _) = jobs[j];
+                var services = new ServiceCollection();
+                options.Providers(services);
+                if (options.CacheDirectory is { } cacheDirectory)
+                {
+                    Decorate(services, deployment.Provider, cacheDirectory);
+                }
+
+                services.AddRoutedPrompts(o => o.Tiers[tier.ToString()] = new TierOptions { Deployments = [deployment] });
+                var provider = services.BuildServiceProvider();
+                routers.Add(provider);
+                var single = Copy(task, tier);
+                work.AddRange(examples.Select((_, e) => (j, e, provider.GetRequiredService<PromptRouter>(), single)));
+            }
+
+            await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxConcurrency), CancellationToken = cancellationToken }, async (item, ct) =>
+            {
+                var example = examples[item.Example];
+                var (tier, deployment, _) = jobs[item.Job];
+                RoutingAttempt attempt;
+                string? answer = null;
+                EvalScore score = default;
+                try
+                {
+                    var routed = await item.Router.RouteAsync(item.Task, Messages(task, example), ct).ConfigureAwait(false);
+                    attempt = routed.Attempts[^1];
+                    answer = routed.Value is string text ? text : JsonSerializer.Serialize(routed.Value, task.JsonTypeInfo!);
+                    score = scorer is not null
+                        ? await scorer.ScoreAsync(routed.Value, example, ct).ConfigureAwait(false)
+                        : routed.Value is string s && example.Expected.ValueKind == JsonValueKind.String
+                            ? comparer.CompareText(example.Expected.GetString()!, s)
+                            : comparer.Compare(example.Expected, JsonSerializer.SerializeToElement(routed.Value, task.JsonTypeInfo!));
+                }
+                catch (RoutingException ex)
+                {
+                    attempt = ex.Attempts[^1];
+                }
+
+                records.Add((item.Job, item.Example, new EvalRecord
+                {
+                    ExampleId = example.Id,
+                    Tier = tier,
+                    Provider = deployment.Provider,
+                    Model = deployment.Model,
+                    Answered = attempt.Accepted,
+                    Outcome = attempt.Outcome,
+                    Reason = attempt.Reason,
+                    Confidence = attempt.Confidence,
+                    Correct = attempt.Accepted && score.Correct,
+                    Mismatch = score.Mismatch,
+                    CostUsd = (double)attempt.CostUsd,
+                    LatencyMs = attempt.Latency.TotalMilliseconds,
+                    InputTokens = attempt.InputTokens,
+                    OutputTokens = attempt.OutputTokens,
+                    Answer = answer,
+                }));
+                progress?.Report((Interlocked.Increment(ref done), total));
+            }).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var provider in routers)
+            {
+                await provider.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        return new EvalRun
+        {
+            Task = task.Name,
+            PromptHash = RoutedTaskHashing.PromptHash(task.Instructions, task.Template),
+            SchemaHash = task.SchemaJson is null ? null : RoutedTaskHashing.SchemaHash(task.SchemaJson),
+            EvalSetHash = RoutedTaskHashing.EvalSetHash(evalSetText),
+            EvalSetText = evalSetText,
+            Examples = examples.Select(e => e.Id).ToArray(),
+            Records = records.OrderBy(r => r.Job).ThenBy(r => r.Example).Select(r => r.Record).ToArray(),
+        };
+    }
+
+    /// <summary>Wraps the provider's keyed chat client in the on-disk cache.</summary>
+    private static void Decorate(IServiceCollection services, string provider, string cacheDirectory)
+    {
+        var registration = services.LastOrDefault(d => d.ServiceType == typeof(IChatClient) && Equals(d.ServiceKey, provider))
+            ?? throw new InvalidOperationException($"No chat client is registered for provider '{provider}'.");
+        services.Remove(registration);
+        services.AddKeyedSingleton<IChatClient>(provider, (sp, key) =>
+        {
+            var inner = registration.KeyedImplementationInstance as IChatClient
+                ?? (IChatClient?)registration.KeyedImplementationFactory?.Invoke(sp, key)
+                ?? throw new InvalidOperationException($"Provider '{provider}' is not an IChatClient instance or factory.");
+            return new DiskCacheChatClient(inner, cacheDirectory, provider);
+        });
+    }
+
+    private static RoutedTask<T> Copy<T>(RoutedTask<T> task, Tier tier) => new()
+    {
+        Name = task.Name,
+        DeclaringType = task.DeclaringType,
+        MethodName = task.MethodName,
+        Tier = tier,
+        MaxTier = tier,
+        Instructions = task.Instructions,
+        Template = task.Template,
+        PromptFile = task.PromptFile,
+        Parameters = task.Parameters,
+        ResultKind = task.ResultKind,
+        SchemaJson = task.SchemaJson,
+        SchemaFile = task.SchemaFile,
+        EvalSet = task.EvalSet,
+        PromptHash = task.PromptHash,
+        SchemaHash = task.SchemaHash,
+        JsonTypeInfo = task.JsonTypeInfo,
+        Validator = task.Validator,
+        ValidatorType = task.ValidatorType,
+    };
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using RoutedPrompts.Replay;
+using Spectre.Console.Testing;
+
+namespace RoutedPrompts.Evaluation.Tests;
+
+/// <summary>
+/// eval → calibrate → check through the tool, with the replay client answering a synthetic recording: the small tier is
+/// right when confident (≥ 0.9) and a coin toss otherwise; the large tier is always right.
+/// </summary>
+public sealed class EvalCalibrateCheckTests : IDisposable
+{
+    private const int Count = 240;
+    private readonly string _dir = Directory.CreateTempSubdirectory("rp-eval-").FullName;
+
+    public EvalCalibrateCheckTests()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "evals"));
+        File.WriteAllText(Path.Combine(_dir, "routedprompts.json"), """
+            { "RoutedPrompts": { "Tiers": {
+                "Small": { "Deployments": [ { "Provider": "replay", "Model": "small" } ] },
+                "Large": { "Deployments": [ { "Provider": "replay", "Model": "large" } ] } } } }
+            """);
+        var evalSet = new StringBuilder();
+        var recording = new StringBuilder();
+        var random = new Random(1);
+        for (var i = 0; i < Count; i++)
+        {
+            var answer = i % 2 == 0 ? "A" : "B";
+            var confident = i % 3 != 0;
+            var small = confident || random.NextDouble() < 0.5 ? answer : (answer == "A" ? "B" : "A");
+            var confidence = confident ? 0.9 + (0.09 * random.NextDouble()) : 0.3 + (0.5 * random.NextDouble());
+            evalSet.Append(CultureInfo.InvariantCulture, $$"""{"id": "q{{i}}", "inputs": {"question": "Question {{i}}?"}, "expected": "{{answer}}"}""").Append('\n');
+            recording.Append(CultureInfo.InvariantCulture, $$$$"""{"id": "r{{{{i}}}}", "messages": [{"role": "system", "content": "Answer A or B."}, {"role": "user", "content": "Q: Question {{{{i}}}}?"}], "responses": {"small": {"text": "{{{{small}}}}", "confidence": {{{{confidence:R}}}}, "cost_usd": 0.0001}, "large": {"text": "{{{{answer}}}}", "confidence": 0.99, "cost_usd": 0.001}}}""").Append('\n');
+        }
+
+        File.WriteAllText(Path.Combine(_dir, "evals", "answer.jsonl"), evalSet.ToString());
+        File.WriteAllText(Path.Combine(_dir, "recording.jsonl"), recording.ToString());
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static RoutedTask<string> Task(IReadOnlyDictionary<Tier, double>? thresholds = null) => new()
+    {
+        Name = "Quiz.Answer",
+        DeclaringType = "Quiz",
+        MethodName = "AnswerAsync",
+        Tier = Tier.Small,
+        Instructions = "Answer A or B.",
+        Template = "Q: {question}",
+        Parameters = ["question"],
+        ResultKind = ResultKind.Text,
+        EvalSet = "evals/answer.jsonl",
+        PromptHash = Shared.RoutedTaskHashing.PromptHash("Answer A or B.", "Q: {question}"),
+        TierConfidenceThresholds = thresholds,
+    };
+
+    private async Task<(int Exit, string Output)> Run(params string[] args)
+    {
+        var console = new TestConsole();
+        console.Profile.Width = 300;
+        var exit = await Cli.CliApp.RunAsync([.. args, "--project-dir", _dir], console, () => [Task()], new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 6, 0, 0, TimeSpan.Zero)));
+        return (exit, console.Output.Replace("\n", string.Empty));
+    }
+
+    [Fact]
+    public async Task Eval_then_calibrate_writes_a_lock_entry_that_check_accepts_and_the_router_honours()
+    {
+        Assert.Equal(1, (await Run("check")).Exit); // no lock file yet
+
+        var eval = await Run("eval", "--replay", Path.Combine(_dir, "recording.jsonl"), "--concurrency", "3");
+        Assert.Equal(0, eval.Exit);
+        var run = EvalRun.Read(EvalRun.PathFor(Path.Combine(_dir, ".routedprompts", "eval"), "Quiz.Answer"));
+        Assert.Equal(2 * Count, run.Records.Count);
+        Assert.All(run.Records.Where(r => r.Model == "large"), r => Assert.True(r.Correct));
+        Assert.Equal(0.001, run.Records.First(r => r.Model == "large").CostUsd, 9); // recorded cost (unpriced deployment)
+        Assert.Equal(2 * Count, Directory.GetFiles(Path.Combine(_dir, ".routedprompts", "cache")).Length);
+
+        var calibrate = await Run("calibrate");
+        Assert.Equal(0, calibrate.Exit);
+        Assert.Contains("Small earns the traffic", calibrate.Output);
+        var entry = LockFile.Read(Path.Combine(_dir, LockFile.FileName)).Tasks["Quiz.Answer"];
+        Assert.Equal("Small", entry.StartTier);
+        Assert.InRange(entry.Thresholds["Small"], 0.8, 0.95);
+        Assert.Equal(new DateTimeOffset(2026, 11, 29, 6, 0, 0, TimeSpan.Zero), entry.CalibratedAt);
+        Assert.Equal(1.0, entry.Tiers["Large"].Accuracy);
+        Assert.True(entry.Expected.Accuracy >= entry.Tiers["Large"].Accuracy - 0.01);
+
+        Assert.Equal(0, (await Run("check")).Exit);
+
+        // The calibrated threshold changes the routing: an unconfident small answer now escalates to Large.
+        var services = new ServiceCollection();
+        services.AddKeyedChatClient("replay", new ReplayChatClient(ReplayRecording.Load(Path.Combine(_dir, "recording.jsonl"))));
+        services.AddRoutedPrompts(o =>
+        {
+            o.Tiers["Small"] = new TierOptions { Deployments = [new DeploymentOptions { Provider = "replay", Model = "small" }] };
+            o.Tiers["Large"] = new TierOptions { Deployments = [new DeploymentOptions { Provider = "replay", Model = "large" }] };
+        });
+        using var provider = services.BuildServiceProvider();
+        var router = provider.GetRequiredService<PromptRouter>();
+        var unconfident = EvalSet.Load(Path.Combine(_dir, "evals", "answer.jsonl"))[3]; // i % 3 == 0
+        var messages = EvalRunner.Messages(Task(), unconfident);
+        var before = await router.RouteAsync(Task(), messages);
+        var after = await router.RouteAsync(Task(entry.Thresholds.ToDictionary(t => Enum.Parse<Tier>(t.Key), t => t.Value)), messages);
+        Assert.Equal(Tier.Small, before.Tier);
+        Assert.Equal(Tier.Large, after.Tier);
+
+        // A re-run is served from the cache and gives the same numbers.
+        Assert.Equal(0, (await Run("eval", "--replay", Path.Combine(_dir, "recording.jsonl"))).Exit);
+        var again = EvalRun.Read(EvalRun.PathFor(Path.Combine(_dir, ".routedprompts", "eval"), "Quiz.Answer"));
+        Assert.Equal(run.Records.Select(r => (r.ExampleId, r.Model, r.Correct, r.Confidence, r.CostUsd)), again.Records.Select(r => (r.ExampleId, r.Model, r.Correct, r.Confidence, r.CostUsd)));
+
+        // Changing the eval set makes the entry stale.
+        File.AppendAllText(Path.Combine(_dir, "evals", "answer.jsonl"), """{"inputs": {"question": "New?"}, "expected": "A"}""" + "\n");
+        var stale = await Run("check");
+        Assert.Equal(1, stale.Exit);
+        Assert.Contains("Quiz.Answer: lock entry is stale (eval set changed", stale.Output);
+    }
+}
