@@ -21,6 +21,7 @@ public static class CliApp
             ReplayCommand.Create(console),
             EvalCommand.Create(console, catalog),
             CalibrateCommand.Create(console, catalog, time),
+            ReportCommand.Create(console, catalog),
             CheckCommand.Create(console, catalog),
         };
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -90,6 +90,22 @@ public sealed class EvalCalibrateCheckTests : IDisposable
 
         Assert.Equal(0, (await Run("check")).Exit);
 
+        var report = await Run("report");
+        Assert.Equal(0, report.Exit);
+        Assert.Contains("cascade", report.Output);
+        var markdown = File.ReadAllText(Path.Combine(_dir, ".routedprompts", "report", "report.md"));
+        Assert.Contains("## Quiz.Answer", markdown);
+        Assert.Contains("| Large alone | 1.000 (", markdown);
+        Assert.Contains("| **cascade** |", markdown);
+        var html = File.ReadAllText(Path.Combine(_dir, ".routedprompts", "report", "report.html"));
+        Assert.DoesNotContain("<script", html);
+        Assert.DoesNotContain(" src=", html); // self-contained
+        var svg = System.Xml.Linq.XDocument.Parse(html[html.IndexOf("<svg", StringComparison.Ordinal)..(html.IndexOf("</svg>", StringComparison.Ordinal) + 6)]);
+        var shapes = svg.Descendants().Select(e => (string?)e.Attribute("class")).ToList();
+        Assert.Single(shapes, c => c == "chosen");
+        Assert.Equal(2, shapes.Count(c => c == "tier"));
+        Assert.True(shapes.Count(c => c == "threshold") > 20);
+
         // The calibrated threshold changes the routing: an unconfident small answer now escalates to Large.
         var services = new ServiceCollection();
         services.AddKeyedChatClient("replay", new ReplayChatClient(ReplayRecording.Load(Path.Combine(_dir, "recording.jsonl"))));
