@@ -14,23 +14,36 @@ internal static class EvalCommand
         var replay = new Option<FileInfo?>("--replay") { Description = "Answer every provider from this recording (no model calls)." };
         var cache = new Option<DirectoryInfo?>("--cache") { Description = "Response cache directory (default <project-dir>/.routedprompts/cache)." };
         var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight at once.", DefaultValueFactory = _ => 4 };
+        var scorers = new Option<string[]>("--scorer") { Description = "Task=Namespace.Type.Method: score the task with 'static bool Method(T actual, JsonElement expected)' instead of the JSON field comparison.", AllowMultipleArgumentsPerToken = true };
+        var caseInsensitive = new Option<bool>("--ignore-case") { Description = "Compare strings ignoring case." };
+        var tolerance = new Option<double>("--tolerance") { Description = "Numbers within this much are equal." };
+        var ignore = new Option<string[]>("--ignore-field") { Description = "A property name or JSON path ($.summary) not compared.", AllowMultipleArgumentsPerToken = true };
+        var sets = new Option<bool>("--lists-as-sets") { Description = "Compare lists as sets (order and duplicates ignored)." };
         var command = new Command("eval", "Run every deployment of every tier each routed task can reach on its eval set; record answers, gate outcomes, confidence, tokens, cost, latency and correctness.")
         {
-            replay, cache, concurrency,
+            replay, cache, concurrency, scorers, caseInsensitive, tolerance, ignore, sets,
         };
         app.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var project = app.ProjectDirectory(parse);
             var routing = AppOptions.Routing(project);
+            var tasks = app.Tasks(parse, catalog);
             var options = new EvalRunOptions
             {
+                Comparison = new JsonComparisonOptions
+                {
+                    CaseInsensitiveStrings = parse.GetValue(caseInsensitive),
+                    NumericTolerance = parse.GetValue(tolerance),
+                    IgnoredFields = (parse.GetValue(ignore) ?? []).ToHashSet(StringComparer.Ordinal),
+                    ListsAsSets = parse.GetValue(sets),
+                },
+                Scorers = Scorers(parse.GetValue(scorers) ?? [], tasks),
                 Routing = routing,
                 Providers = AppOptions.Providers(routing, parse.GetValue(replay)?.FullName),
                 CacheDirectory = parse.GetValue(cache)?.FullName ?? Path.Combine(project, ".routedprompts", "cache"),
                 MaxConcurrency = parse.GetValue(concurrency),
             };
-            var tasks = app.Tasks(parse, catalog);
             var withSets = tasks.Where(t => t.EvalSet is not null).ToArray();
             foreach (var task in tasks.Where(t => t.EvalSet is null))
             {
@@ -68,5 +81,32 @@ internal static class EvalCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Resolves <c>Task=Namespace.Type.Method</c> scorer names among the loaded assemblies.</summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2060", Justification = "The tool is not trimmed.")]
+    internal static Dictionary<string, object> Scorers(IEnumerable<string> specs, IReadOnlyList<RoutedTask> tasks)
+    {
+        var result = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var spec in specs)
+        {
+            var (name, method) = spec.Split('=', 2) is [var n, var m] ? (n, m) : throw new InvalidOperationException($"--scorer '{spec}' is not Task=Namespace.Type.Method.");
+            var task = tasks.FirstOrDefault(t => t.Name == name) ?? throw new InvalidOperationException($"--scorer names task '{name}', which is not a routed task.");
+            var dot = method.LastIndexOf('.');
+            var typeName = dot > 0 ? method[..dot] : throw new InvalidOperationException($"--scorer '{spec}': give the method as Namespace.Type.Method.");
+            var type = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName, throwOnError: false)).FirstOrDefault(t => t is not null)
+                ?? throw new InvalidOperationException($"--scorer '{spec}': type {typeName} not found in the application.");
+            var factory = typeof(EvalScorers).GetMethod(nameof(EvalScorers.FromStaticMethod))!.MakeGenericMethod(task.ResultType);
+            try
+            {
+                result[name] = factory.Invoke(null, [type, method[(dot + 1)..]])!;
+            }
+            catch (System.Reflection.TargetInvocationException ex) when (ex.InnerException is InvalidOperationException inner)
+            {
+                throw inner;
+            }
+        }
+
+        return result;
     }
 }

@@ -42,6 +42,9 @@ public sealed class EvalCalibrateCheckTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    /// <summary>A user scorer for the --scorer test: anything that is a single letter counts.</summary>
+    public static bool AnyLetter(string actual, System.Text.Json.JsonElement expected) => actual.Length == 1 && expected.ValueKind == System.Text.Json.JsonValueKind.String;
+
     private static RoutedTask<string> Task(IReadOnlyDictionary<Tier, double>? thresholds = null) => new()
     {
         Name = "Quiz.Answer",
@@ -127,6 +130,10 @@ public sealed class EvalCalibrateCheckTests : IDisposable
         Assert.Equal(0, (await Run("eval", "--replay", Path.Combine(_dir, "recording.jsonl"))).Exit);
         var again = EvalRun.Read(EvalRun.PathFor(Path.Combine(_dir, ".routedprompts", "eval"), "Quiz.Answer"));
         Assert.Equal(run.Records.Select(r => (r.ExampleId, r.Model, r.Correct, r.Confidence, r.CostUsd)), again.Records.Select(r => (r.ExampleId, r.Model, r.Correct, r.Confidence, r.CostUsd)));
+
+        // A user scorer replaces the JSON comparison.
+        Assert.Equal(0, (await Run("eval", "--replay", Path.Combine(_dir, "recording.jsonl"), "--scorer", $"Quiz.Answer={typeof(EvalCalibrateCheckTests).FullName}.{nameof(AnyLetter)}")).Exit);
+        Assert.All(EvalRun.Read(EvalRun.PathFor(Path.Combine(_dir, ".routedprompts", "eval"), "Quiz.Answer")).Records, r => Assert.True(r.Correct));
 
         // Changing the eval set makes the entry stale.
         File.AppendAllText(Path.Combine(_dir, "evals", "answer.jsonl"), """{"inputs": {"question": "New?"}, "expected": "A"}""" + "\n");

@@ -113,3 +113,36 @@ public sealed class ScoringTests
         Assert.Contains("static bool Nope(Ticket actual, JsonElement expected)", missing.Message);
     }
 }
+
+public sealed class EvaluatorScorerTests
+{
+    /// <summary>A stand-in equivalence judge: equivalent when the answer contains the expected text.</summary>
+    private sealed class ContainsJudge : Microsoft.Extensions.AI.Evaluation.IEvaluator
+    {
+        public IReadOnlyCollection<string> EvaluationMetricNames => ["Equivalence"];
+
+        public ValueTask<Microsoft.Extensions.AI.Evaluation.EvaluationResult> EvaluateAsync(
+            IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, Microsoft.Extensions.AI.ChatResponse modelResponse,
+            Microsoft.Extensions.AI.Evaluation.ChatConfiguration? chatConfiguration = null,
+            IEnumerable<Microsoft.Extensions.AI.Evaluation.EvaluationContext>? additionalContext = null, CancellationToken cancellationToken = default)
+        {
+            var expected = additionalContext!.OfType<ExpectedAnswerContext>().Single().Contents.OfType<Microsoft.Extensions.AI.TextContent>().Single().Text;
+            var score = modelResponse.Text.Contains(expected, StringComparison.OrdinalIgnoreCase) ? 5 : 1;
+            return ValueTask.FromResult(new Microsoft.Extensions.AI.Evaluation.EvaluationResult(new Microsoft.Extensions.AI.Evaluation.NumericMetric("Equivalence", score, "judged")));
+        }
+    }
+
+    [Fact]
+    public async Task An_IEvaluator_scores_text_answers_against_the_expected_answer()
+    {
+        var scorer = new EvaluatorScorer(new ContainsJudge(), "Equivalence");
+        var example = new EvalExample("e", new Dictionary<string, JsonElement> { ["question"] = JsonSerializer.SerializeToElement("How do I reset?") },
+            JsonSerializer.SerializeToElement("Settings > Reset"), "f.jsonl", 1);
+
+        Assert.True((await scorer.ScoreAsync("Open Settings > Reset and confirm.", example, default)).Correct);
+        var wrong = await scorer.ScoreAsync("Call support.", example, default);
+        Assert.False(wrong.Correct);
+        Assert.Contains("Equivalence is 1 (< 4)", wrong.Mismatch);
+        Assert.Contains("no metric 'Other'", (await new EvaluatorScorer(new ContainsJudge(), "Other").ScoreAsync("x", example, default)).Mismatch);
+    }
+}
