@@ -45,20 +45,8 @@ public sealed class EvalCalibrateCheckTests : IDisposable
     /// <summary>A user scorer for the --scorer test: anything that is a single letter counts.</summary>
     public static bool AnyLetter(string actual, System.Text.Json.JsonElement expected) => actual.Length == 1 && expected.ValueKind == System.Text.Json.JsonValueKind.String;
 
-    private static RoutedTask<string> Task(IReadOnlyDictionary<Tier, double>? thresholds = null) => new()
-    {
-        Name = "Quiz.Answer",
-        DeclaringType = "Quiz",
-        MethodName = "AnswerAsync",
-        Tier = Tier.Small,
-        Instructions = "Answer A or B.",
-        Template = "Q: {question}",
-        Parameters = ["question"],
-        ResultKind = ResultKind.Text,
-        EvalSet = "evals/answer.jsonl",
-        PromptHash = Shared.RoutedTaskHashing.PromptHash("Answer A or B.", "Q: {question}"),
-        TierConfidenceThresholds = thresholds,
-    };
+    private static RoutedTask<string> Task(IReadOnlyDictionary<Tier, double>? thresholds = null) => TestTasks.Text(
+        "Quiz.Answer", "Answer A or B.", "Q: {question}", ["question"], evalSet: "evals/answer.jsonl", thresholds: thresholds);
 
     private async Task<(int Exit, string Output)> Run(params string[] args)
     {

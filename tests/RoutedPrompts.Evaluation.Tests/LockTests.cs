@@ -16,20 +16,7 @@ public sealed class LockTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static RoutedTask<string> Task(string template = "Reply to {ticket}", string? schema = null) => new()
-    {
-        Name = "Support.Reply",
-        DeclaringType = "Support",
-        MethodName = "ReplyAsync",
-        Tier = Tier.Small,
-        Instructions = "Be kind.",
-        Template = template,
-        Parameters = ["ticket"],
-        ResultKind = ResultKind.Text,
-        SchemaJson = schema,
-        EvalSet = "evals/reply.jsonl",
-        PromptHash = RoutedTaskHashing.PromptHash("Be kind.", template),
-    };
+    private static RoutedTask<string> Task(string template = "Reply to {ticket}", string? schema = null) => TestTasks.Text(template: template, schema: schema);
 
     private static LockEntry Entry(double cascadeAccuracy = 0.91, double topAccuracy = 0.92)
     {

@@ -4,17 +4,7 @@ namespace RoutedPrompts.Evaluation.Tests;
 
 public sealed class EvalSetTests
 {
-    private static RoutedTask<string> TextTask(params string[] parameters) => new()
-    {
-        Name = "Support.Reply",
-        DeclaringType = "Support",
-        MethodName = "ReplyAsync",
-        Tier = Tier.Small,
-        Template = "{ticket}",
-        Parameters = parameters,
-        ResultKind = ResultKind.Text,
-        PromptHash = "sha256:x",
-    };
+    private static RoutedTask<string> TextTask(params string[] parameters) => TestTasks.Text(parameters: parameters);
 
     [Fact]
     public void Reads_rows_with_default_ids_and_skips_only_blank_lines()
