@@ -24,6 +24,15 @@ public static class CliApp
             ReportCommand.Create(console, catalog),
             CheckCommand.Create(console, catalog),
         };
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+        try
+        {
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or FormatException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Expected failures (a malformed eval set at file:line, a missing assembly, an invalid configuration): the message, no stack trace.
+            console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+            return 2;
+        }
     }
 }

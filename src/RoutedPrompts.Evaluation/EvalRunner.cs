@@ -243,7 +243,15 @@ public static class EvalRunner
                     Decorate(services, deployment.Provider, cacheDirectory);
                 }
 
-                services.AddRoutedPrompts(o => o.Tiers[tier.ToString()] = new TierOptions { Deployments = [deployment] });
+                // Every tier is this one deployment, so the options validate for any task the app registered; the
+                // single-tier task copy only ever calls it at its own tier, without a confidence threshold.
+                services.AddRoutedPrompts(o =>
+                {
+                    foreach (var name in Enum.GetNames<Tier>())
+                    {
+                        o.Tiers[name] = new TierOptions { Deployments = [deployment] };
+                    }
+                });
                 var provider = services.BuildServiceProvider();
                 routers.Add(provider);
                 var single = Copy(task, tier);

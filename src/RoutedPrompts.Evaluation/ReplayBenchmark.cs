@@ -160,17 +160,19 @@ public static class ReplayBenchmark
         }
     }
 
-    /// <summary>A router whose tiers (from the top down: Large, Medium, Small) are the given models, unpriced so attempts cost what was recorded.</summary>
+    /// <summary>A router whose top tiers (from the top down: Large, Medium, Small) are the given models, unpriced so attempts cost what was recorded.</summary>
     private static ServiceProvider Build(ReplayRecording recording, IReadOnlyList<string> chain)
     {
         var services = new ServiceCollection();
         services.AddKeyedChatClient(Provider, new ReplayChatClient(recording));
         services.AddRoutedPrompts(options =>
         {
-            var tiers = ChainTiers[^chain.Count..];
-            for (var i = 0; i < chain.Count; i++)
+            // Tiers below the chain's first are never visited (the task starts there); they get its first model so the
+            // options validate even when the process's catalog holds an application's tasks.
+            var offset = ChainTiers.Length - chain.Count;
+            for (var i = 0; i < ChainTiers.Length; i++)
             {
-                options.Tiers[tiers[i].ToString()] = new TierOptions { Deployments = [new DeploymentOptions { Provider = Provider, Model = chain[i] }] };
+                options.Tiers[ChainTiers[i].ToString()] = new TierOptions { Deployments = [new DeploymentOptions { Provider = Provider, Model = chain[Math.Max(0, i - offset)] }] };
             }
         });
         return services.BuildServiceProvider();

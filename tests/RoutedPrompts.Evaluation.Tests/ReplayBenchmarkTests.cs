@@ -42,15 +42,24 @@ public sealed class ReplayBenchmarkTests
 /// <summary>Finds the recorded model runs beside the repository (never inside it).</summary>
 internal static class Datasets
 {
+    /// <summary>The directory holding RoutedPrompts.sln above the test's output.</summary>
+    public static string RepoRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RoutedPrompts.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir?.FullName ?? throw new InvalidOperationException($"No RoutedPrompts.sln above {AppContext.BaseDirectory}.");
+        }
+    }
+
     public static string PathOf(string name)
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RoutedPrompts.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        var path = dir is null ? name : Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "datasets", name));
+        var path = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "datasets", name));
         return File.Exists(path)
             ? path
             : throw new InvalidOperationException($"Recorded runs '{name}' not found at {path}: they live in shared/datasets beside the repository clone.");

@@ -1,0 +1,49 @@
+using Spectre.Console.Testing;
+
+namespace RoutedPrompts.Evaluation.Tests;
+
+/// <summary>
+/// The tool on the sample's real build output: its generated registry (loaded from the assembly, module initializer
+/// run) lists the three routed tasks; check fails without a lock file and passes after eval → calibrate with the
+/// replay client. The demo recording does not cover the eval sets, so the numbers themselves are not asserted.
+/// </summary>
+public sealed class SampleToolTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("rp-sample-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Check_eval_calibrate_on_the_sample_assembly()
+    {
+        var sample = Path.GetFullPath(Path.Combine(Datasets.RepoRoot, "samples", "SupportTriage"));
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<Configuration>/net10.0
+        var assembly = Path.Combine(sample, "bin", configuration, "net10.0", "SupportTriage.dll");
+        foreach (var file in new[] { "routedprompts.json", "evals/triage.jsonl", "evals/refund.jsonl", "evals/reply.jsonl", "recordings/support-demo.jsonl" })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(_dir, file))!);
+            File.Copy(Path.Combine(sample, file), Path.Combine(_dir, file));
+        }
+
+        async Task<(int Exit, string Output)> Run(params string[] args)
+        {
+            var console = new TestConsole();
+            console.Profile.Width = 400;
+            var exit = await Cli.CliApp.RunAsync([.. args, "--assembly", assembly, "--project-dir", _dir], console);
+            return (exit, console.Output);
+        }
+
+        var before = await Run("check");
+        Assert.True(before.Exit == 1, before.Output);
+        Assert.Contains("SupportPrompts.Triage: no entry in routedprompts.lock.json", before.Output);
+        Assert.Contains("SupportPrompts.ExtractRefund", before.Output);
+        Assert.Contains("SupportPrompts.DraftReply", before.Output);
+
+        Assert.Equal(0, (await Run("eval", "--replay", Path.Combine(_dir, "recordings", "support-demo.jsonl"))).Exit);
+        Assert.Equal(0, (await Run("calibrate")).Exit);
+        var after = await Run("check");
+        Assert.Equal(0, after.Exit);
+        Assert.Contains("3 routed task(s) match", after.Output);
+        Assert.Equal(["SupportPrompts.DraftReply", "SupportPrompts.ExtractRefund", "SupportPrompts.Triage"], LockFile.Read(Path.Combine(_dir, LockFile.FileName)).Tasks.Keys);
+    }
+}
