@@ -115,19 +115,7 @@ public static class ReplayBenchmark
         var observed = new Dictionary<string, TierObservation[]>(StringComparer.Ordinal);
         foreach (var model in recording.Models)
         {
-            using var solo = Build(recording, [model]);
-            var task = Task(Tier.Large, null);
-            var row = new TierObservation[train.Length];
-            for (var i = 0; i < train.Length; i++)
-            {
-                var outcome = await RouteAsync(solo.Router(), task, train[i], cancellationToken).ConfigureAwait(false);
-                var attempt = outcome.Attempts[^1];
-                row[i] = attempt.Outcome == AttemptOutcome.ProviderError
-                    ? TierObservation.Missing
-                    : new TierObservation(outcome.Answered, attempt.Confidence, outcome.Answered && scores.IsCorrect(train[i].Line, model), (double)attempt.CostUsd);
-            }
-
-            observed[model] = row;
+            observed[model] = await ObserveAsync(recording, scores, train, model, cancellationToken).ConfigureAwait(false);
         }
 
         // 2. Candidate tiers cheapest first by mean train cost; the most expensive model is the top tier.
@@ -135,6 +123,30 @@ public static class ReplayBenchmark
         var examples = train.Select((q, i) => new CalibrationExample(q.Id ?? q.Fingerprint, models.Select(m => observed[m][i]).ToArray())).ToArray();
         var calibration = new CascadeCalibrator(options).Calibrate(examples, models);
         return new Calibrated(recording, scores, models, calibration, train.Length);
+    }
+
+    /// <summary>Routes each query to <paramref name="model"/> alone, through the router's gates without a confidence threshold, and scores it.</summary>
+    /// <param name="recording">The recording.</param>
+    /// <param name="scores">Its ground truth.</param>
+    /// <param name="queries">The queries.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>One observation per query.</returns>
+    internal static async Task<TierObservation[]> ObserveAsync(ReplayRecording recording, RecordedScores scores, IReadOnlyList<ReplayQuery> queries, string model, CancellationToken cancellationToken)
+    {
+        using var solo = Build(recording, [model]);
+        var task = Task(Tier.Large, null);
+        var row = new TierObservation[queries.Count];
+        for (var i = 0; i < queries.Count; i++)
+        {
+            var outcome = await RouteAsync(solo.Router(), task, queries[i], cancellationToken).ConfigureAwait(false);
+            var attempt = outcome.Attempts[^1];
+            row[i] = attempt.Outcome == AttemptOutcome.ProviderError
+                ? TierObservation.Missing
+                : new TierObservation(outcome.Answered, attempt.Confidence, outcome.Answered && scores.IsCorrect(queries[i].Line, model), (double)attempt.CostUsd);
+        }
+
+        return row;
     }
 
     /// <summary>A calibration on a recording's train split.</summary>

@@ -129,4 +129,16 @@ public sealed class EvalCalibrateCheckTests : IDisposable
         Assert.Equal(1, stale.Exit);
         Assert.Contains("Quiz.Answer: lock entry is stale (eval set changed", stale.Output);
     }
+
+    [Fact]
+    public async Task Eval_stops_at_a_malformed_row_naming_file_and_line()
+    {
+        File.AppendAllText(Path.Combine(_dir, "evals", "answer.jsonl"), "{\"inputs\": {\"question\": \"Q\"}}\n");
+
+        var (exit, output) = await Run("eval", "--replay", Path.Combine(_dir, "recording.jsonl"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"answer.jsonl:{Count + 1}: 'expected' is missing", output);
+        Assert.False(File.Exists(EvalRun.PathFor(Path.Combine(_dir, ".routedprompts", "eval"), "Quiz.Answer")));
+    }
 }

@@ -65,3 +65,32 @@ internal static class Datasets
             : throw new InvalidOperationException($"Recorded runs '{name}' not found at {path}: they live in shared/datasets beside the repository clone.");
     }
 }
+
+public sealed class ReplayConsistencyTests
+{
+    /// <summary>
+    /// The numbers the router measured on test equal the calibration model's prediction from each model's test answers
+    /// observed alone: calibration's cascade semantics (escalation, acceptance, cost) are the router's.
+    /// </summary>
+    [Fact]
+    public async Task Router_measured_test_numbers_equal_the_cascade_model_on_the_same_answers()
+    {
+        var path = Datasets.PathOf("medmcqa-qwen-oai.jsonl");
+        var result = await ReplayBenchmark.RunAsync(path);
+        var calibrated = await ReplayBenchmark.CalibrateAsync(path);
+        var test = calibrated.Recording.Queries.Where(q => q.Split == "test").ToArray();
+        var observed = new List<TierObservation[]>();
+        foreach (var model in calibrated.Models)
+        {
+            observed.Add(await ReplayBenchmark.ObserveAsync(calibrated.Recording, calibrated.Scores, test, model, default));
+        }
+
+        var examples = test.Select((q, i) => new CalibrationExample(q.Id!, observed.Select(o => o[i]).ToArray())).ToArray();
+        var predicted = CascadeEvaluation.Evaluate(result.Calibration.Policy, examples, calibrated.Models.Count - 1);
+
+        Assert.Equal(result.CascadeAccuracy, predicted.Accuracy, 12);
+        Assert.Equal(result.CascadeCostPerRequestUsd, predicted.CostPerRequestUsd, 12);
+        Assert.Equal(result.TopAccuracy, predicted.TopAccuracy, 12);
+        Assert.Equal(result.EscalationRate, predicted.EscalationRate, 12);
+    }
+}
