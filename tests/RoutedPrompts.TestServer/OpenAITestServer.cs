@@ -143,7 +143,18 @@ public sealed class OpenAITestServer : IAsyncDisposable
         return this;
     }
 
-    /// <summary>How many times the server injected <paramref name="kind"/>.</summary>
+    /// <summary>Forgets every request and count (the schedule and rates stay).</summary>
+    public void ResetCounts()
+    {
+        _injected.Clear();
+        _perText.Clear();
+        _requests.Clear();
+    }
+
+    /// <summary>Removes the fault rates of every model.</summary>
+    public void ClearRates() => _rates.Clear();
+
+    /// <summary>How many requests the server handled as <paramref name="kind"/> (<see cref="FaultKind.None"/>: answered normally).</summary>
     public int Injected(FaultKind kind) => _injected.TryGetValue(kind, out var n) ? n : 0;
 
     /// <summary>How many requests carried <paramref name="userText"/> as their last user message.</summary>
@@ -182,10 +193,7 @@ public sealed class OpenAITestServer : IAsyncDisposable
         var request = new ServerRequest(model, userText, logProbs, authorized, fault.Kind, DateTimeOffset.UtcNow);
         _requests.Enqueue(request);
         _perText.AddOrUpdate(userText, 1, static (_, n) => n + 1);
-        if (fault.Kind != FaultKind.None)
-        {
-            _injected.AddOrUpdate(fault.Kind, 1, static (_, n) => n + 1);
-        }
+        _injected.AddOrUpdate(fault.Kind, 1, static (_, n) => n + 1);
 
         if (!authorized)
         {
