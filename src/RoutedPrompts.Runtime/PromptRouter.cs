@@ -372,7 +372,19 @@ public sealed class PromptRouter
         attempts.Add(attempt);
         var tier = TierNames.Name(attempt.Tier);
         var outcome = TierNames.Name(attempt.Outcome);
+        var kind = attempt.Accepted ? "accepted" : attempt.IsAvailabilityFailure ? "availability" : "gate";
         activity?.SetTag(Tags.Outcome, outcome);
+        activity?.SetTag(Tags.Kind, kind);
+        if (attempt.IsAvailabilityFailure)
+        {
+            activity?.SetTag(Tags.Failure, TierNames.Name(attempt.Failure));
+            activity?.SetTag(Tags.StatusCode, attempt.StatusCode);
+        }
+
+        if (attempt.Requests > 0)
+        {
+            activity?.SetTag(Tags.Retries, attempt.Retries);
+        }
 
         var tags = new TagList
         {
@@ -381,6 +393,7 @@ public sealed class PromptRouter
             { Tags.Provider, attempt.Deployment.Provider },
             { Tags.Model, attempt.Deployment.Model },
             { Tags.Outcome, outcome },
+            { Tags.Kind, kind },
         };
         _metrics.Attempts.Add(1, tags);
         _metrics.Duration.Record(attempt.Latency.TotalSeconds, tags);
@@ -449,5 +462,9 @@ public sealed class PromptRouter
         public const string To = "to";
         public const string Reason = "reason";
         public const string TokenType = "type";
+        public const string Kind = "kind";
+        public const string Failure = "failure";
+        public const string StatusCode = "http.response.status_code";
+        public const string Retries = "retries";
     }
 }

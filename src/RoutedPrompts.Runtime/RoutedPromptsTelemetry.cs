@@ -12,7 +12,10 @@ public static class RoutedPromptsTelemetry
     /// <summary>Counter of routed requests (tags: task, outcome <c>succeeded</c>/<c>failed</c>, tier that answered).</summary>
     public const string RequestsInstrument = "routedprompts.requests";
 
-    /// <summary>Counter of attempts (tags: task, tier, provider, model, outcome).</summary>
+    /// <summary>
+    /// Counter of attempts (tags: task, tier, provider, model, outcome, and kind: <c>accepted</c>, <c>gate</c> for an
+    /// answer that failed a gate, <c>availability</c> for a deployment that did not answer).
+    /// </summary>
     public const string AttemptsInstrument = "routedprompts.attempts";
 
     /// <summary>Counter of escalations to a higher tier (tags: task, from, to, reason).</summary>
@@ -24,7 +27,7 @@ public static class RoutedPromptsTelemetry
     /// <summary>Counter of tokens (tags: task, provider, model, type <c>input</c>/<c>output</c>).</summary>
     public const string TokensInstrument = "routedprompts.tokens";
 
-    /// <summary>Histogram of attempt duration in seconds (tags: task, tier, provider, model, outcome).</summary>
+    /// <summary>Histogram of attempt duration in seconds (tags: task, tier, provider, model, outcome, kind).</summary>
     public const string AttemptDurationInstrument = "routedprompts.attempt.duration";
 
     /// <summary>Counter of HTTP requests (tries) to a deployment (tags: tier, provider, model, result <c>success</c> or a <see cref="ProviderFailureKind"/> name, <c>CircuitOpen</c> counting shed requests).</summary>
