@@ -244,6 +244,26 @@ public sealed class ResilienceHttpTests
     }
 
     [Fact]
+    public async Task Cancellation_mid_request_aborts_the_http_request()
+    {
+        await using var h = await HttpHarness.StartAsync(o => o.Resilience.MaxRetries = 2);
+        h.Server.Schedule("small-a", FaultKind.Hang);
+        using var cts = new CancellationTokenSource();
+
+        var call = h.AskAsync("cancel in flight", cts.Token).AsTask();
+        while (h.Server.InFlight == 0 && !call.IsCompleted)
+        {
+            await Task.Delay(10);
+        }
+
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Bound));
+        Assert.True(await h.Server.WaitIdleAsync(Bound)); // the hung request was aborted, not left open
+        Assert.Single(h.Server.Requests);
+    }
+
+    [Fact]
     public async Task Log_probabilities_are_requested_and_feed_the_confidence_gate()
     {
         await using var h = await HttpHarness.StartAsync(o =>

@@ -295,6 +295,10 @@ public static class ChaosScenario
         }).ConfigureAwait(false);
 
         var elapsed = Stopwatch.GetElapsedTime(started);
+        if (!await server.WaitIdleAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false))
+        {
+            violations.Enqueue($"{server.InFlight} request(s) still open on the server after every call ended (leaked or never cancelled)");
+        }
         listener.RecordObservableInstruments();
 
         // Every request the client made reached the server, and nothing else did.

@@ -82,6 +82,7 @@ public sealed class OpenAITestServer : IAsyncDisposable
     private readonly ConcurrentQueue<ServerRequest> _requests = new();
     private readonly Random _random;
     private readonly CancellationTokenSource _stopping = new();
+    private int _inFlight;
 
     private OpenAITestServer(WebApplication app, int seed)
     {
@@ -100,6 +101,21 @@ public sealed class OpenAITestServer : IAsyncDisposable
 
     /// <summary>Answers a request that is not faulted. By default: <c>ok: </c> and the request's user text.</summary>
     public Func<ServerRequest, ServerAnswer> Answer { get; set; } = static r => new ServerAnswer("ok: " + r.UserText);
+
+    /// <summary>Requests being handled right now (a hung request the client abandoned is no longer in flight).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Waits (bounded) until no request is in flight; <see langword="false"/> if some still are after <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitIdleAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (InFlight > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        return InFlight == 0;
+    }
 
     /// <summary>Every request received, in arrival order.</summary>
     public IReadOnlyList<ServerRequest> Requests => _requests.ToArray();
@@ -174,6 +190,19 @@ public sealed class OpenAITestServer : IAsyncDisposable
     }
 
     private async Task HandleAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            await HandleCoreAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task HandleCoreAsync(HttpContext context)
     {
         using var body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
         var root = body.RootElement;
