@@ -63,7 +63,7 @@ internal sealed class DeploymentChannel
                     }
 
                     metrics.Retries.Add(1, new(RouterMetrics.TierTag, tier), new(RouterMetrics.ProviderTag, plan.Info.Provider), new(RouterMetrics.ModelTag, plan.Info.Model));
-                    RouterLog.Retrying(logger, name, tier, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, Describe(args.Outcome.Exception));
+                    RouterLog.Retrying(logger, name, tier, args.AttemptNumber + 2, args.RetryDelay.TotalMilliseconds, Describe(args.Outcome.Exception));
                     return default;
                 },
             });

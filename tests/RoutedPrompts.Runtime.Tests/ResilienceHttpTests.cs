@@ -22,8 +22,7 @@ public sealed class ResilienceHttpTests
         Assert.Equal(new DeploymentInfo("alpha", "small-a"), attempt.Deployment);
         Assert.Equal((3, 2), (attempt.Requests, attempt.Retries));
         Assert.Equal(ProviderFailureKind.None, attempt.Failure);
-        Assert.Equal(3, h.Server.RequestsFor("small-a"));
-        Assert.Equal(0, h.Server.RequestsFor("small-b"));
+        Assert.Equal((3, 0), (h.Server.RequestsFor("small-a"), h.Server.RequestsFor("small-b")));
     }
 
     [Fact]
@@ -239,8 +238,7 @@ public sealed class ResilienceHttpTests
 
         var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Bound));
         Assert.Equal(cts.Token, ex.CancellationToken);
-        Assert.Equal(1, h.Server.RequestsFor("small-a"));
-        Assert.Equal(0, h.Server.RequestsFor("small-b"));
+        Assert.Equal((1, 0), (h.Server.RequestsFor("small-a"), h.Server.RequestsFor("small-b")));
     }
 
     [Fact]

@@ -226,8 +226,10 @@ public sealed class OpenAITestServer : IAsyncDisposable
 
         if (!authorized)
         {
-            context.Response.StatusCode = 401;
-            await context.Response.WriteAsync("""{"error":{"message":"Incorrect API key provided.","type":"invalid_request_error"}}""").ConfigureAwait(false);
+            // Like the real API: the message echoes a masked key (its first 6 and last 4 characters).
+            var key = context.Request.Headers.Authorization.ToString().Replace("Bearer ", string.Empty, StringComparison.Ordinal);
+            var masked = key.Length > 10 ? key[..6] + new string('*', key.Length - 10) + key[^4..] : "***";
+            await ErrorAsync(context, 401, $"Incorrect API key provided: {masked}.").ConfigureAwait(false);
             return;
         }
 
@@ -241,14 +243,9 @@ public sealed class OpenAITestServer : IAsyncDisposable
 
                 await ErrorAsync(context, 429, "Rate limit reached.").ConfigureAwait(false);
                 return;
-            case FaultKind.InternalServerError:
-                await ErrorAsync(context, 500, "The server had an error.").ConfigureAwait(false);
-                return;
-            case FaultKind.BadGateway:
-                await ErrorAsync(context, 502, "Bad gateway.").ConfigureAwait(false);
-                return;
-            case FaultKind.ServiceUnavailable:
-                await ErrorAsync(context, 503, "Overloaded.").ConfigureAwait(false);
+            case FaultKind.InternalServerError or FaultKind.BadGateway or FaultKind.ServiceUnavailable:
+                var status = fault.Kind switch { FaultKind.InternalServerError => 500, FaultKind.BadGateway => 502, _ => 503 };
+                await ErrorAsync(context, status, "Injected server error.").ConfigureAwait(false);
                 return;
             case FaultKind.Hang:
                 using (var hang = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token))
