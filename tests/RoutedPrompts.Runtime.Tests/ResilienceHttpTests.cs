@@ -217,6 +217,21 @@ public sealed class ResilienceHttpTests
         Assert.InRange(routed.Attempts[0].Latency, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(10));
     }
 
+    [Theory]
+    [InlineData(100, 5_000, "small-a", ProviderFailureKind.None)]
+    [InlineData(3_000, 300, "small-b", ProviderFailureKind.Timeout)]
+    public async Task A_slow_answer_is_accepted_within_the_timeout_and_times_out_past_it(int delayMs, int timeoutMs, string answeredBy, ProviderFailureKind firstFailure)
+    {
+        await using var h = await HttpHarness.StartAsync(o => o.Resilience.AttemptTimeout = TimeSpan.FromMilliseconds(timeoutMs));
+        h.Server.Schedule("small-a", new Fault(FaultKind.Slow, Delay: TimeSpan.FromMilliseconds(delayMs)));
+
+        var routed = await h.AskAsync("slow").AsTask().WaitAsync(Bound);
+
+        Assert.Equal(answeredBy, routed.Deployment.Model);
+        Assert.Equal(firstFailure, routed.Attempts[0].Failure);
+        Assert.True(routed.Attempts[0].Latency >= TimeSpan.FromMilliseconds(Math.Min(delayMs, timeoutMs) - 20));
+    }
+
     [Fact]
     public async Task Cancellation_mid_backoff_stops_the_request_without_another_try()
     {

@@ -153,9 +153,9 @@ public static class ChaosScenario
                 RetryBaseDelay = TimeSpan.FromMilliseconds(5),
                 RetryMaxDelay = TimeSpan.FromMilliseconds(100),
                 MaxRetryAfter = TimeSpan.FromMilliseconds(20), // the server asks for 1 s: honoured, capped
-                FailureRatio = 0.7,
-                MinimumThroughput = 20,
-                SamplingDuration = TimeSpan.FromSeconds(2),
+                FailureRatio = 0.5,
+                MinimumThroughput = 10,
+                SamplingDuration = TimeSpan.FromSeconds(1),
                 BreakDuration = TimeSpan.FromSeconds(1),
             };
         });
