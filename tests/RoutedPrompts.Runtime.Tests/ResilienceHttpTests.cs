@@ -299,6 +299,27 @@ public sealed class ResilienceHttpTests
     }
 
     [Fact]
+    public async Task Recorded_runs_come_back_through_http_with_their_text_usage_and_confidence()
+    {
+        var recording = RoutedPrompts.Replay.ReplayRecording.Load(Datasets.PathOf("mmlu-llama.jsonl"));
+        await using var h = await HttpHarness.StartAsync(o =>
+        {
+            o.Tiers["Small"].Deployments = [new DeploymentOptions { Provider = "alpha", Model = "llama3.2-1b", LogProbabilities = true }];
+            o.Tiers.Remove("Medium");
+            o.Tiers.Remove("Large");
+        });
+        h.Server.Answer = OpenAITestServer.Recorded(recording);
+        var query = recording.Queries[7];
+        var recorded = query.Answers["llama3.2-1b"];
+
+        var routed = await h.Router.RouteAsync(Tasks.Summary(), query.Messages).AsTask().WaitAsync(Bound);
+
+        Assert.Equal(recorded.Text.Trim(), routed.Value);
+        Assert.Equal((recorded.InputTokens, recorded.OutputTokens), (routed.InputTokens, routed.OutputTokens));
+        Assert.Equal(Math.Exp(recorded.LogProb!.Value), routed.Answer.Confidence!.Value, 6);
+    }
+
+    [Fact]
     public async Task Log_probabilities_are_not_requested_unless_configured()
     {
         await using var h = await HttpHarness.StartAsync();

@@ -3,6 +3,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.AI;
+using RoutedPrompts.Replay;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -61,12 +63,23 @@ public sealed record Fault(FaultKind Kind, int? RetryAfter = null, TimeSpan? Del
 public sealed record FaultRates(double RateLimited = 0, double ServerError = 0, double Hang = 0, double Malformed = 0, double Drop = 0, double Truncated = 0, int RetryAfterSeconds = 0);
 
 /// <summary>A request the server received.</summary>
-public sealed record ServerRequest(string Model, string UserText, bool LogProbsRequested, bool Authorized, FaultKind Fault, DateTimeOffset At);
+public sealed record ServerRequest(string Model, string UserText, bool LogProbsRequested, bool Authorized, FaultKind Fault, DateTimeOffset At)
+{
+    /// <summary>The request's messages (role and text).</summary>
+    public IReadOnlyList<ChatMessage> Messages { get; init; } = [];
+}
 
 /// <summary>What the server answers with when it does answer.</summary>
 /// <param name="Content">The assistant message.</param>
-/// <param name="TokenLogProb">The log-probability of each token of the answer.</param>
-public sealed record ServerAnswer(string Content, double TokenLogProb = -0.001);
+/// <param name="TokenLogProb">The log-probability of each token of the answer (tokens are 4-character chunks).</param>
+public sealed record ServerAnswer(string Content, double TokenLogProb = -0.001)
+{
+    /// <summary>The reported prompt tokens (20 when unset).</summary>
+    public long? InputTokens { get; init; }
+
+    /// <summary>The reported completion tokens (the number of chunks when unset).</summary>
+    public long? OutputTokens { get; init; }
+}
 
 /// <summary>
 /// An OpenAI-compatible chat completions server (ASP.NET Core minimal API on Kestrel, bound to 127.0.0.1 on a random
@@ -99,8 +112,30 @@ public sealed class OpenAITestServer : IAsyncDisposable
     /// <summary>How long a hang lasts at most (the server answers 504 after it), so no request waits forever.</summary>
     public TimeSpan HangLimit { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Answers a request that is not faulted. By default: <c>ok: </c> and the request's user text.</summary>
-    public Func<ServerRequest, ServerAnswer> Answer { get; set; } = static r => new ServerAnswer("ok: " + r.UserText);
+    /// <summary>
+    /// Answers a request that is not faulted (<see langword="null"/>: 404, nothing recorded). By default: <c>ok: </c>
+    /// and the request's user text.
+    /// </summary>
+    public Func<ServerRequest, ServerAnswer?> Answer { get; set; } = static r => new ServerAnswer("ok: " + r.UserText);
+
+    /// <summary>
+    /// Answers from recorded runs (the replay format): the recorded text, usage and log-probability (spread evenly over
+    /// the answer's tokens) of the request's model; a request that was not recorded gets 404.
+    /// </summary>
+    public static Func<ServerRequest, ServerAnswer?> Recorded(ReplayRecording recording)
+    {
+        ArgumentNullException.ThrowIfNull(recording);
+        return request =>
+        {
+            if (!recording.TryFind(request.Messages, out var query) || !query.Answers.TryGetValue(request.Model, out var answer))
+            {
+                return null;
+            }
+
+            var tokens = Math.Max(1, (answer.Text.Length + 3) / 4);
+            return new ServerAnswer(answer.Text, (answer.LogProb ?? 0d) / tokens) { InputTokens = answer.InputTokens, OutputTokens = answer.OutputTokens };
+        };
+    }
 
     /// <summary>Requests being handled right now (a hung request the client abandoned is no longer in flight).</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -208,18 +243,22 @@ public sealed class OpenAITestServer : IAsyncDisposable
         var root = body.RootElement;
         var model = root.GetProperty("model").GetString() ?? string.Empty;
         var userText = string.Empty;
+        var messages = new List<ChatMessage>();
         foreach (var message in root.GetProperty("messages").EnumerateArray())
         {
-            if (message.GetProperty("role").GetString() == "user")
+            var role = message.GetProperty("role").GetString() ?? "user";
+            var text = ContentText(message.GetProperty("content"));
+            messages.Add(new ChatMessage(new ChatRole(role), text));
+            if (role == "user")
             {
-                userText = ContentText(message.GetProperty("content"));
+                userText = text;
             }
         }
 
         var logProbs = root.TryGetProperty("logprobs", out var lp) && lp.ValueKind == JsonValueKind.True;
         var authorized = context.Request.Headers.Authorization.ToString() == "Bearer " + ApiKey;
         var fault = authorized ? NextFault(model) : Fault.None;
-        var request = new ServerRequest(model, userText, logProbs, authorized, fault.Kind, DateTimeOffset.UtcNow);
+        var request = new ServerRequest(model, userText, logProbs, authorized, fault.Kind, DateTimeOffset.UtcNow) { Messages = messages };
         _requests.Enqueue(request);
         _perText.AddOrUpdate(userText, 1, static (_, n) => n + 1);
         _injected.AddOrUpdate(fault.Kind, 1, static (_, n) => n + 1);
@@ -274,7 +313,13 @@ public sealed class OpenAITestServer : IAsyncDisposable
                 break;
         }
 
-        var payload = Completion(model, Answer(request), logProbs);
+        if (Answer(request) is not { } answer)
+        {
+            await ErrorAsync(context, 404, "No recorded answer for this request and model.").ConfigureAwait(false);
+            return;
+        }
+
+        var payload = Completion(model, answer, logProbs);
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = payload.Length;
         if (fault.Kind == FaultKind.TruncatedBody)
@@ -421,9 +466,11 @@ public sealed class OpenAITestServer : IAsyncDisposable
             json.WriteEndObject();
             json.WriteEndArray();
             json.WriteStartObject("usage");
-            json.WriteNumber("prompt_tokens", 20);
-            json.WriteNumber("completion_tokens", tokens.Count);
-            json.WriteNumber("total_tokens", 20 + tokens.Count);
+            var input = answer.InputTokens ?? 20;
+            var output = answer.OutputTokens ?? tokens.Count;
+            json.WriteNumber("prompt_tokens", input);
+            json.WriteNumber("completion_tokens", output);
+            json.WriteNumber("total_tokens", input + output);
             json.WriteEndObject();
             json.WriteEndObject();
         }
