@@ -17,8 +17,11 @@ namespace RoutedPrompts;
 /// <remarks>
 /// Register it with <c>services.AddRoutedPrompts(...)</c>. Each tier's deployments are called through keyed
 /// <see cref="IChatClient"/> registrations (the deployment's <see cref="DeploymentOptions.Provider"/> is the key).
-/// A deployment that fails to answer (an availability failure) falls over to the next deployment of the same tier; an
-/// answer that fails a gate escalates to the next higher tier. The router is thread-safe and meant to be a singleton.
+/// Each deployment is called through its own resilience pipeline (a timeout per try, retries with backoff honouring
+/// <c>Retry-After</c>, a circuit breaker; see <see cref="ResilienceOptions"/>). A deployment that fails to answer (an
+/// availability failure) falls over to the next deployment of the same tier; when the whole tier is unavailable the
+/// request escalates (or fails, see <see cref="RoutedPromptsOptions.WhenTierUnavailable"/>); an answer that fails a gate
+/// escalates to the next higher tier. The router is thread-safe and meant to be a singleton.
 /// </remarks>
 public sealed class PromptRouter
 {
@@ -136,7 +139,15 @@ public sealed class PromptRouter
                     var failed = UnavailableAttempt(deployment, call, error);
                     Record(task.Name, attempts, failed, attemptActivity);
                     attemptActivity?.SetStatus(ActivityStatusCode.Error, failed.Reason);
-                    RouterLog.ProviderError(_logger, task.Name, TierNames.Name(tier), deployment.Info.ToString(), failed.Reason!, error);
+                    if (failed.Outcome == AttemptOutcome.CircuitOpen && failed.Requests == 0)
+                    {
+                        RouterLog.CircuitOpenSkipped(_logger, task.Name, TierNames.Name(tier), deployment.Info.ToString());
+                    }
+                    else
+                    {
+                        RouterLog.ProviderError(_logger, task.Name, TierNames.Name(tier), deployment.Info.ToString(), failed.Reason!, error);
+                    }
+
                     continue; // availability failure: next deployment of the same tier
                 }
 

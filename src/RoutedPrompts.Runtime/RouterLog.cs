@@ -44,4 +44,8 @@ internal static partial class RouterLog
     [LoggerMessage(EventId = 10, EventName = "TierUnavailable", Level = LogLevel.Warning,
         Message = "Routed task {Task}: no deployment of tier {Tier} is available and the tier is configured to fail instead of escalating")]
     public static partial void TierUnavailable(ILogger logger, string task, string tier);
+
+    [LoggerMessage(EventId = 11, EventName = "CircuitOpenSkipped", Level = LogLevel.Debug,
+        Message = "Routed task {Task}: the circuit of deployment {Deployment} of tier {Tier} is open; trying the next deployment")]
+    public static partial void CircuitOpenSkipped(ILogger logger, string task, string tier, string deployment);
 }
