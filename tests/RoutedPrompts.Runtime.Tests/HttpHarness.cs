@@ -58,20 +58,13 @@ public sealed class RecordingTimeProvider : TimeProvider
 /// <see cref="OpenAITestServer"/> on loopback. Providers <c>alpha</c> and <c>beta</c> serve each tier with models
 /// <c>small-a</c>/<c>small-b</c>, <c>medium-a</c>/<c>medium-b</c>, <c>large-a</c>/<c>large-b</c>.
 /// </summary>
-public sealed class HttpHarness : IAsyncDisposable
+public sealed class HttpHarness(OpenAITestServer server, ServiceProvider services, FakeLogCollector logs) : IAsyncDisposable
 {
-    private HttpHarness(OpenAITestServer server, ServiceProvider services, FakeLogCollector logs)
-    {
-        Server = server;
-        Services = services;
-        Logs = logs;
-    }
+    public OpenAITestServer Server => server;
 
-    public OpenAITestServer Server { get; }
+    public ServiceProvider Services => services;
 
-    public ServiceProvider Services { get; }
-
-    public FakeLogCollector Logs { get; }
+    public FakeLogCollector Logs => logs;
 
     public PromptRouter Router => Services.GetRequiredService<PromptRouter>();
 
