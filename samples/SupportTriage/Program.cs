@@ -2,6 +2,7 @@
 // reply with a validator). With no API key it answers from recordings/support-demo.jsonl, a recording written by hand
 // for this demo; with OPENAI_API_KEY set it calls a real OpenAI-compatible endpoint (OpenAI, Ollama, vLLM).
 using System.ClientModel;
+using System.ClientModel.Primitives;
 using System.Globalization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -34,7 +35,11 @@ else
     var endpoint = Environment.GetEnvironmentVariable("OPENAI_BASE_URL");
     var client = new OpenAIClient(
         new ApiKeyCredential(apiKey),
-        new OpenAIClientOptions { Endpoint = string.IsNullOrEmpty(endpoint) ? null : new Uri(endpoint) });
+        new OpenAIClientOptions
+        {
+            Endpoint = string.IsNullOrEmpty(endpoint) ? null : new Uri(endpoint),
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0), // the router retries (RoutedPrompts:Resilience); never two retry loops
+        });
     Console.WriteLine($"Live: calling {(string.IsNullOrEmpty(endpoint) ? "the OpenAI API" : endpoint)}.");
     services.AddKeyedChatClient("openai", _ => new ModelSelectingChatClient(model => client.GetChatClient(model).AsIChatClient()));
 }

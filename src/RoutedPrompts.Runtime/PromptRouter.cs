@@ -17,8 +17,11 @@ namespace RoutedPrompts;
 /// <remarks>
 /// Register it with <c>services.AddRoutedPrompts(...)</c>. Each tier's deployments are called through keyed
 /// <see cref="IChatClient"/> registrations (the deployment's <see cref="DeploymentOptions.Provider"/> is the key).
-/// A deployment that fails to answer (an availability failure) falls over to the next deployment of the same tier; an
-/// answer that fails a gate escalates to the next higher tier. The router is thread-safe and meant to be a singleton.
+/// Each deployment is called through its own resilience pipeline (a timeout per try, retries with backoff honouring
+/// <c>Retry-After</c>, a circuit breaker; see <see cref="ResilienceOptions"/>). A deployment that fails to answer (an
+/// availability failure) falls over to the next deployment of the same tier; when the whole tier is unavailable the
+/// request escalates (or fails, see <see cref="RoutedPromptsOptions.WhenTierUnavailable"/>); an answer that fails a gate
+/// escalates to the next higher tier. The router is thread-safe and meant to be a singleton.
 /// </remarks>
 public sealed class PromptRouter
 {
@@ -29,6 +32,8 @@ public sealed class PromptRouter
     private readonly RouterMetrics _metrics;
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Type, object> _validators = new();
+    private readonly ConcurrentDictionary<(Tier Tier, DeploymentInfo Info), DeploymentChannel> _channels = new();
+    private readonly Func<IReadOnlyList<DeploymentHealth>> _healthSource;
     private RouterSettings _settings;
 
     /// <summary>Creates a router. Reading the options here validates them, so a broken configuration fails at construction.</summary>
@@ -53,6 +58,28 @@ public sealed class PromptRouter
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _metrics = RouterMetrics.Create(meterFactory);
         _settings = RouterSettings.Build(options.CurrentValue);
+        _healthSource = GetDeploymentHealth;
+        _metrics.Register(_healthSource);
+    }
+
+    /// <summary>
+    /// The health of every configured deployment: circuit state, tries, failures, recent error rate and latency. Also
+    /// exported as the <c>routedprompts.deployment.*</c> gauges.
+    /// </summary>
+    /// <returns>One entry per configured (tier, deployment), in tier then preference order.</returns>
+    public IReadOnlyList<DeploymentHealth> GetDeploymentHealth()
+    {
+        var settings = CurrentSettings();
+        var health = new List<DeploymentHealth>();
+        for (var tier = Tier.Small; tier <= Tier.Large; tier++)
+        {
+            foreach (var deployment in settings.Deployments(tier))
+            {
+                health.Add(Channel(deployment).Health());
+            }
+        }
+
+        return health;
     }
 
     /// <summary>Routes one request of <paramref name="task"/>.</summary>
@@ -91,6 +118,7 @@ public sealed class PromptRouter
                 continue;
             }
 
+            var answered = false;
             foreach (var deployment in deployments)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -107,16 +135,26 @@ public sealed class PromptRouter
                 if (call.Error is { } error)
                 {
                     lastProviderError = error;
-                    var failed = new RoutingAttempt(tier, deployment.Info, AttemptOutcome.ProviderError, DescribeProviderError(error), null, 0, 0, 0m, call.Latency);
+                    var failed = UnavailableAttempt(deployment, call, error);
                     Record(task.Name, attempts, failed, attemptActivity);
                     attemptActivity?.SetStatus(ActivityStatusCode.Error, failed.Reason);
-                    RouterLog.ProviderError(_logger, task.Name, TierNames.Name(tier), deployment.Info.ToString(), failed.Reason!, error);
-                    continue; // next deployment of the same tier
+                    if (failed.Outcome == AttemptOutcome.CircuitOpen && failed.Requests == 0)
+                    {
+                        RouterLog.CircuitOpenSkipped(_logger, task.Name, TierNames.Name(tier), deployment.Info.ToString());
+                    }
+                    else
+                    {
+                        RouterLog.ProviderError(_logger, task.Name, TierNames.Name(tier), deployment.Info.ToString(), failed.Reason!, error);
+                    }
+
+                    continue; // availability failure: next deployment of the same tier
                 }
 
                 // Quality: did the answer pass the gates?
+                answered = true;
                 var response = call.Response!;
-                var (attempt, value) = await EvaluateAsync(task, runtime, deployment, response, call.Latency, settings.ConfidenceThreshold(task, tier), cancellationToken).ConfigureAwait(false);
+                var (evaluated, value) = await EvaluateAsync(task, runtime, deployment, response, call.Latency, settings.ConfidenceThreshold(task, tier), cancellationToken).ConfigureAwait(false);
+                var attempt = evaluated with { Requests = call.Requests, Retries = call.Retries };
                 Record(task.Name, attempts, attempt, attemptActivity);
                 if (attempt.Accepted)
                 {
@@ -133,6 +171,12 @@ public sealed class PromptRouter
 
                 break; // a gate failed: escalate to the next tier
             }
+
+            if (!answered && tier < max && settings.WhenUnavailable(tier) == TierUnavailableBehavior.Fail)
+            {
+                RouterLog.TierUnavailable(_logger, task.Name, TierNames.Name(tier));
+                break; // the whole tier is unavailable and configured not to escalate
+            }
         }
 
         _metrics.Requests.Add(1, new(Tags.Task, task.Name), new(Tags.Outcome, "failed"), new(Tags.Tier, "none"));
@@ -146,21 +190,63 @@ public sealed class PromptRouter
         throw new RoutingException(task.Name, attempts.ToArray(), lastProviderError);
     }
 
-    /// <summary>Calls one deployment. Any failure other than the caller's cancellation is returned, not thrown.</summary>
+    /// <summary>
+    /// Calls one deployment through its resilience pipeline (timeout, retries, circuit breaker). Any failure other than
+    /// the caller's cancellation is returned, not thrown.
+    /// </summary>
     private async ValueTask<ProviderCall> CallAsync(DeploymentPlan deployment, TaskRuntime runtime, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
     {
         var client = Client(deployment.Info.Provider);
         var options = new ChatOptions { ModelId = deployment.Info.Model, ResponseFormat = runtime.ResponseFormat };
+        if (deployment.LogProbabilities)
+        {
+            options.RawRepresentationFactory = OpenAILogProbabilities.RequestFactory;
+        }
+
         var started = _time.GetTimestamp();
-        try
+        var result = await Channel(deployment).SendAsync(client, messages, options, cancellationToken).ConfigureAwait(false);
+        return new ProviderCall(result, _time.GetElapsedTime(started));
+    }
+
+    /// <summary>The attempt of a deployment that did not answer: a provider error or an open circuit.</summary>
+    private static RoutingAttempt UnavailableAttempt(DeploymentPlan deployment, ProviderCall call, Exception error)
+    {
+        var result = call.Result;
+        var circuitOpen = result.Failure == ProviderFailureKind.CircuitOpen;
+        var reason = DeploymentChannel.Describe(error);
+        if (result.Requests > 1)
         {
-            var response = await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-            return new ProviderCall(response, null, _time.GetElapsedTime(started));
+            reason += string.Create(System.Globalization.CultureInfo.InvariantCulture, $" after {result.Requests} tries");
         }
-        catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+
+        return new RoutingAttempt(deployment.Tier, deployment.Info, circuitOpen ? AttemptOutcome.CircuitOpen : AttemptOutcome.ProviderError, reason, null, 0, 0, 0m, call.Latency)
         {
-            return new ProviderCall(null, ex, _time.GetElapsedTime(started));
+            Failure = result.Failure,
+            StatusCode = result.StatusCode,
+            Requests = result.Requests,
+            Retries = result.Retries,
+        };
+    }
+
+    /// <summary>The deployment's channel: created once, and again only when its resilience settings change.</summary>
+    private DeploymentChannel Channel(DeploymentPlan deployment)
+    {
+        var key = (deployment.Tier, deployment.Info);
+        if (_channels.TryGetValue(key, out var channel) && channel.Plan.Resilience == deployment.Resilience)
+        {
+            return channel;
         }
+
+        lock (_channels)
+        {
+            if (!_channels.TryGetValue(key, out channel) || channel.Plan.Resilience != deployment.Resilience)
+            {
+                channel = new DeploymentChannel(deployment, _time, _logger, _metrics);
+                _channels[key] = channel;
+            }
+        }
+
+        return channel;
     }
 
     /// <summary>Applies the gates in order and, when they all pass, returns the parsed value.</summary>
@@ -169,7 +255,7 @@ public sealed class PromptRouter
     {
         var inputTokens = response.Usage?.InputTokenCount ?? 0;
         var outputTokens = response.Usage?.OutputTokenCount ?? 0;
-        var confidence = ResponseConfidence.Read(response.AdditionalProperties);
+        var confidence = ResponseConfidence.ReadFrom(response);
         RoutingAttempt Attempt(GateVerdict verdict) => new(
             deployment.Tier, deployment.Info, verdict.Outcome, verdict.Reason, confidence, inputTokens, outputTokens,
             deployment.Cost(inputTokens, outputTokens, response.AdditionalProperties), latency);
@@ -296,7 +382,19 @@ public sealed class PromptRouter
         attempts.Add(attempt);
         var tier = TierNames.Name(attempt.Tier);
         var outcome = TierNames.Name(attempt.Outcome);
+        var kind = attempt.Accepted ? "accepted" : attempt.IsAvailabilityFailure ? "availability" : "gate";
         activity?.SetTag(Tags.Outcome, outcome);
+        activity?.SetTag(Tags.Kind, kind);
+        if (attempt.IsAvailabilityFailure)
+        {
+            activity?.SetTag(Tags.Failure, TierNames.Name(attempt.Failure));
+            activity?.SetTag(Tags.StatusCode, attempt.StatusCode);
+        }
+
+        if (attempt.Requests > 0)
+        {
+            activity?.SetTag(Tags.Retries, attempt.Retries);
+        }
 
         var tags = new TagList
         {
@@ -305,6 +403,7 @@ public sealed class PromptRouter
             { Tags.Provider, attempt.Deployment.Provider },
             { Tags.Model, attempt.Deployment.Model },
             { Tags.Outcome, outcome },
+            { Tags.Kind, kind },
         };
         _metrics.Attempts.Add(1, tags);
         _metrics.Duration.Record(attempt.Latency.TotalSeconds, tags);
@@ -318,19 +417,6 @@ public sealed class PromptRouter
         {
             _metrics.Tokens.Add(attempt.OutputTokens, new(Tags.Task, taskName), new(Tags.Provider, attempt.Deployment.Provider), new(Tags.Model, attempt.Deployment.Model), new(Tags.TokenType, "output"));
         }
-    }
-
-    private static string DescribeProviderError(Exception error)
-    {
-        for (var e = error; e is not null; e = e.InnerException)
-        {
-            if (e is HttpRequestException { StatusCode: { } status })
-            {
-                return $"{error.GetType().Name} (HTTP {(int)status} {status})";
-            }
-        }
-
-        return error.GetType().Name;
     }
 
     private IChatClient Client(string provider)
@@ -363,7 +449,16 @@ public sealed class PromptRouter
         return settings;
     }
 
-    private readonly record struct ProviderCall(ChatResponse? Response, Exception? Error, TimeSpan Latency);
+    private readonly record struct ProviderCall(ChannelResult Result, TimeSpan Latency)
+    {
+        public ChatResponse? Response => Result.Response;
+
+        public Exception? Error => Result.Error;
+
+        public int Requests => Result.Requests;
+
+        public int Retries => Result.Retries;
+    }
 
     /// <summary>Tag names of the router's activities and metrics.</summary>
     private static class Tags
@@ -377,5 +472,9 @@ public sealed class PromptRouter
         public const string To = "to";
         public const string Reason = "reason";
         public const string TokenType = "type";
+        public const string Kind = "kind";
+        public const string Failure = "failure";
+        public const string StatusCode = "http.response.status_code";
+        public const string Retries = "retries";
     }
 }

@@ -7,6 +7,13 @@ namespace RoutedPrompts;
 /// <summary>Reads the confidence signal of a response (see <see cref="RoutedPromptsResponseProperties"/>).</summary>
 internal static class ResponseConfidence
 {
+    /// <summary>
+    /// The answer's confidence (0..1): from <see cref="RoutedPromptsResponseProperties"/> entries first, else from the
+    /// OpenAI token log-probabilities of the raw <c>ChatCompletion</c>; <see langword="null"/> without a usable signal.
+    /// </summary>
+    public static double? ReadFrom(ChatResponse response) =>
+        Read(response.AdditionalProperties) ?? (OpenAILogProbabilities.Read(response.RawRepresentation) is { } lp ? Math.Clamp(Math.Exp(lp), 0d, 1d) : null);
+
     /// <summary>The answer's confidence (0..1), or <see langword="null"/> when the response carries no usable signal.</summary>
     public static double? Read(AdditionalPropertiesDictionary? properties)
     {

@@ -38,6 +38,43 @@ public enum AttemptOutcome
 
     /// <summary>The call to the provider failed (an availability failure, not an answer-quality one).</summary>
     ProviderError,
+
+    /// <summary>
+    /// The deployment's circuit breaker was open, so it was not called (an availability failure): the request went on to
+    /// the next deployment.
+    /// </summary>
+    CircuitOpen,
+}
+
+/// <summary>What kind of availability failure a deployment had (see <see cref="RoutingAttempt.Failure"/>).</summary>
+public enum ProviderFailureKind
+{
+    /// <summary>No availability failure: the deployment answered (the answer may still have failed a gate).</summary>
+    None = 0,
+
+    /// <summary>HTTP 429: the provider rate-limited the request.</summary>
+    RateLimited,
+
+    /// <summary>HTTP 5xx (or 408): the provider failed.</summary>
+    ServerError,
+
+    /// <summary>Another HTTP error status (400, 401, 404, ...): not retried.</summary>
+    ClientError,
+
+    /// <summary>A try ran past its <see cref="ResilienceOptions.AttemptTimeout"/> (or the HTTP client's own timeout).</summary>
+    Timeout,
+
+    /// <summary>The connection failed or was dropped, or the body ended early.</summary>
+    Network,
+
+    /// <summary>The provider answered with a body that is not a well-formed chat completion.</summary>
+    MalformedResponse,
+
+    /// <summary>The deployment's circuit was open; no request was sent.</summary>
+    CircuitOpen,
+
+    /// <summary>Any other exception from the chat client: not retried.</summary>
+    Other,
 }
 
 /// <summary>One call to one deployment during a routed request, and how it ended.</summary>
@@ -63,6 +100,24 @@ public sealed record RoutingAttempt(
 {
     /// <summary>Whether this attempt's answer was returned.</summary>
     public bool Accepted => Outcome == AttemptOutcome.Accepted;
+
+    /// <summary>
+    /// Whether the deployment was unavailable (<see cref="AttemptOutcome.ProviderError"/> or
+    /// <see cref="AttemptOutcome.CircuitOpen"/>), as opposed to answering (accepted, or failing a gate).
+    /// </summary>
+    public bool IsAvailabilityFailure => Outcome is AttemptOutcome.ProviderError or AttemptOutcome.CircuitOpen;
+
+    /// <summary>The kind of availability failure of the attempt's last try; <see cref="ProviderFailureKind.None"/> when the deployment answered.</summary>
+    public ProviderFailureKind Failure { get; init; }
+
+    /// <summary>The HTTP status code of the last failed try, when the provider answered with one.</summary>
+    public int? StatusCode { get; init; }
+
+    /// <summary>How many HTTP requests (tries) reached the deployment in this attempt: 0 when its circuit was open.</summary>
+    public int Requests { get; init; }
+
+    /// <summary>How many of those tries were retries (<see cref="Requests"/> minus the first, at most <see cref="ResilienceOptions.MaxRetries"/>).</summary>
+    public int Retries { get; init; }
 }
 
 /// <summary>A routed task's answer with its provenance: who answered, what was tried before, and what it cost.</summary>

@@ -20,6 +20,29 @@ public sealed class RoutedPromptsOptions
     /// deployments and outcomes only.
     /// </summary>
     public bool LogContent { get; set; }
+
+    /// <summary>
+    /// Retry, timeout and circuit-breaker defaults for every deployment. A tier's and a deployment's own
+    /// <c>Resilience</c> section override these value by value.
+    /// </summary>
+    public ResilienceOptions Resilience { get; set; } = new();
+
+    /// <summary>
+    /// What happens when every deployment of a tier is unavailable (errors, timeouts, open circuits): by default the
+    /// request escalates to the next higher tier; <see cref="TierUnavailableBehavior.Fail"/> ends it with a
+    /// <see cref="RoutingException"/> instead. A tier's <see cref="TierOptions.WhenUnavailable"/> overrides it.
+    /// </summary>
+    public TierUnavailableBehavior WhenTierUnavailable { get; set; }
+}
+
+/// <summary>What the router does when no deployment of a tier is available.</summary>
+public enum TierUnavailableBehavior
+{
+    /// <summary>Move up to the next higher tier (an upgrade, never a downgrade).</summary>
+    Escalate = 0,
+
+    /// <summary>Stop and throw a <see cref="RoutingException"/> with every attempt.</summary>
+    Fail,
 }
 
 /// <summary>The deployments serving one tier.</summary>
@@ -27,6 +50,12 @@ public sealed class TierOptions
 {
     /// <summary>The deployments in preference order; later ones are used when earlier ones are unavailable.</summary>
     public List<DeploymentOptions> Deployments { get; set; } = [];
+
+    /// <summary>Overrides <see cref="RoutedPromptsOptions.Resilience"/> for this tier's deployments, value by value.</summary>
+    public ResilienceOptions? Resilience { get; set; }
+
+    /// <summary>Overrides <see cref="RoutedPromptsOptions.WhenTierUnavailable"/> for this tier.</summary>
+    public TierUnavailableBehavior? WhenUnavailable { get; set; }
 }
 
 /// <summary>One (provider, model) pair serving a tier, with its prices.</summary>
@@ -43,6 +72,18 @@ public sealed class DeploymentOptions
 
     /// <summary>Price of output tokens in USD per million tokens; 0 when unknown.</summary>
     public decimal OutputUsdPerMillionTokens { get; set; }
+
+    /// <summary>
+    /// Whether to ask the provider for token log-probabilities (the confidence gate's signal). Only for
+    /// OpenAI-compatible chat clients (the OpenAI SDK through <c>AsIChatClient()</c>): the router then sets
+    /// <c>ChatOptions.RawRepresentationFactory</c> to OpenAI <c>ChatCompletionOptions { IncludeLogProbabilities = true }</c>
+    /// and reads the log-probabilities back from the raw <c>ChatCompletion</c>. Off by default, because other
+    /// providers reject or ignore the option.
+    /// </summary>
+    public bool LogProbabilities { get; set; }
+
+    /// <summary>Overrides the tier's and the root's resilience settings for this deployment, value by value.</summary>
+    public ResilienceOptions? Resilience { get; set; }
 }
 
 /// <summary>Configuration overrides for one routed task.</summary>

@@ -26,6 +26,7 @@ internal sealed class RoutedPromptsOptionsValidator(IServiceProvider services) :
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         var keyed = services.GetService<IServiceProviderIsKeyedService>();
+        ResilienceValidation.Validate($"{Root}:Resilience", options.Resilience, failures);
 
         foreach (var (tierName, tier) in options.Tiers)
         {
@@ -36,6 +37,7 @@ internal sealed class RoutedPromptsOptionsValidator(IServiceProvider services) :
                 continue;
             }
 
+            ResilienceValidation.Validate($"{tierPath}:Resilience", tier?.Resilience, failures);
             var deployments = tier?.Deployments ?? [];
             for (var i = 0; i < deployments.Count; i++)
             {
@@ -98,6 +100,7 @@ internal sealed class RoutedPromptsOptionsValidator(IServiceProvider services) :
             failures.Add($"{path}:Model is empty. Set it to the model id the provider serves (for example \"gpt-4o-mini\").");
         }
 
+        ResilienceValidation.Validate($"{path}:Resilience", deployment.Resilience, failures);
         CheckPrice($"{path}:InputUsdPerMillionTokens", deployment.InputUsdPerMillionTokens, failures);
         CheckPrice($"{path}:OutputUsdPerMillionTokens", deployment.OutputUsdPerMillionTokens, failures);
     }
@@ -108,6 +111,53 @@ internal sealed class RoutedPromptsOptionsValidator(IServiceProvider services) :
         {
             failures.Add(string.Create(CultureInfo.InvariantCulture,
                 $"{path} is {price}; a price cannot be negative. Set the provider's price in USD per million tokens, or 0 when unknown."));
+        }
+    }
+}
+
+/// <summary>Checks a <see cref="ResilienceOptions"/> section against the ranges the resilience pipeline accepts.</summary>
+internal static class ResilienceValidation
+{
+    private static readonly TimeSpan OneDay = TimeSpan.FromDays(1);
+
+    public static void Validate(string path, ResilienceOptions? options, List<string> failures)
+    {
+        if (options is null)
+        {
+            return;
+        }
+
+        CheckTime(path, nameof(options.AttemptTimeout), options.AttemptTimeout, TimeSpan.FromMilliseconds(10), "00:00:30", failures);
+        CheckTime(path, nameof(options.RetryBaseDelay), options.RetryBaseDelay, TimeSpan.Zero, "00:00:00.200", failures);
+        CheckTime(path, nameof(options.RetryMaxDelay), options.RetryMaxDelay, TimeSpan.Zero, "00:00:05", failures);
+        CheckTime(path, nameof(options.MaxRetryAfter), options.MaxRetryAfter, TimeSpan.Zero, "00:00:10", failures);
+        CheckTime(path, nameof(options.SamplingDuration), options.SamplingDuration, TimeSpan.FromMilliseconds(500), "00:00:30", failures);
+        CheckTime(path, nameof(options.BreakDuration), options.BreakDuration, TimeSpan.FromMilliseconds(500), "00:00:30", failures);
+        if (options.MaxRetries is { } retries && retries is < 0 or > 100)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{path}:MaxRetries is {retries}; it must be between 0 (no retries) and 100 (for example 2)."));
+        }
+
+        if (options.FailureRatio is { } ratio && !(ratio > 0 && ratio <= 1))
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{path}:FailureRatio is {ratio}; the failure ratio that opens the circuit must be above 0 and at most 1 (for example 0.5)."));
+        }
+
+        if (options.MinimumThroughput is { } throughput && throughput < 2)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{path}:MinimumThroughput is {throughput}; the circuit breaker needs at least 2 tries in its sampling window (for example 10)."));
+        }
+    }
+
+    private static void CheckTime(string path, string name, TimeSpan? value, TimeSpan minimum, string example, List<string> failures)
+    {
+        if (value is { } time && (time < minimum || time > OneDay))
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{path}:{name} is {time:c}; it must be between {minimum:c} and 1 day (for example \"{example}\")."));
         }
     }
 }

@@ -12,7 +12,10 @@ public static class RoutedPromptsTelemetry
     /// <summary>Counter of routed requests (tags: task, outcome <c>succeeded</c>/<c>failed</c>, tier that answered).</summary>
     public const string RequestsInstrument = "routedprompts.requests";
 
-    /// <summary>Counter of attempts (tags: task, tier, provider, model, outcome).</summary>
+    /// <summary>
+    /// Counter of attempts (tags: task, tier, provider, model, outcome, and kind: <c>accepted</c>, <c>gate</c> for an
+    /// answer that failed a gate, <c>availability</c> for a deployment that did not answer).
+    /// </summary>
     public const string AttemptsInstrument = "routedprompts.attempts";
 
     /// <summary>Counter of escalations to a higher tier (tags: task, from, to, reason).</summary>
@@ -24,8 +27,23 @@ public static class RoutedPromptsTelemetry
     /// <summary>Counter of tokens (tags: task, provider, model, type <c>input</c>/<c>output</c>).</summary>
     public const string TokensInstrument = "routedprompts.tokens";
 
-    /// <summary>Histogram of attempt duration in seconds (tags: task, tier, provider, model, outcome).</summary>
+    /// <summary>Histogram of attempt duration in seconds (tags: task, tier, provider, model, outcome, kind).</summary>
     public const string AttemptDurationInstrument = "routedprompts.attempt.duration";
+
+    /// <summary>Counter of HTTP requests (tries) to a deployment (tags: tier, provider, model, result <c>success</c> or a <see cref="ProviderFailureKind"/> name, <c>CircuitOpen</c> counting shed requests).</summary>
+    public const string ProviderRequestsInstrument = "routedprompts.provider.requests";
+
+    /// <summary>Counter of retries of a deployment (tags: tier, provider, model).</summary>
+    public const string RetriesInstrument = "routedprompts.provider.retries";
+
+    /// <summary>Gauge of each deployment's circuit: 0 closed, 1 open, 2 half-open, 3 isolated (tags: tier, provider, model).</summary>
+    public const string CircuitStateInstrument = "routedprompts.deployment.circuit_state";
+
+    /// <summary>Gauge of each deployment's recent error rate, 0..1, exponentially weighted over its tries (tags: tier, provider, model).</summary>
+    public const string ErrorRateInstrument = "routedprompts.deployment.error_rate";
+
+    /// <summary>Gauge of each deployment's recent try latency in seconds, exponentially weighted (tags: tier, provider, model).</summary>
+    public const string LatencyInstrument = "routedprompts.deployment.latency";
 
     internal static readonly ActivitySource ActivitySource = new(SourceName, typeof(RoutedPromptsTelemetry).Assembly.GetName().Version?.ToString());
 }
@@ -43,7 +61,19 @@ internal sealed class RouterMetrics
         Cost = meter.CreateHistogram<double>(RoutedPromptsTelemetry.CostInstrument, "USD", "Cost of an attempt.");
         Tokens = meter.CreateCounter<long>(RoutedPromptsTelemetry.TokensInstrument, "{token}", "Tokens used.");
         Duration = meter.CreateHistogram<double>(RoutedPromptsTelemetry.AttemptDurationInstrument, "s", "Duration of an attempt.");
+        ProviderRequests = meter.CreateCounter<long>(RoutedPromptsTelemetry.ProviderRequestsInstrument, "{request}", "HTTP requests (tries) to a deployment, by result.");
+        Retries = meter.CreateCounter<long>(RoutedPromptsTelemetry.RetriesInstrument, "{retry}", "Retries of a deployment.");
+        meter.CreateObservableGauge(RoutedPromptsTelemetry.CircuitStateInstrument, () => Observe(h => (int)h.CircuitState), "{state}", "Circuit state: 0 closed, 1 open, 2 half-open, 3 isolated.");
+        meter.CreateObservableGauge(RoutedPromptsTelemetry.ErrorRateInstrument, () => Observe(h => h.ErrorRate), "1", "Recent error rate of a deployment.");
+        meter.CreateObservableGauge(RoutedPromptsTelemetry.LatencyInstrument, () => Observe(h => h.AverageLatency?.TotalSeconds ?? 0d), "s", "Recent latency of a deployment's tries.");
     }
+
+    public const string TierTag = "tier";
+    public const string ProviderTag = "provider";
+    public const string ModelTag = "model";
+    public const string ResultTag = "result";
+
+    private readonly List<WeakReference<Func<IReadOnlyList<DeploymentHealth>>>> _health = [];
 
     public Counter<long> Requests { get; }
 
@@ -56,6 +86,44 @@ internal sealed class RouterMetrics
     public Counter<long> Tokens { get; }
 
     public Histogram<double> Duration { get; }
+
+    public Counter<long> ProviderRequests { get; }
+
+    public Counter<long> Retries { get; }
+
+    /// <summary>Exports a router's deployment health through the gauges (held weakly: a collected router stops reporting).</summary>
+    public void Register(Func<IReadOnlyList<DeploymentHealth>> health)
+    {
+        lock (_health)
+        {
+            _health.Add(new WeakReference<Func<IReadOnlyList<DeploymentHealth>>>(health));
+        }
+    }
+
+    private List<Measurement<T>> Observe<T>(Func<DeploymentHealth, T> value)
+        where T : struct
+    {
+        var measurements = new List<Measurement<T>>();
+        lock (_health)
+        {
+            _health.RemoveAll(w => !w.TryGetTarget(out _));
+            foreach (var reference in _health)
+            {
+                if (!reference.TryGetTarget(out var health))
+                {
+                    continue;
+                }
+
+                foreach (var h in health())
+                {
+                    measurements.Add(new Measurement<T>(value(h),
+                        new(TierTag, TierNames.Name(h.Tier)), new(ProviderTag, h.Deployment.Provider), new(ModelTag, h.Deployment.Model)));
+                }
+            }
+        }
+
+        return measurements;
+    }
 
     /// <summary>Instruments on a meter from <paramref name="meterFactory"/>, or on one process-wide meter without a factory.</summary>
     public static RouterMetrics Create(IMeterFactory? meterFactory)

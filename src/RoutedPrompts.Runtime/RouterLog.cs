@@ -24,4 +24,28 @@ internal static partial class RouterLog
     [LoggerMessage(EventId = 5, EventName = "RejectedAnswer", Level = LogLevel.Debug,
         Message = "Routed task {Task}: {Outcome} answer from {Deployment} ({Reason}): {Answer}")]
     public static partial void RejectedAnswer(ILogger logger, string task, string deployment, string outcome, string? reason, string answer);
+
+    [LoggerMessage(EventId = 6, EventName = "Retrying", Level = LogLevel.Debug,
+        Message = "Deployment {Deployment} of tier {Tier} failed ({Reason}); try {Try} in {DelayMs} ms")]
+    public static partial void Retrying(ILogger logger, string deployment, string tier, int @try, double delayMs, string reason);
+
+    [LoggerMessage(EventId = 7, EventName = "CircuitOpened", Level = LogLevel.Warning,
+        Message = "Circuit of deployment {Deployment} of tier {Tier} opened for {BreakSeconds} s; its traffic goes to the next deployment")]
+    public static partial void CircuitOpened(ILogger logger, string deployment, string tier, double breakSeconds);
+
+    [LoggerMessage(EventId = 8, EventName = "CircuitHalfOpened", Level = LogLevel.Information,
+        Message = "Circuit of deployment {Deployment} of tier {Tier} is half-open; the next request probes it")]
+    public static partial void CircuitHalfOpened(ILogger logger, string deployment, string tier);
+
+    [LoggerMessage(EventId = 9, EventName = "CircuitClosed", Level = LogLevel.Information,
+        Message = "Circuit of deployment {Deployment} of tier {Tier} closed; the deployment takes traffic again")]
+    public static partial void CircuitClosed(ILogger logger, string deployment, string tier);
+
+    [LoggerMessage(EventId = 10, EventName = "TierUnavailable", Level = LogLevel.Warning,
+        Message = "Routed task {Task}: no deployment of tier {Tier} is available and the tier is configured to fail instead of escalating")]
+    public static partial void TierUnavailable(ILogger logger, string task, string tier);
+
+    [LoggerMessage(EventId = 11, EventName = "CircuitOpenSkipped", Level = LogLevel.Debug,
+        Message = "Routed task {Task}: the circuit of deployment {Deployment} of tier {Tier} is open; trying the next deployment")]
+    public static partial void CircuitOpenSkipped(ILogger logger, string task, string tier, string deployment);
 }

@@ -3,6 +3,12 @@ namespace RoutedPrompts;
 /// <summary>A configured deployment with its prices, ready to call.</summary>
 internal sealed record DeploymentPlan(Tier Tier, DeploymentInfo Info, decimal InputUsdPerMillionTokens, decimal OutputUsdPerMillionTokens)
 {
+    /// <summary>Timeout, retry and circuit-breaker settings (deployment, then tier, then root, then defaults).</summary>
+    public ResolvedResilience Resilience { get; init; } = ResolvedResilience.Default;
+
+    /// <summary>Whether to request OpenAI log-probabilities.</summary>
+    public bool LogProbabilities { get; init; }
+
     public decimal Cost(long inputTokens, long outputTokens) =>
         ((inputTokens * InputUsdPerMillionTokens) + (outputTokens * OutputUsdPerMillionTokens)) / 1_000_000m;
 
@@ -22,14 +28,17 @@ internal sealed record DeploymentPlan(Tier Tier, DeploymentInfo Info, decimal In
 internal sealed class RouterSettings
 {
     private readonly DeploymentPlan[][] _tiers;
+    private readonly TierUnavailableBehavior[] _whenUnavailable;
 
     private RouterSettings(RoutedPromptsOptions source)
     {
         Source = source;
         _tiers = new DeploymentPlan[TierNames.All.Length][];
+        _whenUnavailable = new TierUnavailableBehavior[TierNames.All.Length];
         for (var i = 0; i < _tiers.Length; i++)
         {
             _tiers[i] = [];
+            _whenUnavailable[i] = source.WhenTierUnavailable;
         }
 
         foreach (var (name, tierOptions) in source.Tiers)
@@ -41,8 +50,13 @@ internal sealed class RouterSettings
 
             _tiers[(int)tier] = tierOptions.Deployments
                 .Where(d => d is not null && !string.IsNullOrWhiteSpace(d.Provider) && !string.IsNullOrWhiteSpace(d.Model))
-                .Select(d => new DeploymentPlan(tier, new DeploymentInfo(d.Provider, d.Model), d.InputUsdPerMillionTokens, d.OutputUsdPerMillionTokens))
+                .Select(d => new DeploymentPlan(tier, new DeploymentInfo(d.Provider, d.Model), d.InputUsdPerMillionTokens, d.OutputUsdPerMillionTokens)
+                {
+                    Resilience = ResolvedResilience.Resolve(d.Resilience, tierOptions.Resilience, source.Resilience),
+                    LogProbabilities = d.LogProbabilities,
+                })
                 .ToArray();
+            _whenUnavailable[(int)tier] = tierOptions.WhenUnavailable ?? source.WhenTierUnavailable;
         }
     }
 
@@ -53,6 +67,10 @@ internal sealed class RouterSettings
 
     /// <summary>The deployments of <paramref name="tier"/>, in preference order.</summary>
     public IReadOnlyList<DeploymentPlan> Deployments(Tier tier) => (uint)tier < (uint)_tiers.Length ? _tiers[(int)tier] : [];
+
+    /// <summary>What to do when no deployment of <paramref name="tier"/> is available.</summary>
+    public TierUnavailableBehavior WhenUnavailable(Tier tier) =>
+        (uint)tier < (uint)_whenUnavailable.Length ? _whenUnavailable[(int)tier] : Source.WhenTierUnavailable;
 
     /// <summary>The tiers a request of <paramref name="task"/> may use: the start tier (config may raise it) up to the max tier (config may lower it).</summary>
     public (Tier Start, Tier Max) Range(RoutedTask task)

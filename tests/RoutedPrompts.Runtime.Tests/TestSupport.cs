@@ -209,6 +209,8 @@ public sealed class Harness : IDisposable
         collection.AddKeyedChatClient("azure", azure);
         collection.AddSingleton(new RoutedTaskSource(() => catalog ?? []));
         collection.AddRoutedPrompts(configure ?? DefaultTiers);
+        // Routing tests script one reply per call: no retries unless a test configures them (resilience tests do).
+        collection.PostConfigure<RoutedPromptsOptions>(o => o.Resilience.MaxRetries ??= 0);
         services?.Invoke(collection);
         return new Harness(collection.BuildServiceProvider(), log, openAi, azure, time);
     }

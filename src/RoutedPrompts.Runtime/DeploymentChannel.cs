@@ -1,0 +1,350 @@
+using System.ClientModel;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace RoutedPrompts;
+
+/// <summary>
+/// One deployment's resilience pipeline (retry around circuit breaker around a per-try timeout) and its health. The
+/// breaker and the health are shared by every request to the deployment; per-request state travels in the
+/// <see cref="ResilienceContext"/>.
+/// </summary>
+internal sealed class DeploymentChannel
+{
+    private static readonly ResiliencePropertyKey<CallState> StateKey = new("routedprompts.call");
+
+    private readonly TimeProvider _time;
+    private readonly CircuitBreakerStateProvider? _breaker;
+    private readonly object _gate = new();
+    private long _requests;
+    private long _failures;
+    private double _errorRate;
+    private double _latencySeconds = double.NaN;
+    private TimeSpan? _lastLatency;
+    private DateTimeOffset? _lastFailureAt;
+
+    public DeploymentChannel(DeploymentPlan plan, TimeProvider time, ILogger logger, RouterMetrics metrics)
+    {
+        Plan = plan;
+        _time = time;
+        var settings = plan.Resilience;
+        var name = plan.Info.ToString();
+        var tier = TierNames.Name(plan.Tier);
+        var builder = new ResiliencePipelineBuilder<ChatResponse> { TimeProvider = time };
+        if (settings.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<ChatResponse>
+            {
+                MaxRetryAttempts = settings.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = settings.RetryBaseDelay,
+                MaxDelay = settings.RetryMaxDelay,
+                ShouldHandle = static args => ValueTask.FromResult(IsTransient(args.Outcome.Exception, args.Context.CancellationToken)),
+                DelayGenerator = args =>
+                {
+                    TimeSpan? delay = args.Context.Properties.TryGetValue(StateKey, out var state) && state.TakeRetryAfter() is { } retryAfter
+                        ? (retryAfter > settings.MaxRetryAfter ? settings.MaxRetryAfter : retryAfter)
+                        : null;
+                    return ValueTask.FromResult(delay);
+                },
+                OnRetry = args =>
+                {
+                    if (args.Context.Properties.TryGetValue(StateKey, out var state))
+                    {
+                        state.Retries++;
+                    }
+
+                    metrics.Retries.Add(1, new(RouterMetrics.TierTag, tier), new(RouterMetrics.ProviderTag, plan.Info.Provider), new(RouterMetrics.ModelTag, plan.Info.Model));
+                    RouterLog.Retrying(logger, name, tier, args.AttemptNumber + 2, args.RetryDelay.TotalMilliseconds, Describe(args.Outcome.Exception));
+                    return default;
+                },
+            });
+        }
+
+        if (settings.CircuitBreakerEnabled)
+        {
+            _breaker = new CircuitBreakerStateProvider();
+            builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<ChatResponse>
+            {
+                FailureRatio = settings.FailureRatio,
+                MinimumThroughput = settings.MinimumThroughput,
+                SamplingDuration = settings.SamplingDuration,
+                BreakDuration = settings.BreakDuration,
+                StateProvider = _breaker,
+                ShouldHandle = static args => ValueTask.FromResult(IsTransient(args.Outcome.Exception, args.Context.CancellationToken)),
+                OnOpened = args =>
+                {
+                    RouterLog.CircuitOpened(logger, name, tier, args.BreakDuration.TotalSeconds);
+                    return default;
+                },
+                OnHalfOpened = _ =>
+                {
+                    RouterLog.CircuitHalfOpened(logger, name, tier);
+                    return default;
+                },
+                OnClosed = _ =>
+                {
+                    RouterLog.CircuitClosed(logger, name, tier);
+                    return default;
+                },
+            });
+        }
+
+        builder.AddTimeout(settings.AttemptTimeout);
+        Pipeline = builder.Build();
+        Metrics = metrics;
+    }
+
+    public DeploymentPlan Plan { get; }
+
+    public ResiliencePipeline<ChatResponse> Pipeline { get; }
+
+    private RouterMetrics Metrics { get; }
+
+    /// <summary>
+    /// Sends one request through the pipeline. Returns the response or the failure (never throws, except the caller's
+    /// cancellation), with how many tries reached the provider and how many were retries.
+    /// </summary>
+    public async ValueTask<ChannelResult> SendAsync(IChatClient client, IReadOnlyList<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
+    {
+        var state = new CallState(this, client, messages, options, cancellationToken);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(StateKey, state);
+        try
+        {
+            var response = await Pipeline.ExecuteAsync(static (ctx, s) => s.Channel.TryAsync(s, ctx.CancellationToken), context, state).ConfigureAwait(false);
+            return new ChannelResult(response, null, ProviderFailureKind.None, null, state.Requests, state.Retries);
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            var (kind, status) = ex is BrokenCircuitException ? (ProviderFailureKind.CircuitOpen, null) : (state.LastKind, state.LastStatus);
+            if (kind == ProviderFailureKind.CircuitOpen)
+            {
+                Count(ProviderFailureKind.CircuitOpen);
+            }
+            else if (kind == ProviderFailureKind.None)
+            {
+                kind = Classify(ex).Kind; // failed before reaching the try (should not happen)
+            }
+
+            return new ChannelResult(null, ex, kind, status, state.Requests, state.Retries);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>The deployment's health now.</summary>
+    public DeploymentHealth Health()
+    {
+        var circuit = _breaker is { } breaker
+            ? breaker.CircuitState switch
+            {
+                CircuitState.Open => DeploymentCircuitState.Open,
+                CircuitState.HalfOpen => DeploymentCircuitState.HalfOpen,
+                CircuitState.Isolated => DeploymentCircuitState.Isolated,
+                _ => DeploymentCircuitState.Closed,
+            }
+            : DeploymentCircuitState.Closed;
+        lock (_gate)
+        {
+            return new DeploymentHealth(Plan.Tier, Plan.Info, circuit, _requests, _failures, _errorRate,
+                double.IsNaN(_latencySeconds) ? null : TimeSpan.FromSeconds(_latencySeconds), _lastLatency, _lastFailureAt);
+        }
+    }
+
+    /// <summary>Whether an exception seen by the retry or the breaker is worth another try.</summary>
+    internal static bool IsTransient(Exception? exception, CancellationToken callerToken) => exception switch
+    {
+        null => false,
+        BrokenCircuitException => false,
+        TimeoutRejectedException => true,
+        OperationCanceledException => !callerToken.IsCancellationRequested,
+        _ => Classify(exception).Kind is ProviderFailureKind.RateLimited or ProviderFailureKind.ServerError or ProviderFailureKind.Timeout
+            or ProviderFailureKind.Network or ProviderFailureKind.MalformedResponse,
+    };
+
+    /// <summary>What kind of failure an exception from a chat client is, and its HTTP status when there is one.</summary>
+    internal static (ProviderFailureKind Kind, int? Status) Classify(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            int? status = e switch
+            {
+                ClientResultException { Status: > 0 } c => c.Status,
+                HttpRequestException { StatusCode: { } s } => (int)s,
+                _ => null,
+            };
+            if (status is { } code)
+            {
+                return (code switch
+                {
+                    429 => ProviderFailureKind.RateLimited,
+                    408 or >= 500 => ProviderFailureKind.ServerError,
+                    _ => ProviderFailureKind.ClientError,
+                }, code);
+            }
+        }
+
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is JsonException or FormatException or InvalidDataException or KeyNotFoundException)
+            {
+                return (ProviderFailureKind.MalformedResponse, null);
+            }
+        }
+
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case TimeoutRejectedException or TimeoutException:
+                    return (ProviderFailureKind.Timeout, null);
+                case HttpRequestException or IOException or System.Net.Sockets.SocketException:
+                    return (ProviderFailureKind.Network, null);
+            }
+        }
+
+        return (ProviderFailureKind.Other, null);
+    }
+
+    /// <summary>A short description for logs and attempt reasons: the exception type and the HTTP status, never the message (it may echo request data).</summary>
+    internal static string Describe(Exception? error)
+    {
+        if (error is null)
+        {
+            return "no error";
+        }
+
+        if (error is BrokenCircuitException)
+        {
+            return "circuit open";
+        }
+
+        var (_, status) = Classify(error);
+        return status is { } code
+            ? string.Create(CultureInfo.InvariantCulture, $"{error.GetType().Name} (HTTP {code} {(HttpStatusCode)code})")
+            : error.GetType().Name;
+    }
+
+    private async ValueTask<ChatResponse> TryAsync(CallState state, CancellationToken tryToken)
+    {
+        state.Requests++;
+        var started = _time.GetTimestamp();
+        try
+        {
+            var response = await state.Client.GetResponseAsync(state.Messages, state.Options, tryToken).ConfigureAwait(false);
+            Observe(null, _time.GetElapsedTime(started));
+            return response;
+        }
+        catch (Exception ex) when (!state.CallerToken.IsCancellationRequested)
+        {
+            var (kind, status) = ex is OperationCanceledException ? (ProviderFailureKind.Timeout, null) : Classify(ex);
+            state.LastKind = kind;
+            state.LastStatus = status;
+            state.RetryAfter = RetryAfter(ex);
+            Observe(kind, _time.GetElapsedTime(started));
+            throw;
+        }
+    }
+
+    private void Observe(ProviderFailureKind? failure, TimeSpan latency)
+    {
+        const double Alpha = 0.1;
+        lock (_gate)
+        {
+            _requests++;
+            _lastLatency = latency;
+            _latencySeconds = double.IsNaN(_latencySeconds) ? latency.TotalSeconds : (Alpha * latency.TotalSeconds) + ((1 - Alpha) * _latencySeconds);
+            _errorRate = (Alpha * (failure is null ? 0 : 1)) + ((1 - Alpha) * _errorRate);
+            if (failure is not null)
+            {
+                _failures++;
+                _lastFailureAt = _time.GetUtcNow();
+            }
+        }
+
+        Count(failure ?? ProviderFailureKind.None);
+    }
+
+    private void Count(ProviderFailureKind kind) =>
+        Metrics.ProviderRequests.Add(1, new(RouterMetrics.TierTag, TierNames.Name(Plan.Tier)), new(RouterMetrics.ProviderTag, Plan.Info.Provider),
+            new(RouterMetrics.ModelTag, Plan.Info.Model), new(RouterMetrics.ResultTag, kind == ProviderFailureKind.None ? "success" : TierNames.Name(kind)));
+
+    /// <summary>The provider's <c>retry-after-ms</c> or <c>Retry-After</c> (seconds or an HTTP date), when the failure carries one.</summary>
+    private TimeSpan? RetryAfter(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is not ClientResultException result || result.GetRawResponse() is not { } response)
+            {
+                continue;
+            }
+
+            if (response.Headers.TryGetValue("retry-after-ms", out var ms)
+                && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds) && milliseconds >= 0)
+            {
+                return TimeSpan.FromMilliseconds(milliseconds);
+            }
+
+            if (response.Headers.TryGetValue("Retry-After", out var value) && value is not null)
+            {
+                if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
+                {
+                    return TimeSpan.FromSeconds(seconds);
+                }
+
+                if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+                {
+                    var wait = at - _time.GetUtcNow();
+                    return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>One request's state across its tries.</summary>
+    private sealed class CallState(DeploymentChannel channel, IChatClient client, IReadOnlyList<ChatMessage> messages, ChatOptions options, CancellationToken callerToken)
+    {
+        public DeploymentChannel Channel { get; } = channel;
+
+        public IChatClient Client { get; } = client;
+
+        public IReadOnlyList<ChatMessage> Messages { get; } = messages;
+
+        public ChatOptions Options { get; } = options;
+
+        public CancellationToken CallerToken { get; } = callerToken;
+
+        public int Requests { get; set; }
+
+        public int Retries { get; set; }
+
+        public ProviderFailureKind LastKind { get; set; }
+
+        public int? LastStatus { get; set; }
+
+        public TimeSpan? RetryAfter { get; set; }
+
+        public TimeSpan? TakeRetryAfter()
+        {
+            var value = RetryAfter;
+            RetryAfter = null;
+            return value;
+        }
+    }
+}
+
+/// <summary>What a deployment's pipeline returned for one request.</summary>
+internal readonly record struct ChannelResult(ChatResponse? Response, Exception? Error, ProviderFailureKind Failure, int? StatusCode, int Requests, int Retries);

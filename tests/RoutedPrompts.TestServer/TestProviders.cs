@@ -1,0 +1,28 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using OpenAI;
+
+namespace RoutedPrompts.Testing;
+
+/// <summary>Registers providers as the README says: the OpenAI SDK through <c>AsIChatClient()</c>, keyed per provider, its own retries off.</summary>
+public static class TestProviders
+{
+    /// <summary>
+    /// Registers <paramref name="provider"/> as a keyed <see cref="IChatClient"/> talking to <paramref name="server"/>
+    /// with <paramref name="apiKey"/> (the server's key by default). The SDK's retries are off (the router's pipeline
+    /// retries) and its network timeout is long (the router's per-try timeout decides).
+    /// </summary>
+    public static IServiceCollection AddOpenAITestProvider(this IServiceCollection services, string provider, OpenAITestServer server, string? apiKey = null)
+    {
+        var client = new OpenAIClient(new ApiKeyCredential(apiKey ?? server.ApiKey), new OpenAIClientOptions
+        {
+            Endpoint = server.Endpoint,
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+            NetworkTimeout = TimeSpan.FromMinutes(2),
+        });
+        services.AddKeyedChatClient(provider, _ => new ModelSelectingChatClient(model => client.GetChatClient(model).AsIChatClient()));
+        return services;
+    }
+}
