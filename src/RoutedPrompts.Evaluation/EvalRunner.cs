@@ -245,11 +245,14 @@ public static class EvalRunner
 
                 // Every tier is this one deployment, so the options validate for any task the app registered; the
                 // single-tier task copy only ever calls it at its own tier, without a confidence threshold.
+                // The app's resilience settings (global and the tier's) apply, as at run time.
+                var tierResilience = options.Routing.Tiers.TryGetValue(tier.ToString(), out var configuredTier) ? configuredTier.Resilience : null;
                 services.AddRoutedPrompts(o =>
                 {
+                    o.Resilience = options.Routing.Resilience;
                     foreach (var name in Enum.GetNames<Tier>())
                     {
-                        o.Tiers[name] = new TierOptions { Deployments = [deployment] };
+                        o.Tiers[name] = new TierOptions { Deployments = [deployment], Resilience = tierResilience };
                     }
                 });
                 var provider = services.BuildServiceProvider();
