@@ -13,7 +13,9 @@ public sealed class PackAndConsumeTests(ITestOutputHelper output)
     public async Task Consumer_built_from_the_packed_package_runs_generated_routed_methods()
     {
         var repo = DotnetCli.RepoRoot;
-        var work = Path.Combine(Path.GetTempPath(), "routedprompts-package-test");
+        // One work folder per checkout, so two clones (or CI beside a developer) never pack into each other's feed.
+        var checkout = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(repo)))[..12];
+        var work = Path.Combine(Path.GetTempPath(), "routedprompts-package-test", checkout);
         var feed = Path.Combine(work, "feed");
         var packages = Path.Combine(work, "packages");
         var consumer = Path.Combine(work, "consumer");
