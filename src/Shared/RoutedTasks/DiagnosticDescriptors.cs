@@ -2,14 +2,14 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 
-namespace RoutedPrompts.Generator
+namespace RoutedPrompts.Shared
 {
     /// <summary>The generator's diagnostics (<c>RP0100</c>…; <c>RP00xx</c> belongs to the analyzers).</summary>
-    public static class DiagnosticDescriptors
+    internal static class DiagnosticDescriptors
     {
         public const string Category = "RoutedPrompts";
 
-        private const string HelpPrefix = "https://github.com/routedprompts/routedprompts/blob/main/docs/diagnostics/";
+        internal const string HelpPrefix = "https://github.com/routedprompts/routedprompts/blob/main/docs/diagnostics/";
 
         public static readonly DiagnosticDescriptor MethodMustBePartial = new DiagnosticDescriptor(
             "RP0100", "Routed prompt method must be a partial declaration without a body",

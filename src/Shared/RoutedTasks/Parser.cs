@@ -7,9 +7,8 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
-using RoutedPrompts.Shared;
 
-namespace RoutedPrompts.Generator
+namespace RoutedPrompts.Shared
 {
     /// <summary>
     /// Turns a <c>[RoutedPrompt]</c> method into an equatable <see cref="ParsedMethod"/> (symbols and syntax are used
@@ -21,15 +20,20 @@ namespace RoutedPrompts.Generator
 
         private static readonly string[] TierNames = { "Small", "Medium", "Large" };
 
-        public static ParsedMethod? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        /// <summary>Parses the method a <c>[RoutedPrompt]</c> attribute is applied to (the generator's entry point).</summary>
+        public static ParsedMethod? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+            context.Attributes.IsDefaultOrEmpty || context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax syntax
+                ? null
+                : Parse(method, syntax, context.Attributes[0], context.SemanticModel.Compilation, cancellationToken);
+
+        /// <summary>Parses one routed method; returns <see langword="null"/> when the code is too broken to judge.</summary>
+        public static ParsedMethod? Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, AttributeData attribute, Compilation compilation, CancellationToken cancellationToken)
         {
-            if (context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax syntax ||
-                method.ContainingType is not { } containingType || context.Attributes.IsDefaultOrEmpty)
+            if (method.ContainingType is not { } containingType)
             {
                 return null;
             }
 
-            var attribute = context.Attributes[0];
             if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Length != 1 ||
                 attribute.ConstructorArguments[0].Value is not int tier ||
                 attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
@@ -37,7 +41,6 @@ namespace RoutedPrompts.Generator
                 return null;
             }
 
-            var compilation = context.SemanticModel.Compilation;
             var diagnostics = new List<DiagnosticInfo>();
             var methodLocation = LocationInfo.From(syntax.Identifier.GetLocation());
             var methodName = method.Name;
@@ -371,7 +374,7 @@ namespace RoutedPrompts.Generator
             };
         }
 
-        private static AdditionalFileInfo? FindFile(EquatableArray<AdditionalFileInfo> files, string path)
+        internal static AdditionalFileInfo? FindFile(EquatableArray<AdditionalFileInfo> files, string path)
         {
             var wanted = NormalizePath(path);
             while (wanted.StartsWith("./", StringComparison.Ordinal))
