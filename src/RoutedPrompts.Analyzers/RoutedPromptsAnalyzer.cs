@@ -42,15 +42,30 @@ namespace RoutedPrompts.Analyzers
                 }
 
                 var inputs = new ProjectInputs(start.Options, start.CancellationToken);
-                start.RegisterSyntaxNodeAction(c => AnalyzeMethod(c, attributeType, inputs), SyntaxKind.MethodDeclaration);
+                // A semantic-model action per tree rather than a syntax-node action: when the generator has written a
+                // partial method's implementation, the driver attributes the method to the generated declaration and
+                // never calls node actions for the user's definition.
+                start.RegisterSemanticModelAction(c => AnalyzeTree(c, attributeType, inputs));
                 start.RegisterAdditionalFileAction(c => AnalyzeConfiguration(c, inputs));
             });
         }
 
-        private static void AnalyzeMethod(SyntaxNodeAnalysisContext context, INamedTypeSymbol attributeType, ProjectInputs inputs)
+        private static void AnalyzeTree(SemanticModelAnalysisContext context, INamedTypeSymbol attributeType, ProjectInputs inputs)
         {
-            var syntax = (MethodDeclarationSyntax)context.Node;
-            if (syntax.AttributeLists.Count == 0 ||
+            var root = context.SemanticModel.SyntaxTree.GetRoot(context.CancellationToken);
+            foreach (var method in root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax).OfType<MethodDeclarationSyntax>())
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                if (method.AttributeLists.Count > 0)
+                {
+                    AnalyzeMethod(context, method, attributeType, inputs);
+                }
+            }
+        }
+
+        private static void AnalyzeMethod(SemanticModelAnalysisContext context, MethodDeclarationSyntax syntax, INamedTypeSymbol attributeType, ProjectInputs inputs)
+        {
+            if (
                 context.SemanticModel.GetDeclaredSymbol(syntax, context.CancellationToken) is not IMethodSymbol method)
             {
                 return;
@@ -69,7 +84,7 @@ namespace RoutedPrompts.Analyzers
             foreach (var diagnostic in resolved.Diagnostics)
             {
                 context.ReportDiagnostic(Diagnostic.Create(
-                    DiagnosticDescriptors.Get(diagnostic.Id), inputs.ToLocation(diagnostic.Location, context.Compilation), diagnostic.Arguments.ToArray<object>()));
+                    DiagnosticDescriptors.Get(diagnostic.Id), inputs.ToLocation(diagnostic.Location, context.SemanticModel.Compilation), diagnostic.Arguments.ToArray<object>()));
             }
 
             if (resolved.Model is { Descriptor: not null } model &&

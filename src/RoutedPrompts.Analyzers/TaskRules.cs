@@ -13,14 +13,14 @@ namespace RoutedPrompts.Analyzers
     /// <summary>The <c>RP00xx</c> rules for one routed task that the shared parser found generable.</summary>
     internal sealed class TaskRules
     {
-        private readonly SyntaxNodeAnalysisContext context;
+        private readonly SemanticModelAnalysisContext context;
         private readonly ProjectInputs inputs;
         private readonly TaskModel model;
         private readonly TaskDescriptor descriptor;
         private readonly AttributeSyntax attribute;
         private readonly MethodDeclarationSyntax method;
 
-        public TaskRules(SyntaxNodeAnalysisContext context, ProjectInputs inputs, TaskModel model, AttributeSyntax attribute, MethodDeclarationSyntax method)
+        public TaskRules(SemanticModelAnalysisContext context, ProjectInputs inputs, TaskModel model, AttributeSyntax attribute, MethodDeclarationSyntax method)
         {
             this.context = context;
             this.inputs = inputs;

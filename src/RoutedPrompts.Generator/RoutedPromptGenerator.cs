@@ -53,7 +53,7 @@ namespace RoutedPrompts.Generator
                 .SelectMany(static (list, _) => GroupByType(list))
                 .WithTrackingName(TrackingNames.TypeFiles);
             context.RegisterSourceOutput(typeFiles, static (spc, file) =>
-                spc.AddSource(file.HintName + ".RoutedPrompts.g.cs", Emitter.EmitTypeFile(file)));
+                spc.AddSource(file.HintName + Parser.GeneratedFileSuffix, Emitter.EmitTypeFile(file)));
 
             var converters = all
                 .SelectMany(static (list, _) => DistinctJsonTypes(list))

@@ -18,6 +18,9 @@ namespace RoutedPrompts.Shared
     {
         public const string AttributeMetadataName = "RoutedPrompts.RoutedPromptAttribute";
 
+        /// <summary>How the generator names the files that implement routed methods.</summary>
+        public const string GeneratedFileSuffix = ".RoutedPrompts.g.cs";
+
         private static readonly string[] TierNames = { "Small", "Medium", "Large" };
 
         /// <summary>Parses the method a <c>[RoutedPrompt]</c> attribute is applied to (the generator's entry point).</summary>
@@ -48,7 +51,10 @@ namespace RoutedPrompts.Shared
 
             // Shape errors: no implementation can be emitted at all.
             var fatal = false;
-            if (!method.IsPartialDefinition || method.PartialImplementationPart is not null || syntax.Body is not null || syntax.ExpressionBody is not null)
+            // The analyzers see the compilation with the generator's output, where the implementation part exists.
+            var userImplementation = method.PartialImplementationPart is { } implementation &&
+                !implementation.DeclaringSyntaxReferences.All(r => r.SyntaxTree.FilePath.EndsWith(GeneratedFileSuffix, StringComparison.Ordinal));
+            if (!method.IsPartialDefinition || userImplementation || syntax.Body is not null || syntax.ExpressionBody is not null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MethodMustBePartial, methodLocation, methodName));
                 fatal = true;
