@@ -31,7 +31,7 @@ namespace RoutedPrompts.Analyzers
 
         public static readonly DiagnosticDescriptor StaleEvaluation = Create(
             "RP0004", "Prompt changed since it was last evaluated",
-            "Routed task '{0}' changed since it was last evaluated: the {1} no longer match(es) routedprompts.lock.json; re-run 'routed-prompts calibrate'",
+            "Routed task '{0}' changed since it was last evaluated: {1} from routedprompts.lock.json; re-run 'routed-prompts calibrate'",
             EvaluationCategory);
 
         public static readonly DiagnosticDescriptor NoFallbackChain = Create(
@@ -46,7 +46,7 @@ namespace RoutedPrompts.Analyzers
 
         public static readonly DiagnosticDescriptor FallbackStepsDown = Create(
             "RP0012", "Fallback steps down",
-            "Deployment '{0}' in the fallback chain of tier '{1}' (reached by routed task(s) {2}) {3}; a fallback must be of equivalent quality",
+            "Deployment '{0}' in the fallback chain of tier '{1}' {2}; a fallback must be of equivalent quality, or a request that falls over is silently answered worse",
             ConfigurationCategory);
 
         public static readonly DiagnosticDescriptor CascadeWithoutGate = Create(

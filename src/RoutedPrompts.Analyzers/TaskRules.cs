@@ -116,7 +116,10 @@ namespace RoutedPrompts.Analyzers
 
             if (changed.Count > 0)
             {
-                Report(Rules.StaleEvaluation, MethodLocation, null, descriptor.Name, string.Join(", ", changed) + (changed.Count == 1 ? " hash" : " hashes"));
+                var what = changed.Count == 1
+                    ? "the " + changed[0] + " hash differs"
+                    : "the " + string.Join(", ", changed.Take(changed.Count - 1)) + " and " + changed[changed.Count - 1] + " hashes differ";
+                Report(Rules.StaleEvaluation, MethodLocation, null, descriptor.Name, what);
             }
         }
 
