@@ -25,6 +25,9 @@ namespace RoutedPrompts.Analyzers
         /// <summary>Diagnostic property: an example eval row shaped from the method's parameters and result type.</summary>
         public const string ExampleRowProperty = "ExampleRow";
 
+        /// <summary>Diagnostic property of RP0107: the unknown placeholder's name, for the "add a parameter" fix.</summary>
+        public const string PlaceholderProperty = "Placeholder";
+
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
             Rules.All.AddRange(DiagnosticDescriptors.All.OrderBy(d => d.Id, StringComparer.Ordinal));
@@ -83,8 +86,11 @@ namespace RoutedPrompts.Analyzers
             var resolved = Parser.Resolve(parsed, inputs.Files);
             foreach (var diagnostic in resolved.Diagnostics)
             {
+                var properties = diagnostic.Id == DiagnosticDescriptors.UnknownPlaceholder.Id
+                    ? ImmutableDictionary<string, string?>.Empty.Add(PlaceholderProperty, diagnostic.Arguments[0])
+                    : null;
                 context.ReportDiagnostic(Diagnostic.Create(
-                    DiagnosticDescriptors.Get(diagnostic.Id), inputs.ToLocation(diagnostic.Location, context.SemanticModel.Compilation), diagnostic.Arguments.ToArray<object>()));
+                    DiagnosticDescriptors.Get(diagnostic.Id), inputs.ToLocation(diagnostic.Location, context.SemanticModel.Compilation), properties, diagnostic.Arguments.ToArray<object>()));
             }
 
             if (resolved.Model is { Descriptor: not null } model &&
