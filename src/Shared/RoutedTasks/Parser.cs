@@ -44,6 +44,20 @@ namespace RoutedPrompts.Shared
                 return null;
             }
 
+            // A file-local type in the signature is the compiler's error (CS9051); generated code could not name it.
+            if (MentionsFileLocalType(method.ReturnType) || method.Parameters.Any(p => MentionsFileLocalType(p.Type)))
+            {
+                return null;
+            }
+
+            // A second definition with the same signature is the compiler's error (CS0111); implementing both would add more.
+            if (containingType.GetMembers(method.Name).OfType<IMethodSymbol>().Any(other =>
+                    !SymbolEqualityComparer.Default.Equals(other, method) && other.PartialDefinitionPart is null &&
+                    other.Parameters.Select(p => p.Type).SequenceEqual(method.Parameters.Select(p => p.Type), SymbolEqualityComparer.Default)))
+            {
+                return null;
+            }
+
             var diagnostics = new List<DiagnosticInfo>();
             var methodLocation = LocationInfo.From(syntax.Identifier.GetLocation());
             var methodName = method.Name;
@@ -522,6 +536,14 @@ namespace RoutedPrompts.Shared
 
             return null;
         }
+
+        private static bool MentionsFileLocalType(ITypeSymbol type) => type switch
+        {
+            IArrayTypeSymbol array => MentionsFileLocalType(array.ElementType),
+            INamedTypeSymbol named => named.IsFileLocal || named.TypeArguments.Any(MentionsFileLocalType) ||
+                (named.ContainingType is { } outer && MentionsFileLocalType(outer)),
+            _ => false,
+        };
 
         private static TypeDeclarationInfo Declare(INamedTypeSymbol type)
         {
