@@ -129,8 +129,10 @@ namespace RoutedPrompts.Analyzers
             var (first, last) = ReachableTiers(taskOverride);
             for (var tier = first; tier <= last; tier++)
             {
+                // A tier with no deployments is skipped by the cascade (the start tier must have one: the runtime's
+                // options validation fails without it); a single deployment is the trap this rule is about.
                 var count = config.Tiers[tier].Count;
-                if (count < 2)
+                if (count == 1 || (count == 0 && tier == first))
                 {
                     Report(Rules.NoFallbackChain, MethodLocation, null, RoutedPromptsManifest.TierNames[tier], descriptor.Name, count);
                 }
