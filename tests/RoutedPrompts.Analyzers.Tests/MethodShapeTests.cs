@@ -219,6 +219,32 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.SchemaFileNotFound).WithLocation(0).WithArguments("schemas/missing.json", "OneAsync"),
         Diagnostic(DiagnosticDescriptors.SchemaFileInvalid).WithSpan("/p/schemas/broken.json", 3, 18, 3, 18).WithArguments("schemas/broken.json", "TwoAsync", "expected a property name"));
 
+    [Theory]
+    [InlineData("[]", 1, 1, "a JSON Schema must be an object")]
+    [InlineData("{ \"type\": \"obj\" }", 1, 11, "'type' must be one of object, array, string, number, integer, boolean, null (or an array of them)")]
+    [InlineData("{ \"type\": [\"object\", 3] }", 1, 22, "'type' must be one of object, array, string, number, integer, boolean, null (or an array of them)")]
+    [InlineData("{\n  \"properties\": []\n}", 2, 17, "'properties' must be an object")]
+    [InlineData("{ \"required\": [\"text\", 1] }", 1, 15, "'required' must be an array of property names")]
+    public Task SchemaFileThatIsNotAJsonSchema(string schema, int line, int column, string error) => Verify.VerifyDiagnosticsAsync(
+        InType("""
+            [RoutedPrompt(Tier.Small, Prompt = "x", Schema = "schemas/answer.json")]
+            public partial Task<Answer> OneAsync();
+        """) + "public sealed record Answer(string Text);\n",
+        [("/p/schemas/answer.json", schema)],
+        Diagnostic(DiagnosticDescriptors.SchemaFileInvalid).WithSpan("/p/schemas/answer.json", line, column, line, column).WithArguments("schemas/answer.json", "OneAsync", error));
+
+    [Fact]
+    public Task SchemaFileThatRequiresAPropertyTheResultTypeDoesNotHave() => Verify.VerifyDiagnosticsAsync(
+        InType("""
+            [RoutedPrompt(Tier.Small, Prompt = "x", Schema = "schemas/refund.json")]
+            public partial Task<Refund> ExtractAsync();
+        """) + """
+            public sealed record Refund(string OrderId, [property: System.Text.Json.Serialization.JsonPropertyName("total")] decimal Amount, string? Note);
+            """,
+        [("/p/schemas/refund.json", "{\n  \"type\": \"object\",\n  \"required\": [\"orderId\", \"total\", \"order_id\", \"amount\"]\n}")],
+        Diagnostic(DiagnosticDescriptors.SchemaRequiresUnknownProperty).WithSpan("/p/schemas/refund.json", 3, 36, 3, 46).WithArguments("schemas/refund.json", "order_id", "ExtractAsync", "Refund"),
+        Diagnostic(DiagnosticDescriptors.SchemaRequiresUnknownProperty).WithSpan("/p/schemas/refund.json", 3, 48, 3, 56).WithArguments("schemas/refund.json", "amount", "ExtractAsync", "Refund"));
+
     [Fact]
     public Task UnserializableMembersAreNamed() => Verify.VerifyDiagnosticsAsync(InType("""
             [RoutedPrompt(Tier.Small, Prompt = "x")]

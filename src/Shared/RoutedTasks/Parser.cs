@@ -362,12 +362,13 @@ namespace RoutedPrompts.Shared
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SchemaFileNotFound, parsed.SchemaFileLocation, parsed.SchemaFile, model.MethodName));
                 }
-                else if (JsonSyntaxChecker.Check(file.Text, out var position) is { } error)
+                else if ((JsonSyntaxChecker.Parse(file.Text, out var schema, out var position) ?? SchemaShapeError(schema!, ref position)) is { } error)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SchemaFileInvalid, FileLocator(file)(position, 0), parsed.SchemaFile, model.MethodName, error));
                 }
                 else
                 {
+                    CheckRequiredMembers(schema!, model, parsed.SchemaFile, FileLocator(file), diagnostics);
                     descriptor = descriptor with { SchemaJson = file.Text, SchemaFile = parsed.SchemaFile };
                 }
             }
@@ -382,6 +383,61 @@ namespace RoutedPrompts.Shared
                 ? model with { HasErrors = true, Descriptor = null, Template = EquatableArray<TemplatePart>.Empty, JsonTypes = EquatableArray<JsonTypeDef>.Empty }
                 : model with { Descriptor = descriptor, Template = parts };
             return new ResolvedMethod(model, diagnostics.ToEquatableArray());
+        }
+
+        private static readonly string[] SchemaTypes = { "object", "array", "string", "number", "integer", "boolean", "null" };
+
+        /// <summary>What makes a JSON document unusable as the JSON Schema of a result (root, <c>type</c>, <c>properties</c>, <c>required</c>).</summary>
+        private static string? SchemaShapeError(JsonNode schema, ref int position)
+        {
+            if (schema.Kind != JsonNodeKind.Object)
+            {
+                position = schema.Start;
+                return "a JSON Schema must be an object";
+            }
+
+            var type = schema.Get("type");
+            var types = type is null ? Array.Empty<JsonNode>() : type.Kind == JsonNodeKind.Array ? type.Items : new[] { type };
+            if (types.FirstOrDefault(t => t.Kind != JsonNodeKind.String || Array.IndexOf(SchemaTypes, t.Text) < 0) is { } badType)
+            {
+                position = badType.Start;
+                return "'type' must be one of " + string.Join(", ", SchemaTypes) + " (or an array of them)";
+            }
+
+            if (schema.Get("properties") is { Kind: not JsonNodeKind.Object } properties)
+            {
+                position = properties.Start;
+                return "'properties' must be an object";
+            }
+
+            if (schema.Get("required") is { } required &&
+                (required.Kind != JsonNodeKind.Array || required.Items.Any(r => r.Kind != JsonNodeKind.String)))
+            {
+                position = required.Start;
+                return "'required' must be an array of property names";
+            }
+
+            return null;
+        }
+
+        /// <summary>RP0121: the schema file requires a property the result type does not serialize.</summary>
+        private static void CheckRequiredMembers(JsonNode schema, TaskModel model, string schemaFile, Func<int, int, LocationInfo?> locate, List<DiagnosticInfo> diagnostics)
+        {
+            var root = model.JsonTypes.FirstOrDefault(t => t.Key == model.Descriptor?.ConverterName);
+            if (root is null || root.IsEnum || schema.Get("required") is not { } required)
+            {
+                return;
+            }
+
+            foreach (var name in required.Items)
+            {
+                if (!root.Properties.Any(p => string.Equals(p.JsonName, name.Text, StringComparison.Ordinal)))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.SchemaRequiresUnknownProperty, locate(name.Start, name.End - name.Start), schemaFile, name.Text!, model.MethodName,
+                        root.TypeName.StartsWith("global::", StringComparison.Ordinal) ? root.TypeName.Substring(8) : root.TypeName));
+                }
+            }
         }
 
         private static Func<int, int, LocationInfo?> FileLocator(AdditionalFileInfo file)
