@@ -1,7 +1,6 @@
-using System.Runtime.InteropServices;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Text;
 using RoutedPrompts.Generator;
+using RoutedPrompts.Tests.Shared;
 
 namespace RoutedPrompts.Analyzers.Tests;
 
@@ -84,9 +83,9 @@ public sealed class RobustnessTests
         var compilation = CSharpCompilation.Create(
             "Robustness",
             [CSharpSyntaxTree.ParseText(Usings + source, new CSharpParseOptions(LanguageVersion.CSharp12), path: "/p/File.cs")],
-            References.Value,
+            CompilationInputs.References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        var texts = Files.Select(f => (AdditionalText)new MemoryText(f.Path, f.Text)).ToImmutableArray();
+        var texts = Files.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)).ToImmutableArray();
 
         var driver = CSharpGeneratorDriver.Create([new RoutedPromptGenerator().AsSourceGenerator()], texts, (CSharpParseOptions)compilation.SyntaxTrees.First().Options)
             .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
@@ -98,27 +97,5 @@ public sealed class RobustnessTests
         var all = generatorDiagnostics.AddRange(analyzed);
         Assert.DoesNotContain(all, d => d.Id is "CS8785" or "AD0001");
         Assert.DoesNotContain(all, d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true);
-    }
-
-    private static readonly Lazy<MetadataReference[]> References = new(() =>
-    {
-        var runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
-        return ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Where(p => p.StartsWith(runtimeDirectory, StringComparison.Ordinal) && !Path.GetFileName(p).StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal))
-            .Append(typeof(PromptRouter).Assembly.Location)
-            .Append(typeof(Microsoft.Extensions.AI.ChatMessage).Assembly.Location)
-            .Distinct()
-            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
-            .ToArray();
-    });
-
-    private sealed class MemoryText(string path, string text) : AdditionalText
-    {
-        private readonly SourceText source = SourceText.From(text);
-
-        public override string Path => path;
-
-        public override SourceText GetText(CancellationToken cancellationToken = default) => source;
     }
 }
