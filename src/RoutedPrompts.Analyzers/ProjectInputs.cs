@@ -54,6 +54,7 @@ namespace RoutedPrompts.Analyzers
             ConfigFile = FindByName(RoutedPromptsManifest.FileName);
             if (ConfigFile is not null)
             {
+                ConfigText = originals[ConfigFile.Path];
                 Config = RoutedPromptsManifest.Read(ConfigFile.Text, out var error, out var position);
                 if (error is not null)
                 {
@@ -72,6 +73,9 @@ namespace RoutedPrompts.Analyzers
         public bool EvalRulesAsErrors { get; }
 
         public AdditionalFileInfo? ConfigFile { get; }
+
+        /// <summary>The AdditionalFile <see cref="ConfigFile"/> was read from (for its .editorconfig options).</summary>
+        public AdditionalText? ConfigText { get; }
 
         public RoutedPromptsManifest? Config { get; }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
@@ -45,15 +46,20 @@ namespace RoutedPrompts.Analyzers
                 }
 
                 var inputs = new ProjectInputs(start.Options, start.CancellationToken);
+                var reach = new ConcurrentBag<TaskReach>();
                 // A semantic-model action per tree rather than a syntax-node action: when the generator has written a
                 // partial method's implementation, the driver attributes the method to the generated declaration and
                 // never calls node actions for the user's definition.
-                start.RegisterSemanticModelAction(c => AnalyzeTree(c, attributeType, inputs));
-                start.RegisterAdditionalFileAction(c => AnalyzeConfiguration(c, inputs));
+                start.RegisterSemanticModelAction(c => AnalyzeTree(c, attributeType, inputs, reach));
+                start.RegisterAdditionalFileAction(c => ReportMalformedConfiguration(c, inputs));
+
+                // Which tasks reach which tiers is known only once every tree was analyzed: fallback chains are judged at
+                // the end of the compilation, for the tiers some task can reach, naming those tasks.
+                start.RegisterCompilationEndAction(c => AnalyzeFallbackChains(c, inputs, reach));
             });
         }
 
-        private static void AnalyzeTree(SemanticModelAnalysisContext context, INamedTypeSymbol attributeType, ProjectInputs inputs)
+        private static void AnalyzeTree(SemanticModelAnalysisContext context, INamedTypeSymbol attributeType, ProjectInputs inputs, ConcurrentBag<TaskReach> reach)
         {
             var root = context.SemanticModel.SyntaxTree.GetRoot(context.CancellationToken);
             foreach (var method in root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax).OfType<MethodDeclarationSyntax>())
@@ -61,12 +67,12 @@ namespace RoutedPrompts.Analyzers
                 context.CancellationToken.ThrowIfCancellationRequested();
                 if (method.AttributeLists.Count > 0)
                 {
-                    AnalyzeMethod(context, method, attributeType, inputs);
+                    AnalyzeMethod(context, method, attributeType, inputs, reach);
                 }
             }
         }
 
-        private static void AnalyzeMethod(SemanticModelAnalysisContext context, MethodDeclarationSyntax syntax, INamedTypeSymbol attributeType, ProjectInputs inputs)
+        private static void AnalyzeMethod(SemanticModelAnalysisContext context, MethodDeclarationSyntax syntax, INamedTypeSymbol attributeType, ProjectInputs inputs, ConcurrentBag<TaskReach> reach)
         {
             if (
                 context.SemanticModel.GetDeclaredSymbol(syntax, context.CancellationToken) is not IMethodSymbol method)
@@ -96,36 +102,34 @@ namespace RoutedPrompts.Analyzers
             if (resolved.Model is { Descriptor: not null } model &&
                 attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) is AttributeSyntax attributeSyntax)
             {
-                new TaskRules(context, inputs, model, attributeSyntax, syntax).Run();
+                new TaskRules(context, inputs, model, attributeSyntax, syntax, reach).Run();
             }
         }
 
-        private static void AnalyzeConfiguration(AdditionalFileAnalysisContext context, ProjectInputs inputs)
+        private static void ReportMalformedConfiguration(AdditionalFileAnalysisContext context, ProjectInputs inputs)
         {
-            if (inputs.ConfigFile is not { } file || Parser.NormalizePath(context.AdditionalFile.Path) != file.Path)
-            {
-                return;
-            }
-
-            if (inputs.ConfigError is { } error)
+            if (inputs.ConfigFile is { } file && inputs.ConfigError is { } error && Parser.NormalizePath(context.AdditionalFile.Path) == file.Path)
             {
                 var location = inputs.FileLocation(file, error.Position, 0);
                 var line = location.GetLineSpan().StartLinePosition;
                 context.ReportDiagnostic(Diagnostic.Create(Rules.ConfigurationUnusable, location, string.Format(
                     CultureInfo.InvariantCulture, "routedprompts.json is malformed at line {0}, column {1}: {2}", line.Line + 1, line.Character + 1, error.Message)));
-                return;
             }
+        }
 
-            if (inputs.Config is not { } config)
+        private static void AnalyzeFallbackChains(CompilationAnalysisContext context, ProjectInputs inputs, ConcurrentBag<TaskReach> reach)
+        {
+            if (inputs.Config is not { } config || inputs.ConfigFile is not { } file || inputs.ConfigText is not { } text)
             {
                 return;
             }
 
-            var ratio = ProjectInputs.MaxFallbackPriceRatio(context.Options, context.AdditionalFile);
+            var ratio = ProjectInputs.MaxFallbackPriceRatio(context.Options, text);
             for (var tier = 0; tier < config.Tiers.Length; tier++)
             {
+                var tasks = reach.Where(r => r.First <= tier && tier <= r.Last).Select(r => r.Name).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToList();
                 var chain = config.Tiers[tier];
-                for (var i = 0; i < chain.Count; i++)
+                for (var i = 0; i < chain.Count && tasks.Count > 0; i++)
                 {
                     context.CancellationToken.ThrowIfCancellationRequested();
                     var deployment = chain[i];
@@ -137,6 +141,7 @@ namespace RoutedPrompts.Analyzers
                             inputs.FileLocation(file, deployment.Node.Start, deployment.Node.End - deployment.Node.Start),
                             deployment.Name,
                             RoutedPromptsManifest.TierNames[tier],
+                            string.Join(", ", tasks.Take(5).Select(t => "'" + t + "'")) + (tasks.Count > 5 ? " and " + (tasks.Count - 5).ToString(CultureInfo.InvariantCulture) + " more" : string.Empty),
                             reason));
                     }
                 }
@@ -167,4 +172,7 @@ namespace RoutedPrompts.Analyzers
             return null;
         }
     }
+
+    /// <summary>A routed task and the tiers its requests can be served by.</summary>
+    internal sealed record TaskReach(string Name, int First, int Last);
 }

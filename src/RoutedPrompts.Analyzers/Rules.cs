@@ -46,8 +46,9 @@ namespace RoutedPrompts.Analyzers
 
         public static readonly DiagnosticDescriptor FallbackStepsDown = Create(
             "RP0012", "Fallback steps down",
-            "Deployment '{0}' in the fallback chain of tier '{1}' {2}; a fallback must be of equivalent quality, or a request that falls over is silently answered worse",
-            ConfigurationCategory);
+            "Deployment '{0}' in the fallback chain of tier '{1}' (reached by routed task {2}) {3}; a fallback must be of equivalent quality, or a request that falls over is silently answered worse",
+            ConfigurationCategory,
+            WellKnownDiagnosticTags.CompilationEnd);
 
         public static readonly DiagnosticDescriptor CascadeWithoutGate = Create(
             "RP0020", "Cascade without a gate",
@@ -60,7 +61,7 @@ namespace RoutedPrompts.Analyzers
         public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
             NoEvalSet, EvalRowUnusable, EvalSetTooSmall, StaleEvaluation, NoFallbackChain, ConfigurationUnusable, FallbackStepsDown, CascadeWithoutGate);
 
-        private static DiagnosticDescriptor Create(string id, string title, string message, string category) =>
-            new(id, title, message, category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: Shared.DiagnosticDescriptors.HelpPrefix + id + ".md");
+        private static DiagnosticDescriptor Create(string id, string title, string message, string category, params string[] customTags) =>
+            new(id, title, message, category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: Shared.DiagnosticDescriptors.HelpPrefix + id + ".md", customTags: customTags);
     }
 }

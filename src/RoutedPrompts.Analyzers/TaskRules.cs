@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -20,8 +21,11 @@ namespace RoutedPrompts.Analyzers
         private readonly AttributeSyntax attribute;
         private readonly MethodDeclarationSyntax method;
 
-        public TaskRules(SemanticModelAnalysisContext context, ProjectInputs inputs, TaskModel model, AttributeSyntax attribute, MethodDeclarationSyntax method)
+        private readonly ConcurrentBag<TaskReach> reach;
+
+        public TaskRules(SemanticModelAnalysisContext context, ProjectInputs inputs, TaskModel model, AttributeSyntax attribute, MethodDeclarationSyntax method, ConcurrentBag<TaskReach> reach)
         {
+            this.reach = reach;
             this.context = context;
             this.inputs = inputs;
             this.model = model;
@@ -45,6 +49,8 @@ namespace RoutedPrompts.Analyzers
             {
                 config.Tasks.TryGetValue(descriptor.Name, out taskOverride);
                 FallbackChains(config, taskOverride);
+                var (first, last) = ReachableTiers(taskOverride);
+                reach.Add(new TaskReach(descriptor.Name, first, last));
             }
 
             Gate(taskOverride);

@@ -85,7 +85,7 @@ public sealed class ConfigurationTests
             [(Sources.ConfigPath, text), Evals],
             null,
             Diagnostic(Rules.FallbackStepsDown).WithSpan(Sources.ConfigPath, 3, start, 3, end)
-                .WithArguments("OpenAI/GPT-4o-mini", "Medium", "is also used by the cheaper tier 'Small'"));
+                .WithArguments("OpenAI/GPT-4o-mini", "Medium", "'Prompts.Summarize'", "is also used by the cheaper tier 'Small'"));
     }
 
     [Fact]
@@ -98,11 +98,11 @@ public sealed class ConfigurationTests
             line + "\n} }";
         var (start, end) = Span(line, "{ \"Provider\": \"local\"");
         return Verify.VerifyAsync(
-            Sources.Prompts(Task),
+            Sources.Prompts(Task + Task.Replace("MaxTier = Tier.Medium", "MaxTier = Tier.Large", StringComparison.Ordinal).Replace("{|#0:SummarizeAsync|}", "WholeCascadeAsync", StringComparison.Ordinal)),
             [(Sources.ConfigPath, text), Evals],
             null,
             Diagnostic(Rules.FallbackStepsDown).WithSpan(Sources.ConfigPath, 4, start, 4, end)
-                .WithArguments("local/llama3.2", "Large", "costs 62.5x less than the chain's first entry 'openai/gpt-4o' (more than routedprompts.max_fallback_price_ratio = 4)"));
+                .WithArguments("local/llama3.2", "Large", "'Prompts.WholeCascade'", "costs 62.5x less than the chain's first entry 'openai/gpt-4o' (more than routedprompts.max_fallback_price_ratio = 4)"));
     }
 
     [Fact]
@@ -115,7 +115,17 @@ public sealed class ConfigurationTests
         var (start, end) = Span(text.Split('\n')[1], "{ \"Provider\": \"local\"");
         return Verify.VerifyAsync(Sources.Prompts(Task), [(Sources.ConfigPath, text), Evals], "is_global = true\nroutedprompts.max_fallback_price_ratio = 3\n",
             Diagnostic(Rules.FallbackStepsDown).WithSpan(Sources.ConfigPath, 2, start, 2, end)
-                .WithArguments("local/llama3.2", "Small", "costs 3.75x less than the chain's first entry 'openai/gpt-4o-mini' (more than routedprompts.max_fallback_price_ratio = 3)"));
+                .WithArguments("local/llama3.2", "Small", "'Prompts.Summarize'", "costs 3.75x less than the chain's first entry 'openai/gpt-4o-mini' (more than routedprompts.max_fallback_price_ratio = 3)"));
+    }
+
+    [Fact]
+    public Task AStepDownInATierNoTaskReachesIsNotReported()
+    {
+        var text = "{ \"Tiers\": {\n" +
+            "\"Small\": { \"Deployments\": [ " + Sources.Deployment("openai", "gpt-4o-mini", 0.15, 0.6) + ", " + Sources.Deployment("azure", "gpt-4o-mini", 0.15, 0.6) + " ] },\n" +
+            "\"Medium\": { \"Deployments\": [ " + Sources.Deployment("openai", "gpt-4.1-mini", 0.4, 1.6) + ", " + Sources.Deployment("azure", "gpt-4.1-mini", 0.4, 1.6) + " ] },\n" +
+            "\"Large\": { \"Deployments\": [ " + Sources.Deployment("openai", "gpt-4o", 2.5, 10) + ", " + Sources.Deployment("openai", "gpt-4o-mini", 0.15, 0.6) + " ] }\n} }";
+        return Verify.VerifyAsync(Sources.Prompts(Task), [(Sources.ConfigPath, text), Evals], null);
     }
 
     [Fact]
