@@ -72,17 +72,29 @@ public sealed class ConfigurationTests
         Diagnostic(Rules.ConfigurationUnusable).WithSpan(Sources.ConfigPath, line, column, line, column)
             .WithArguments(FormattableString.Invariant($"routedprompts.json is malformed at line {line}, column {column}: {error}")));
 
+    private static readonly string Small = Sources.Deployment("openai", "gpt-4o-mini", 0.15, 0.6);
+    private static readonly string SmallBackup = Sources.Deployment("azure", "gpt-4o-mini", 0.15, 0.6);
+    private static readonly string Medium = Sources.Deployment("openai", "gpt-4.1-mini", 0.4, 1.6);
+    private static readonly string MediumBackup = Sources.Deployment("azure", "gpt-4.1-mini", 0.4, 1.6);
+    private static readonly string Large = Sources.Deployment("openai", "gpt-4o", 2.5, 10);
+    private static readonly string Cheap = Sources.Deployment("local", "llama3.2", 0.1, 0.1);
+
+    /// <summary>A routedprompts.json with one tier per line: line 2 is Small, line 3 Medium, line 4 Large.</summary>
+    private static (string Path, string Text) Chains(string[] small, string[] medium, string[]? large = null)
+    {
+        static string Tier(string name, string[] deployments) => "\"" + name + "\": { \"Deployments\": [ " + string.Join(", ", deployments) + " ] }";
+        var tiers = new[] { Tier("Small", small), Tier("Medium", medium) }.Concat(large is null ? [] : [Tier("Large", large)]);
+        return (Sources.ConfigPath, "{ \"Tiers\": {\n" + string.Join(",\n", tiers) + "\n} }");
+    }
+
     [Fact]
     public Task AFallbackThatACheaperTierAlsoUsesStepsDown()
     {
-        var text = "{ \"Tiers\": {\n" +
-            "\"Small\": { \"Deployments\": [ " + Sources.Deployment("openai", "gpt-4o-mini", 0.15, 0.6) + ", " + Sources.Deployment("azure", "gpt-4o-mini", 0.15, 0.6) + " ] },\n" +
-            "\"Medium\": { \"Deployments\": [ " + Sources.Deployment("openai", "gpt-4.1-mini", 0.4, 1.6) + ", " + Sources.Deployment("OpenAI", "GPT-4o-mini", 0.15, 0.6) + " ] }\n" +
-            "} }";
-        var (start, end) = Span(text.Split('\n')[2], "{ \"Provider\": \"OpenAI\"");
+        var config = Chains([Small, SmallBackup], [Medium, Sources.Deployment("OpenAI", "GPT-4o-mini", 0.15, 0.6)]);
+        var (start, end) = Span(config.Text.Split('\n')[2], "{ \"Provider\": \"OpenAI\"");
         return Verify.VerifyAsync(
             Sources.Prompts(Task),
-            [(Sources.ConfigPath, text), Evals],
+            [config, Evals],
             null,
             Diagnostic(Rules.FallbackStepsDown).WithSpan(Sources.ConfigPath, 3, start, 3, end)
                 .WithArguments("OpenAI/GPT-4o-mini", "Medium", "'Prompts.Summarize'", "is also used by the cheaper tier 'Small'"));
@@ -91,15 +103,11 @@ public sealed class ConfigurationTests
     [Fact]
     public Task AFallbackPricedFarBelowTheFirstEntryStepsDown()
     {
-        var line = "\"Large\": { \"Deployments\": [ " + Sources.Deployment("openai", "gpt-4o", 2.5, 10) + ", " + Sources.Deployment("local", "llama3.2", 0.1, 0.1) + ", " + Sources.Deployment("azure", "gpt-4o", 2.5, 10) + " ] }";
-        var text = "{ \"Tiers\": {\n" +
-            "\"Small\": { \"Deployments\": [ " + Sources.Deployment("openai", "gpt-4o-mini", 0.15, 0.6) + ", " + Sources.Deployment("azure", "gpt-4o-mini", 0.15, 0.6) + " ] },\n" +
-            "\"Medium\": { \"Deployments\": [ " + Sources.Deployment("openai", "gpt-4.1-mini", 0.4, 1.6) + ", " + Sources.Deployment("azure", "gpt-4.1-mini", 0.4, 1.6) + " ] },\n" +
-            line + "\n} }";
-        var (start, end) = Span(line, "{ \"Provider\": \"local\"");
+        var config = Chains([Small, SmallBackup], [Medium, MediumBackup], [Large, Cheap, Sources.Deployment("azure", "gpt-4o", 2.5, 10)]);
+        var (start, end) = Span(config.Text.Split('\n')[3], "{ \"Provider\": \"local\"");
         return Verify.VerifyAsync(
             Sources.Prompts(Task + Task.Replace("MaxTier = Tier.Medium", "MaxTier = Tier.Large", StringComparison.Ordinal).Replace("{|#0:SummarizeAsync|}", "WholeCascadeAsync", StringComparison.Ordinal)),
-            [(Sources.ConfigPath, text), Evals],
+            [config, Evals],
             null,
             Diagnostic(Rules.FallbackStepsDown).WithSpan(Sources.ConfigPath, 4, start, 4, end)
                 .WithArguments("local/llama3.2", "Large", "'Prompts.WholeCascade'", "costs 62.5x less than the chain's first entry 'openai/gpt-4o' (more than routedprompts.max_fallback_price_ratio = 4)"));
@@ -108,25 +116,16 @@ public sealed class ConfigurationTests
     [Fact]
     public Task ThePriceRatioIsConfigurable()
     {
-        var text = "{ \"Tiers\": {\n" +
-            "\"Small\": { \"Deployments\": [ " + Sources.Deployment("openai", "gpt-4o-mini", 0.15, 0.6) + ", " + Sources.Deployment("local", "llama3.2", 0.1, 0.1) + " ] },\n" +
-            "\"Medium\": { \"Deployments\": [ " + Sources.Deployment("openai", "gpt-4.1-mini", 0.4, 1.6) + ", " + Sources.Deployment("azure", "gpt-4.1-mini", 0.4, 1.6) + " ] }\n" +
-            "} }";
-        var (start, end) = Span(text.Split('\n')[1], "{ \"Provider\": \"local\"");
-        return Verify.VerifyAsync(Sources.Prompts(Task), [(Sources.ConfigPath, text), Evals], "is_global = true\nroutedprompts.max_fallback_price_ratio = 3\n",
+        var config = Chains([Small, Cheap], [Medium, MediumBackup]);
+        var (start, end) = Span(config.Text.Split('\n')[1], "{ \"Provider\": \"local\"");
+        return Verify.VerifyAsync(Sources.Prompts(Task), [config, Evals], "is_global = true\nroutedprompts.max_fallback_price_ratio = 3\n",
             Diagnostic(Rules.FallbackStepsDown).WithSpan(Sources.ConfigPath, 2, start, 2, end)
                 .WithArguments("local/llama3.2", "Small", "'Prompts.Summarize'", "costs 3.75x less than the chain's first entry 'openai/gpt-4o-mini' (more than routedprompts.max_fallback_price_ratio = 3)"));
     }
 
     [Fact]
-    public Task AStepDownInATierNoTaskReachesIsNotReported()
-    {
-        var text = "{ \"Tiers\": {\n" +
-            "\"Small\": { \"Deployments\": [ " + Sources.Deployment("openai", "gpt-4o-mini", 0.15, 0.6) + ", " + Sources.Deployment("azure", "gpt-4o-mini", 0.15, 0.6) + " ] },\n" +
-            "\"Medium\": { \"Deployments\": [ " + Sources.Deployment("openai", "gpt-4.1-mini", 0.4, 1.6) + ", " + Sources.Deployment("azure", "gpt-4.1-mini", 0.4, 1.6) + " ] },\n" +
-            "\"Large\": { \"Deployments\": [ " + Sources.Deployment("openai", "gpt-4o", 2.5, 10) + ", " + Sources.Deployment("openai", "gpt-4o-mini", 0.15, 0.6) + " ] }\n} }";
-        return Verify.VerifyAsync(Sources.Prompts(Task), [(Sources.ConfigPath, text), Evals], null);
-    }
+    public Task AStepDownInATierNoTaskReachesIsNotReported() =>
+        Verify.VerifyAsync(Sources.Prompts(Task), [Chains([Small, SmallBackup], [Medium, MediumBackup], [Large, Small]), Evals], null);
 
     [Fact]
     public Task AFreeTextCascadeWithoutAGateIsReported() => Verify.VerifyAsync(
