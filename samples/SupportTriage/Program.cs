@@ -29,6 +29,10 @@ if (string.IsNullOrEmpty(apiKey))
     Console.WriteLine("Offline demo: answers come from recordings/support-demo.jsonl, written by hand for this demo");
     Console.WriteLine("(not produced by a model). Set OPENAI_API_KEY (and OPENAI_BASE_URL for Ollama or vLLM) to call a real endpoint.");
     services.AddKeyedChatClient("openai", _ => new ReplayChatClient(ReplayRecording.Load(recording)));
+
+    // Each tier's fallback chain (routedprompts.json): the same models behind a second provider key. Offline, it
+    // answers from the same recording.
+    services.AddKeyedChatClient("openai-backup", _ => new ReplayChatClient(ReplayRecording.Load(recording)));
 }
 else
 {
@@ -42,6 +46,14 @@ else
         });
     Console.WriteLine($"Live: calling {(string.IsNullOrEmpty(endpoint) ? "the OpenAI API" : endpoint)}.");
     services.AddKeyedChatClient("openai", _ => new ModelSelectingChatClient(model => client.GetChatClient(model).AsIChatClient()));
+
+    // Each tier's fallback chain (routedprompts.json): point OPENAI_BACKUP_BASE_URL at a second endpoint serving the
+    // same models (e.g. another region or a vLLM mirror); without it the backup uses the same endpoint.
+    var backupEndpoint = Environment.GetEnvironmentVariable("OPENAI_BACKUP_BASE_URL");
+    var backup = string.IsNullOrEmpty(backupEndpoint)
+        ? client
+        : new OpenAIClient(new ApiKeyCredential(apiKey), new OpenAIClientOptions { Endpoint = new Uri(backupEndpoint) });
+    services.AddKeyedChatClient("openai-backup", _ => new ModelSelectingChatClient(model => backup.GetChatClient(model).AsIChatClient()));
 }
 
 await using var provider = services.BuildServiceProvider();

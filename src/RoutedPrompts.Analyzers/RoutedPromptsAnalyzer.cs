@@ -1,24 +1,178 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using RoutedPrompts.Shared;
 
 namespace RoutedPrompts.Analyzers
 {
     /// <summary>
-    /// Placeholder for the RoutedPrompts analyzers (eval sets, fallback chains, stale evaluations). It declares no
-    /// rules yet; the method-shape diagnostics are reported by the generator until the analyzers take them over.
+    /// Every RoutedPrompts rule: the method-shape rules (<c>RP01xx</c>, found by the <see cref="Parser"/> the generator
+    /// also runs) and the rules that keep a task from routing blind (<c>RP00xx</c>: eval sets, fallback chains, gates,
+    /// stale evaluations). AdditionalFiles are read once per compilation.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class RoutedPromptsAnalyzer : DiagnosticAnalyzer
     {
+        /// <summary>Diagnostic property: the eval set path the code fix creates.</summary>
+        public const string EvalSetPathProperty = "EvalSetPath";
+
+        /// <summary>Diagnostic property: an example eval row shaped from the method's parameters and result type.</summary>
+        public const string ExampleRowProperty = "ExampleRow";
+
+        /// <summary>Diagnostic property of RP0107: the unknown placeholder's name, for the "add a parameter" fix.</summary>
+        public const string PlaceholderProperty = "Placeholder";
+
         /// <inheritdoc />
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray<DiagnosticDescriptor>.Empty;
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+            Rules.All.AddRange(DiagnosticDescriptors.All.OrderBy(d => d.Id, StringComparer.Ordinal));
 
         /// <inheritdoc />
         public override void Initialize(AnalysisContext context)
         {
             context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
             context.EnableConcurrentExecution();
+            context.RegisterCompilationStartAction(start =>
+            {
+                if (start.Compilation.GetTypeByMetadataName(Parser.AttributeMetadataName) is not { } attributeType)
+                {
+                    return;
+                }
+
+                var inputs = new ProjectInputs(start.Options, start.CancellationToken);
+                var reach = new ConcurrentBag<TaskReach>();
+                // A semantic-model action per tree rather than a syntax-node action: when the generator has written a
+                // partial method's implementation, the driver attributes the method to the generated declaration and
+                // never calls node actions for the user's definition.
+                start.RegisterSemanticModelAction(c => AnalyzeTree(c, attributeType, inputs, reach));
+                start.RegisterAdditionalFileAction(c => ReportMalformedConfiguration(c, inputs));
+
+                // Which tasks reach which tiers is known only once every tree was analyzed: fallback chains are judged at
+                // the end of the compilation, for the tiers some task can reach, naming those tasks.
+                start.RegisterCompilationEndAction(c => AnalyzeFallbackChains(c, inputs, reach));
+            });
+        }
+
+        private static void AnalyzeTree(SemanticModelAnalysisContext context, INamedTypeSymbol attributeType, ProjectInputs inputs, ConcurrentBag<TaskReach> reach)
+        {
+            var root = context.SemanticModel.SyntaxTree.GetRoot(context.CancellationToken);
+            foreach (var method in root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax).OfType<MethodDeclarationSyntax>())
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                if (method.AttributeLists.Count > 0)
+                {
+                    AnalyzeMethod(context, method, attributeType, inputs, reach);
+                }
+            }
+        }
+
+        private static void AnalyzeMethod(SemanticModelAnalysisContext context, MethodDeclarationSyntax syntax, INamedTypeSymbol attributeType, ProjectInputs inputs, ConcurrentBag<TaskReach> reach)
+        {
+            if (
+                context.SemanticModel.GetDeclaredSymbol(syntax, context.CancellationToken) is not IMethodSymbol method)
+            {
+                return;
+            }
+
+            var attribute = method.GetAttributes().FirstOrDefault(a =>
+                SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeType) &&
+                a.ApplicationSyntaxReference is { } reference && reference.SyntaxTree == syntax.SyntaxTree && syntax.Span.Contains(reference.Span));
+            if (attribute is null ||
+                Parser.Parse(method, syntax, attribute, context.SemanticModel.Compilation, context.CancellationToken) is not { } parsed)
+            {
+                return;
+            }
+
+            var resolved = Parser.Resolve(parsed, inputs.Files);
+            foreach (var diagnostic in resolved.Diagnostics)
+            {
+                var properties = diagnostic.Id == DiagnosticDescriptors.UnknownPlaceholder.Id
+                    ? ImmutableDictionary<string, string?>.Empty.Add(PlaceholderProperty, diagnostic.Arguments[0])
+                    : null;
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.Get(diagnostic.Id), inputs.ToLocation(diagnostic.Location, context.SemanticModel.Compilation), properties, diagnostic.Arguments.ToArray<object>()));
+            }
+
+            if (resolved.Model is { Descriptor: not null } model &&
+                attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) is AttributeSyntax attributeSyntax)
+            {
+                new TaskRules(context, inputs, model, attributeSyntax, syntax, reach).Run();
+            }
+        }
+
+        private static void ReportMalformedConfiguration(AdditionalFileAnalysisContext context, ProjectInputs inputs)
+        {
+            if (inputs.ConfigFile is { } file && inputs.ConfigError is { } error && Parser.NormalizePath(context.AdditionalFile.Path) == file.Path)
+            {
+                var location = inputs.FileLocation(file, error.Position, 0);
+                var line = location.GetLineSpan().StartLinePosition;
+                context.ReportDiagnostic(Diagnostic.Create(Rules.ConfigurationUnusable, location, string.Format(
+                    CultureInfo.InvariantCulture, "routedprompts.json is malformed at line {0}, column {1}: {2}", line.Line + 1, line.Character + 1, error.Message)));
+            }
+        }
+
+        private static void AnalyzeFallbackChains(CompilationAnalysisContext context, ProjectInputs inputs, ConcurrentBag<TaskReach> reach)
+        {
+            if (inputs.Config is not { } config || inputs.ConfigFile is not { } file || inputs.ConfigText is not { } text)
+            {
+                return;
+            }
+
+            var ratio = ProjectInputs.MaxFallbackPriceRatio(context.Options, text);
+            for (var tier = 0; tier < config.Tiers.Length; tier++)
+            {
+                var tasks = reach.Where(r => r.First <= tier && tier <= r.Last).Select(r => r.Name).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToList();
+                var chain = config.Tiers[tier];
+                for (var i = 0; i < chain.Count && tasks.Count > 0; i++)
+                {
+                    context.CancellationToken.ThrowIfCancellationRequested();
+                    var deployment = chain[i];
+                    var reason = StepDownReason(config, tier, chain[0], deployment, i, ratio);
+                    if (reason is not null)
+                    {
+                        context.ReportDiagnostic(Diagnostic.Create(
+                            Rules.FallbackStepsDown,
+                            inputs.FileLocation(file, deployment.Node.Start, deployment.Node.End - deployment.Node.Start),
+                            deployment.Name,
+                            RoutedPromptsManifest.TierNames[tier],
+                            string.Join(", ", tasks.Take(5).Select(t => "'" + t + "'")) + (tasks.Count > 5 ? " and " + (tasks.Count - 5).ToString(CultureInfo.InvariantCulture) + " more" : string.Empty),
+                            reason));
+                    }
+                }
+            }
+        }
+
+        private static string? StepDownReason(RoutedPromptsManifest config, int tier, DeploymentEntry first, DeploymentEntry deployment, int index, double ratio)
+        {
+            for (var cheaper = 0; cheaper < tier; cheaper++)
+            {
+                if (config.Tiers[cheaper].Any(d => string.Equals(d.Provider, deployment.Provider, StringComparison.OrdinalIgnoreCase) &&
+                                                   string.Equals(d.Model, deployment.Model, StringComparison.OrdinalIgnoreCase)))
+                {
+                    return "is also used by the cheaper tier '" + RoutedPromptsManifest.TierNames[cheaper] + "'";
+                }
+            }
+
+            if (index > 0 && first.Price is { } firstPrice && deployment.Price is { } price && price > 0 && firstPrice / price > ratio)
+            {
+                return string.Format(
+                    CultureInfo.InvariantCulture,
+                    "costs {0:0.##}x less than the chain's first entry '{1}' (more than routedprompts.max_fallback_price_ratio = {2})",
+                    firstPrice / price,
+                    first.Name,
+                    ratio);
+            }
+
+            return null;
         }
     }
+
+    /// <summary>A routed task and the tiers its requests can be served by.</summary>
+    internal sealed record TaskReach(string Name, int First, int Last);
 }

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using RoutedPrompts.Shared;
 
 namespace RoutedPrompts.Generator
 {
@@ -36,17 +37,8 @@ namespace RoutedPrompts.Generator
                 .Select(static (pair, _) => Parser.Resolve(pair.Left, pair.Right))
                 .WithTrackingName(TrackingNames.Resolve);
 
-            var diagnostics = resolved
-                .Select(static (r, _) => r.Diagnostics)
-                .WithTrackingName(TrackingNames.Diagnostics);
-            context.RegisterSourceOutput(diagnostics, static (spc, list) =>
-            {
-                foreach (var diagnostic in list)
-                {
-                    spc.ReportDiagnostic(diagnostic.ToDiagnostic());
-                }
-            });
-
+            // Diagnostics are the analyzers' job (RoutedPrompts.Analyzers runs the same Parser); the generator only uses
+            // them to decide whether a method can be emitted.
             var models = resolved
                 .Where(static r => r.Model is not null)
                 .Select(static (r, _) => r.Model!)
@@ -61,7 +53,7 @@ namespace RoutedPrompts.Generator
                 .SelectMany(static (list, _) => GroupByType(list))
                 .WithTrackingName(TrackingNames.TypeFiles);
             context.RegisterSourceOutput(typeFiles, static (spc, file) =>
-                spc.AddSource(file.HintName + ".RoutedPrompts.g.cs", Emitter.EmitTypeFile(file)));
+                spc.AddSource(file.HintName + Parser.GeneratedFileSuffix, Emitter.EmitTypeFile(file)));
 
             var converters = all
                 .SelectMany(static (list, _) => DistinctJsonTypes(list))

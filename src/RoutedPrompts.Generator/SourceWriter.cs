@@ -1,4 +1,5 @@
 using System.Text;
+using RoutedPrompts.Shared;
 
 namespace RoutedPrompts.Generator
 {

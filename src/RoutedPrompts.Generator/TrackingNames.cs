@@ -6,7 +6,6 @@ namespace RoutedPrompts.Generator
         public const string Parse = "RoutedPrompts.Parse";
         public const string AdditionalFiles = "RoutedPrompts.AdditionalFiles";
         public const string Resolve = "RoutedPrompts.Resolve";
-        public const string Diagnostics = "RoutedPrompts.Diagnostics";
         public const string Models = "RoutedPrompts.Models";
         public const string AllModels = "RoutedPrompts.AllModels";
         public const string TypeFiles = "RoutedPrompts.TypeFiles";

@@ -23,6 +23,15 @@ internal static class DotnetCli
     /// <returns>Standard output followed by standard error.</returns>
     public static async Task<string> RunAsync(ITestOutputHelper output, string directory, params string[] arguments)
     {
+        var (exitCode, text) = await RunUncheckedAsync(output, directory, arguments);
+        Assert.True(exitCode == 0, $"dotnet {string.Join(' ', arguments)} exited with {exitCode}:\n{text}");
+        return text;
+    }
+
+    /// <summary>Runs <c>dotnet</c> with <paramref name="arguments"/> in <paramref name="directory"/>, whatever its exit code.</summary>
+    /// <returns>The exit code, and standard output followed by standard error.</returns>
+    public static async Task<(int ExitCode, string Text)> RunUncheckedAsync(ITestOutputHelper output, string directory, params string[] arguments)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = directory,
@@ -51,8 +60,7 @@ internal static class DotnetCli
         var text = new StringBuilder().Append(await stdout).Append(await stderr).ToString();
         output.WriteLine($"> dotnet {string.Join(' ', arguments)} (in {directory})");
         output.WriteLine(text);
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{text}");
-        return text;
+        return (process.ExitCode, text);
     }
 
     private static string FindRepoRoot()

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis.Text;
 using RoutedPrompts.Generator.Tests.Infrastructure;
+using RoutedPrompts.Tests.Shared;
 
 namespace RoutedPrompts.Generator.Tests;
 
@@ -77,9 +78,9 @@ public sealed class IncrementalTests
     public void EditingThePromptFileReEmitsTheTypeFile()
     {
         var compilation = GeneratorDriverHelper.Compile([Prompts, Unrelated]);
-        var oldText = new MemoryText(Files[0].Path, Files[0].Text);
+        var oldText = new InMemoryAdditionalText(Files[0].Path, Files[0].Text);
         var driver = GeneratorDriverHelper.CreateDriver([], trackSteps: true).AddAdditionalTexts([oldText]).RunGenerators(compilation);
-        driver = driver.ReplaceAdditionalText(oldText, new MemoryText(Files[0].Path, "New summary of {text}")).RunGenerators(compilation);
+        driver = driver.ReplaceAdditionalText(oldText, new InMemoryAdditionalText(Files[0].Path, "New summary of {text}")).RunGenerators(compilation);
         var result = driver.GetRunResult().Results.Single();
 
         Assert.Contains(result.TrackedSteps[TrackingNames.Resolve].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
@@ -177,12 +178,5 @@ public sealed class IncrementalTests
                 }
             }
         }
-    }
-
-    private sealed class MemoryText(string path, string text) : AdditionalText
-    {
-        public override string Path => path;
-
-        public override SourceText GetText(CancellationToken cancellationToken = default) => SourceText.From(text);
     }
 }

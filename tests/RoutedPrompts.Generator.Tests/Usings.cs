@@ -3,3 +3,4 @@ global using Microsoft.CodeAnalysis;
 global using Microsoft.CodeAnalysis.CSharp;
 global using Microsoft.CodeAnalysis.Testing;
 global using Xunit;
+global using RoutedPrompts.Shared;

@@ -5,12 +5,14 @@ using Microsoft.Extensions.DependencyInjection;
 using RoutedPrompts;
 
 var services = new ServiceCollection();
+// The same tiers as routedprompts.json (which the analyzers check): each with a fallback deployment.
 services.AddRoutedPrompts(options =>
 {
-    options.Tiers["Small"] = new TierOptions { Deployments = { new DeploymentOptions { Provider = "scripted", Model = "small-model" } } };
-    options.Tiers["Large"] = new TierOptions { Deployments = { new DeploymentOptions { Provider = "scripted", Model = "large-model" } } };
+    options.Tiers["Small"] = new TierOptions { Deployments = { new DeploymentOptions { Provider = "scripted", Model = "small-model" }, new DeploymentOptions { Provider = "scripted-backup", Model = "small-model" } } };
+    options.Tiers["Large"] = new TierOptions { Deployments = { new DeploymentOptions { Provider = "scripted", Model = "large-model" }, new DeploymentOptions { Provider = "scripted-backup", Model = "large-model" } } };
 });
 services.AddKeyedChatClient("scripted", _ => new ScriptedClient());
+services.AddKeyedChatClient("scripted-backup", _ => new ScriptedClient());
 services.AddSingleton<Greeter>();
 await using var provider = services.BuildServiceProvider();
 var greeter = provider.GetRequiredService<Greeter>();
@@ -28,7 +30,7 @@ public sealed record Greeting(string Text);
 
 public sealed partial class Greeter(PromptRouter router)
 {
-    [RoutedPrompt(Tier.Small, MaxTier = Tier.Large, PromptFile = "prompts/greet.txt", Schema = "schemas/greeting.json")]
+    [RoutedPrompt(Tier.Small, MaxTier = Tier.Large, PromptFile = "prompts/greet.txt", Schema = "schemas/greeting.json", EvalSet = "evals/greet.jsonl")]
     public partial Task<Routed<Greeting>> GreetAsync(string name, CancellationToken cancellationToken = default);
 }
 

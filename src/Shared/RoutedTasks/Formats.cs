@@ -1,7 +1,7 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace RoutedPrompts.Generator
+namespace RoutedPrompts.Shared
 {
     internal static class Formats
     {

@@ -1,10 +1,12 @@
-using RoutedPrompts.Generator.Tests.Infrastructure;
-using Verify = RoutedPrompts.Generator.Tests.Infrastructure.GeneratorTest;
+using Verify = RoutedPrompts.Analyzers.Tests.Infrastructure.AnalyzerTest;
 
-namespace RoutedPrompts.Generator.Tests;
+namespace RoutedPrompts.Analyzers.Tests;
 
-/// <summary>Every generator diagnostic, with its exact location.</summary>
-public sealed class DiagnosticTests
+/// <summary>
+/// Every method-shape rule (RP01xx, found by the parser the generator shares), with its exact location — in source or
+/// inside an AdditionalFile. Each test also proves where the rule does not fire: only the listed diagnostics may appear.
+/// </summary>
+public sealed class MethodShapeTests
 {
     private const string Usings = """
         using System.Collections.Generic;
@@ -73,7 +75,7 @@ public sealed class DiagnosticTests
         [(@"C:\repo\prompts\two.txt", "{name} {")],
         Diagnostic(DiagnosticDescriptors.UnmatchedBrace).WithLocation(0).WithArguments("{", "OneAsync"),
         Diagnostic(DiagnosticDescriptors.UnmatchedBrace).WithLocation(1).WithArguments("}", "OneAsync"),
-        Diagnostic(DiagnosticDescriptors.UnmatchedBrace).WithSpan("C:/repo/prompts/two.txt", 1, 8, 1, 9).WithArguments("{", "TwoAsync"));
+        Diagnostic(DiagnosticDescriptors.UnmatchedBrace).WithSpan(@"C:\repo\prompts\two.txt", 1, 8, 1, 9).WithArguments("{", "TwoAsync"));
 
     [Fact]
     public Task MissingOrDuplicateTemplate() => Verify.VerifyDiagnosticsAsync(InType("""
@@ -111,7 +113,7 @@ public sealed class DiagnosticTests
             public partial class Inner(PromptRouter router)
             {
                 [RoutedPrompt(Tier.Small, Prompt = "x")]
-                public partial Task<string> {|CS8795:RunAsync|}();
+                public partial Task<string> RunAsync();
             }
         }
         """,
@@ -120,10 +122,10 @@ public sealed class DiagnosticTests
     [Fact]
     public Task GenericMethodsAndByRefParametersAreRejected() => Verify.VerifyDiagnosticsAsync(InType("""
             [RoutedPrompt(Tier.Small, Prompt = "x")]
-            public partial Task<string> {|#0:{|CS8795:GenericAsync|}|}<T>();
+            public partial Task<string> {|#0:GenericAsync|}<T>();
 
             [RoutedPrompt(Tier.Small, Prompt = "{a}")]
-            public partial Task<string> {|CS8795:ByRefAsync|}(in string {|#1:a|});
+            public partial Task<string> ByRefAsync(in string {|#1:a|});
         """),
         Diagnostic(DiagnosticDescriptors.GenericMethod).WithLocation(0).WithArguments("GenericAsync"),
         Diagnostic(DiagnosticDescriptors.ByRefParameter).WithLocation(1).WithArguments("a", "ByRefAsync"));
@@ -131,16 +133,16 @@ public sealed class DiagnosticTests
     [Fact]
     public Task UnsupportedReturnTypes() => Verify.VerifyDiagnosticsAsync(InType("""
             [RoutedPrompt(Tier.Small, Prompt = "x")]
-            public partial {|#0:Task|} {|CS8795:NotGenericAsync|}();
+            public partial {|#0:Task|} NotGenericAsync();
 
             [RoutedPrompt(Tier.Small, Prompt = "x")]
-            public partial {|#1:Task<int>|} {|CS8795:PrimitiveAsync|}();
+            public partial {|#1:Task<int>|} PrimitiveAsync();
 
             [RoutedPrompt(Tier.Small, Prompt = "x")]
-            public partial {|#2:Task<List<string>>|} {|CS8795:ListAsync|}();
+            public partial {|#2:Task<List<string>>|} ListAsync();
 
             [RoutedPrompt(Tier.Small, Prompt = "x")]
-            public partial {|#3:IAsyncEnumerable<string>|} {|CS8795:StreamAsync|}();
+            public partial {|#3:IAsyncEnumerable<string>|} StreamAsync();
         """),
         Diagnostic(DiagnosticDescriptors.UnsupportedReturnType).WithLocation(0).WithArguments("NotGenericAsync", "System.Threading.Tasks.Task"),
         Diagnostic(DiagnosticDescriptors.UnsupportedReturnType).WithLocation(1).WithArguments("PrimitiveAsync", "System.Threading.Tasks.Task<int>"),
@@ -217,6 +219,32 @@ public sealed class DiagnosticTests
         Diagnostic(DiagnosticDescriptors.SchemaFileNotFound).WithLocation(0).WithArguments("schemas/missing.json", "OneAsync"),
         Diagnostic(DiagnosticDescriptors.SchemaFileInvalid).WithSpan("/p/schemas/broken.json", 3, 18, 3, 18).WithArguments("schemas/broken.json", "TwoAsync", "expected a property name"));
 
+    [Theory]
+    [InlineData("[]", 1, 1, "a JSON Schema must be an object")]
+    [InlineData("{ \"type\": \"obj\" }", 1, 11, "'type' must be one of object, array, string, number, integer, boolean, null (or an array of them)")]
+    [InlineData("{ \"type\": [\"object\", 3] }", 1, 22, "'type' must be one of object, array, string, number, integer, boolean, null (or an array of them)")]
+    [InlineData("{\n  \"properties\": []\n}", 2, 17, "'properties' must be an object")]
+    [InlineData("{ \"required\": [\"text\", 1] }", 1, 15, "'required' must be an array of property names")]
+    public Task SchemaFileThatIsNotAJsonSchema(string schema, int line, int column, string error) => Verify.VerifyDiagnosticsAsync(
+        InType("""
+            [RoutedPrompt(Tier.Small, Prompt = "x", Schema = "schemas/answer.json")]
+            public partial Task<Answer> OneAsync();
+        """) + "public sealed record Answer(string Text);\n",
+        [("/p/schemas/answer.json", schema)],
+        Diagnostic(DiagnosticDescriptors.SchemaFileInvalid).WithSpan("/p/schemas/answer.json", line, column, line, column).WithArguments("schemas/answer.json", "OneAsync", error));
+
+    [Fact]
+    public Task SchemaFileThatRequiresAPropertyTheResultTypeDoesNotHave() => Verify.VerifyDiagnosticsAsync(
+        InType("""
+            [RoutedPrompt(Tier.Small, Prompt = "x", Schema = "schemas/refund.json")]
+            public partial Task<Refund> ExtractAsync();
+        """) + """
+            public sealed record Refund(string OrderId, [property: System.Text.Json.Serialization.JsonPropertyName("total")] decimal Amount, string? Note);
+            """,
+        [("/p/schemas/refund.json", "{\n  \"type\": \"object\",\n  \"required\": [\"orderId\", \"total\", \"order_id\", \"amount\"]\n}")],
+        Diagnostic(DiagnosticDescriptors.SchemaRequiresUnknownProperty).WithSpan("/p/schemas/refund.json", 3, 36, 3, 46).WithArguments("schemas/refund.json", "order_id", "ExtractAsync", "Refund"),
+        Diagnostic(DiagnosticDescriptors.SchemaRequiresUnknownProperty).WithSpan("/p/schemas/refund.json", 3, 48, 3, 56).WithArguments("schemas/refund.json", "amount", "ExtractAsync", "Refund"));
+
     [Fact]
     public Task UnserializableMembersAreNamed() => Verify.VerifyDiagnosticsAsync(InType("""
             [RoutedPrompt(Tier.Small, Prompt = "x")]
@@ -265,7 +293,7 @@ public sealed class DiagnosticTests
         file partial class Local(PromptRouter router)
         {
             [RoutedPrompt(Tier.Small, Prompt = "x")]
-            public partial Task<string> {|#2:{|CS8795:ThreeAsync|}|}();
+            public partial Task<string> {|#2:ThreeAsync|}();
         }
         """,
         Diagnostic(DiagnosticDescriptors.UnsupportedContainingType).WithLocation(0).WithArguments("Generic", "generic types cannot register their task descriptors"),

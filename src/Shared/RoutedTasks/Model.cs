@@ -2,7 +2,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
-namespace RoutedPrompts.Generator
+namespace RoutedPrompts.Shared
 {
     // The pipeline's models: plain equatable records. No ISymbol, SyntaxNode, Location or SemanticModel is kept, so the
     // incremental driver can compare them between runs and cache everything downstream.

@@ -1,10 +1,12 @@
-using RoutedPrompts.Generator.Tests.Infrastructure;
+using Microsoft.CodeAnalysis.Diagnostics;
+using RoutedPrompts.Generator;
+using RoutedPrompts.Tests.Shared;
 
-namespace RoutedPrompts.Generator.Tests;
+namespace RoutedPrompts.Analyzers.Tests;
 
 /// <summary>
-/// Half-typed and unusual code never makes the generator throw (no CS8785 or AD0001), and what it emits for it never
-/// adds errors of its own.
+/// Half-typed and unusual code, and broken AdditionalFiles, never make the generator or the analyzers throw (no CS8785
+/// or AD0001), and what the generator emits for it never adds errors of its own.
 /// </summary>
 public sealed class RobustnessTests
 {
@@ -50,16 +52,50 @@ public sealed class RobustnessTests
         "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"x\")] public partial Task<string> A() }",
         "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"x\"",
         "namespace N { partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"x\")] public partial Task<string> A(",
+        "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"{x}\", EvalSet = \"evals/bad.jsonl\")] public partial Task<string> A(string x); }",
+        "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"{x}\", EvalSet = \"evals/bad.jsonl\", Schema = \"s.json\")] public partial Task<R> A(string x); } record R(int A);",
+        "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"{x}\", EvalSet = \"evals/tree.jsonl\", Name = \"P.Tree\")] public partial Task<T> A(string x); } record T(T? Left, List<T> Kids, string Name);",
+        "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"{x}\", EvalSet = \"\", Name = \"\", MaxTier = (Tier)(-1))] public partial Task<string> A(string x); }",
+        "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"{x}\", EvalSet = null!, ConfidenceThreshold = double.NaN)] public partial Task<string> A(string x); }",
+        "public static partial class S { [RoutedPrompt(Tier.Small, Prompt = \"{x}\")] public static partial Task<string> A(string x, PromptRouter router); }",
+        "partial interface I { [RoutedPrompt(Tier.Small, Prompt = \"x\")] partial Task<string> A(); }",
+        "file class F { } partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"x\")] public partial Task<F> A(); }",
+        "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"x\")] public partial Task<string> A(); [RoutedPrompt(Tier.Small, Prompt = \"x\")] public partial Task<string> A(); }",
+        "partial class P(PromptRouter r) { void M() { [RoutedPrompt(Tier.Small, Prompt = \"x\")] static Task<string> Local() => null!; } }",
+        "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"x\"",
+    ];
+
+    /// <summary>Broken and half-written AdditionalFiles, each case run with them.</summary>
+    private static readonly (string Path, string Text)[] Files =
+    [
+        ("/p/s.json", "{"),
+        ("/p/p.txt", "{x"),
+        ("/p/routedprompts.json", "{ \"Tiers\": { \"Small\": { \"Deployments\": [ { \"Provider\": 1, \"Model\": null, \"InputUsdPerMillionTokens\": \"x\" }, 7 ] }, \"Medium\": null }, \"Tasks\": { \"P.A\": [] } }"),
+        ("/p/routedprompts.lock.json", "{ \"version\": 1, \"tasks\": { \"P.A\": { \"promptHash\": 5, \"schemaHash\": {}, \"evalSetHash\": [] }, \"P.Tree\": null } }"),
+        ("/p/evals/bad.jsonl", "{\"inputs\": [], \"expected\": {\"a\": }\n\u0000\n{\"inputs\": {\"x\": 1}, \"expected\": {\"A\": \"1\", \"$ref\": \"#\"}}\n" + new string('[', 600) + "\n\"\\u12\"\n"),
+        ("/p/evals/tree.jsonl", "{\"inputs\": {\"x\": \"a\"}, \"expected\": {\"left\": {\"left\": {\"left\": null, \"kids\": [{}], \"name\": 1}, \"kids\": [], \"name\": \"b\"}, \"kids\": [], \"name\": \"a\"}}\n"),
     ];
 
     [Theory]
     [MemberData(nameof(Sources))]
-    public void NeverThrows(string source)
+    public async Task NeverThrows(string source)
     {
-        var (result, diagnostics, _) = GeneratorDriverHelper.Run([Usings + source], [("/p/s.json", "{"), ("/p/p.txt", "{x")]);
+        var compilation = CSharpCompilation.Create(
+            "Robustness",
+            [CSharpSyntaxTree.ParseText(Usings + source, new CSharpParseOptions(LanguageVersion.CSharp12), path: "/p/File.cs")],
+            CompilationInputs.References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        var texts = Files.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)).ToImmutableArray();
 
-        Assert.Null(result.Exception);
-        Assert.DoesNotContain(diagnostics, d => d.Id is "CS8785" or "AD0001");
-        Assert.DoesNotContain(diagnostics, d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true);
+        var driver = CSharpGeneratorDriver.Create([new RoutedPromptGenerator().AsSourceGenerator()], texts, (CSharpParseOptions)compilation.SyntaxTrees.First().Options)
+            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        Assert.Null(driver.GetRunResult().Results.Single().Exception);
+
+        var analyzed = await output
+            .WithAnalyzers([new RoutedPromptsAnalyzer()], new AnalyzerOptions(texts))
+            .GetAllDiagnosticsAsync();
+        var all = generatorDiagnostics.AddRange(analyzed);
+        Assert.DoesNotContain(all, d => d.Id is "CS8785" or "AD0001");
+        Assert.DoesNotContain(all, d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true);
     }
 }

@@ -7,9 +7,8 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
-using RoutedPrompts.Shared;
 
-namespace RoutedPrompts.Generator
+namespace RoutedPrompts.Shared
 {
     /// <summary>
     /// Turns a <c>[RoutedPrompt]</c> method into an equatable <see cref="ParsedMethod"/> (symbols and syntax are used
@@ -19,17 +18,25 @@ namespace RoutedPrompts.Generator
     {
         public const string AttributeMetadataName = "RoutedPrompts.RoutedPromptAttribute";
 
+        /// <summary>How the generator names the files that implement routed methods.</summary>
+        public const string GeneratedFileSuffix = ".RoutedPrompts.g.cs";
+
         private static readonly string[] TierNames = { "Small", "Medium", "Large" };
 
-        public static ParsedMethod? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        /// <summary>Parses the method a <c>[RoutedPrompt]</c> attribute is applied to (the generator's entry point).</summary>
+        public static ParsedMethod? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+            context.Attributes.IsDefaultOrEmpty || context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax syntax
+                ? null
+                : Parse(method, syntax, context.Attributes[0], context.SemanticModel.Compilation, cancellationToken);
+
+        /// <summary>Parses one routed method; returns <see langword="null"/> when the code is too broken to judge.</summary>
+        public static ParsedMethod? Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, AttributeData attribute, Compilation compilation, CancellationToken cancellationToken)
         {
-            if (context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax syntax ||
-                method.ContainingType is not { } containingType || context.Attributes.IsDefaultOrEmpty)
+            if (method.ContainingType is not { } containingType)
             {
                 return null;
             }
 
-            var attribute = context.Attributes[0];
             if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Length != 1 ||
                 attribute.ConstructorArguments[0].Value is not int tier ||
                 attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
@@ -37,7 +44,20 @@ namespace RoutedPrompts.Generator
                 return null;
             }
 
-            var compilation = context.SemanticModel.Compilation;
+            // A file-local type in the signature is the compiler's error (CS9051); generated code could not name it.
+            if (MentionsFileLocalType(method.ReturnType) || method.Parameters.Any(p => MentionsFileLocalType(p.Type)))
+            {
+                return null;
+            }
+
+            // A second definition with the same signature is the compiler's error (CS0111); implementing both would add more.
+            if (containingType.GetMembers(method.Name).OfType<IMethodSymbol>().Any(other =>
+                    !SymbolEqualityComparer.Default.Equals(other, method) && other.PartialDefinitionPart is null &&
+                    other.Parameters.Select(p => p.Type).SequenceEqual(method.Parameters.Select(p => p.Type), SymbolEqualityComparer.Default)))
+            {
+                return null;
+            }
+
             var diagnostics = new List<DiagnosticInfo>();
             var methodLocation = LocationInfo.From(syntax.Identifier.GetLocation());
             var methodName = method.Name;
@@ -45,7 +65,10 @@ namespace RoutedPrompts.Generator
 
             // Shape errors: no implementation can be emitted at all.
             var fatal = false;
-            if (!method.IsPartialDefinition || method.PartialImplementationPart is not null || syntax.Body is not null || syntax.ExpressionBody is not null)
+            // The analyzers see the compilation with the generator's output, where the implementation part exists.
+            var userImplementation = method.PartialImplementationPart is { } implementation &&
+                !implementation.DeclaringSyntaxReferences.All(r => r.SyntaxTree.FilePath.EndsWith(GeneratedFileSuffix, StringComparison.Ordinal));
+            if (!method.IsPartialDefinition || userImplementation || syntax.Body is not null || syntax.ExpressionBody is not null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MethodMustBePartial, methodLocation, methodName));
                 fatal = true;
@@ -339,12 +362,13 @@ namespace RoutedPrompts.Generator
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SchemaFileNotFound, parsed.SchemaFileLocation, parsed.SchemaFile, model.MethodName));
                 }
-                else if (JsonSyntaxChecker.Check(file.Text, out var position) is { } error)
+                else if ((JsonSyntaxChecker.Parse(file.Text, out var schema, out var position) ?? SchemaShapeError(schema!, ref position)) is { } error)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SchemaFileInvalid, FileLocator(file)(position, 0), parsed.SchemaFile, model.MethodName, error));
                 }
                 else
                 {
+                    CheckRequiredMembers(schema!, model, parsed.SchemaFile, FileLocator(file), diagnostics);
                     descriptor = descriptor with { SchemaJson = file.Text, SchemaFile = parsed.SchemaFile };
                 }
             }
@@ -361,6 +385,61 @@ namespace RoutedPrompts.Generator
             return new ResolvedMethod(model, diagnostics.ToEquatableArray());
         }
 
+        private static readonly string[] SchemaTypes = { "object", "array", "string", "number", "integer", "boolean", "null" };
+
+        /// <summary>What makes a JSON document unusable as the JSON Schema of a result (root, <c>type</c>, <c>properties</c>, <c>required</c>).</summary>
+        private static string? SchemaShapeError(JsonNode schema, ref int position)
+        {
+            if (schema.Kind != JsonNodeKind.Object)
+            {
+                position = schema.Start;
+                return "a JSON Schema must be an object";
+            }
+
+            var type = schema.Get("type");
+            var types = type is null ? Array.Empty<JsonNode>() : type.Kind == JsonNodeKind.Array ? type.Items : new[] { type };
+            if (types.FirstOrDefault(t => t.Kind != JsonNodeKind.String || Array.IndexOf(SchemaTypes, t.Text) < 0) is { } badType)
+            {
+                position = badType.Start;
+                return "'type' must be one of " + string.Join(", ", SchemaTypes) + " (or an array of them)";
+            }
+
+            if (schema.Get("properties") is { Kind: not JsonNodeKind.Object } properties)
+            {
+                position = properties.Start;
+                return "'properties' must be an object";
+            }
+
+            if (schema.Get("required") is { } required &&
+                (required.Kind != JsonNodeKind.Array || required.Items.Any(r => r.Kind != JsonNodeKind.String)))
+            {
+                position = required.Start;
+                return "'required' must be an array of property names";
+            }
+
+            return null;
+        }
+
+        /// <summary>RP0121: the schema file requires a property the result type does not serialize.</summary>
+        private static void CheckRequiredMembers(JsonNode schema, TaskModel model, string schemaFile, Func<int, int, LocationInfo?> locate, List<DiagnosticInfo> diagnostics)
+        {
+            var root = model.JsonTypes.FirstOrDefault(t => t.Key == model.Descriptor?.ConverterName);
+            if (root is null || root.IsEnum || schema.Get("required") is not { } required)
+            {
+                return;
+            }
+
+            foreach (var name in required.Items)
+            {
+                if (!root.Properties.Any(p => string.Equals(p.JsonName, name.Text, StringComparison.Ordinal)))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.SchemaRequiresUnknownProperty, locate(name.Start, name.End - name.Start), schemaFile, name.Text!, model.MethodName,
+                        root.TypeName.StartsWith("global::", StringComparison.Ordinal) ? root.TypeName.Substring(8) : root.TypeName));
+                }
+            }
+        }
+
         private static Func<int, int, LocationInfo?> FileLocator(AdditionalFileInfo file)
         {
             var text = SourceText.From(file.Text);
@@ -371,7 +450,7 @@ namespace RoutedPrompts.Generator
             };
         }
 
-        private static AdditionalFileInfo? FindFile(EquatableArray<AdditionalFileInfo> files, string path)
+        internal static AdditionalFileInfo? FindFile(EquatableArray<AdditionalFileInfo> files, string path)
         {
             var wanted = NormalizePath(path);
             while (wanted.StartsWith("./", StringComparison.Ordinal))
@@ -513,6 +592,14 @@ namespace RoutedPrompts.Generator
 
             return null;
         }
+
+        private static bool MentionsFileLocalType(ITypeSymbol type) => type switch
+        {
+            IArrayTypeSymbol array => MentionsFileLocalType(array.ElementType),
+            INamedTypeSymbol named => named.IsFileLocal || named.TypeArguments.Any(MentionsFileLocalType) ||
+                (named.ContainingType is { } outer && MentionsFileLocalType(outer)),
+            _ => false,
+        };
 
         private static TypeDeclarationInfo Declare(INamedTypeSymbol type)
         {

@@ -3,7 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace RoutedPrompts.Generator
+namespace RoutedPrompts.Shared
 {
     /// <summary>An immutable array with value equality, so pipeline models compare by content.</summary>
     internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>

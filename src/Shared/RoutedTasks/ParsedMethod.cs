@@ -1,4 +1,4 @@
-namespace RoutedPrompts.Generator
+namespace RoutedPrompts.Shared
 {
     /// <summary>
     /// What the syntax/semantic step knows about one routed method before AdditionalFiles are consulted. Carries

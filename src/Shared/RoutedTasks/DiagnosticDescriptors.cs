@@ -2,14 +2,14 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 
-namespace RoutedPrompts.Generator
+namespace RoutedPrompts.Shared
 {
     /// <summary>The generator's diagnostics (<c>RP0100</c>…; <c>RP00xx</c> belongs to the analyzers).</summary>
-    public static class DiagnosticDescriptors
+    internal static class DiagnosticDescriptors
     {
         public const string Category = "RoutedPrompts";
 
-        private const string HelpPrefix = "https://github.com/routedprompts/routedprompts/blob/main/docs/diagnostics/";
+        internal const string HelpPrefix = "https://github.com/routedprompts/routedprompts/blob/main/docs/diagnostics/";
 
         public static readonly DiagnosticDescriptor MethodMustBePartial = new DiagnosticDescriptor(
             "RP0100", "Routed prompt method must be a partial declaration without a body",
@@ -87,8 +87,8 @@ namespace RoutedPrompts.Generator
             Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0114.md");
 
         public static readonly DiagnosticDescriptor SchemaFileInvalid = new DiagnosticDescriptor(
-            "RP0115", "Schema file is not valid JSON",
-            "Schema file '{0}' of method '{1}' is not valid JSON: {2}",
+            "RP0115", "Schema file is not a valid JSON Schema",
+            "Schema file '{0}' of method '{1}' is not a valid JSON Schema: {2}",
             Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0115.md");
 
         public static readonly DiagnosticDescriptor UnserializableMember = new DiagnosticDescriptor(
@@ -115,6 +115,11 @@ namespace RoutedPrompts.Generator
             "RP0120", "Unsupported type for routed prompts",
             "Type '{0}' cannot declare routed prompt methods: {1}",
             Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0120.md");
+
+        public static readonly DiagnosticDescriptor SchemaRequiresUnknownProperty = new DiagnosticDescriptor(
+            "RP0121", "Schema file requires a property the result type does not have",
+            "Schema file '{0}' requires the property '{1}', but the result of method '{2}' ('{3}') has no member serialized as '{1}'",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0121.md");
 
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = typeof(DiagnosticDescriptors)
             .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

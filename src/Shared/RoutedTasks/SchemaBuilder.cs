@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 
-namespace RoutedPrompts.Generator
+namespace RoutedPrompts.Shared
 {
     /// <summary>
     /// Writes the JSON Schema (Draft 2020-12, within what OpenAI structured outputs accept) of a result type, as compact

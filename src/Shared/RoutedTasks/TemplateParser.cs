@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 
-namespace RoutedPrompts.Generator
+namespace RoutedPrompts.Shared
 {
     /// <summary>Parses a prompt template: literal text, <c>{name}</c> placeholders, <c>{{</c>/<c>}}</c> escapes.</summary>
     internal static class TemplateParser

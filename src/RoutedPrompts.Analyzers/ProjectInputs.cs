@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+using RoutedPrompts.Shared;
+
+namespace RoutedPrompts.Analyzers
+{
+    /// <summary>
+    /// What the analyzers read once per compilation: the AdditionalFiles (as the shared parser's
+    /// <see cref="AdditionalFileInfo"/>s), <c>routedprompts.json</c>, <c>routedprompts.lock.json</c> and the project-wide
+    /// options. Immutable after construction, so the concurrent method callbacks share it freely.
+    /// </summary>
+    internal sealed class ProjectInputs
+    {
+        public const string MinEvalExamplesKey = "routedprompts.min_eval_examples";
+        public const string MaxFallbackPriceRatioKey = "routedprompts.max_fallback_price_ratio";
+        public const string EvalRulesAsErrorsKey = "build_property.RoutedPromptsEvalRulesAsErrors";
+        public const int DefaultMinEvalExamples = 50;
+        public const double DefaultMaxFallbackPriceRatio = 4;
+
+        /// <summary>At most this many unusable rows are reported per eval set.</summary>
+        public const int MaxRowDiagnostics = 10;
+
+        private readonly Dictionary<string, AdditionalText> originals = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, SourceText> texts = new(StringComparer.Ordinal);
+
+        public ProjectInputs(AnalyzerOptions options, CancellationToken cancellationToken)
+        {
+            var files = new List<AdditionalFileInfo>();
+            foreach (var file in options.AdditionalFiles)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var path = Parser.NormalizePath(file.Path);
+                var text = file.GetText(cancellationToken);
+                if (text is null || originals.ContainsKey(path))
+                {
+                    continue;
+                }
+
+                originals[path] = file;
+                texts[path] = text;
+                files.Add(new AdditionalFileInfo(path, text.ToString()));
+            }
+
+            Files = files.ToEquatableArray();
+            var global = options.AnalyzerConfigOptionsProvider.GlobalOptions;
+            EvalRulesAsErrors = global.TryGetValue(EvalRulesAsErrorsKey, out var asErrors) && string.Equals(asErrors.Trim(), "true", StringComparison.OrdinalIgnoreCase);
+
+            ConfigFile = FindByName(RoutedPromptsManifest.FileName);
+            if (ConfigFile is not null)
+            {
+                ConfigText = originals[ConfigFile.Path];
+                Config = RoutedPromptsManifest.Read(ConfigFile.Text, out var error, out var position);
+                if (error is not null)
+                {
+                    ConfigError = (error, position);
+                }
+            }
+
+            if (FindByName(LockFile.FileName) is { } lockFile)
+            {
+                Lock = LockFile.Read(lockFile.Text);
+            }
+        }
+
+        public EquatableArray<AdditionalFileInfo> Files { get; }
+
+        public bool EvalRulesAsErrors { get; }
+
+        public AdditionalFileInfo? ConfigFile { get; }
+
+        /// <summary>The AdditionalFile <see cref="ConfigFile"/> was read from (for its .editorconfig options).</summary>
+        public AdditionalText? ConfigText { get; }
+
+        public RoutedPromptsManifest? Config { get; }
+
+        public (string Message, int Position)? ConfigError { get; }
+
+        public IReadOnlyDictionary<string, LockEntry>? Lock { get; }
+
+        /// <summary>The file a path names (as the generator resolves PromptFile and Schema), or <see langword="null"/>.</summary>
+        public AdditionalFileInfo? Find(string path) => Parser.FindFile(Files, path);
+
+        /// <summary>A location inside an AdditionalFile, under the path the project gave it.</summary>
+        public Location FileLocation(AdditionalFileInfo file, int start, int length)
+        {
+            var text = texts[file.Path];
+            start = Math.Max(0, Math.Min(start, text.Length));
+            var span = new TextSpan(start, Math.Max(0, Math.Min(length, text.Length - start)));
+            return Location.Create(originals[file.Path].Path, span, text.Lines.GetLinePositionSpan(span));
+        }
+
+        /// <summary>
+        /// Turns the shared parser's <see cref="LocationInfo"/> back into a Roslyn location: a source location when it
+        /// is in a syntax tree of the compilation (so code fixes and suppressions work), else a location in an
+        /// AdditionalFile under its original path.
+        /// </summary>
+        public Location ToLocation(LocationInfo? info, Compilation compilation)
+        {
+            if (info is null)
+            {
+                return Location.None;
+            }
+
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                if (tree.FilePath == info.FilePath)
+                {
+                    return Location.Create(tree, info.Span);
+                }
+            }
+
+            var path = originals.TryGetValue(info.FilePath, out var original) ? original.Path : info.FilePath;
+            return Location.Create(path, info.Span, info.LineSpan);
+        }
+
+        /// <summary>An option from the .editorconfig sections that apply to a file, else from the global options.</summary>
+        public static string? Option(AnalyzerOptions options, AnalyzerConfigOptions file, string key) =>
+            file.TryGetValue(key, out var value) || options.AnalyzerConfigOptionsProvider.GlobalOptions.TryGetValue(key, out value) ? value : null;
+
+        public static int MinEvalExamples(AnalyzerOptions options, SyntaxTree tree) =>
+            int.TryParse(Option(options, options.AnalyzerConfigOptionsProvider.GetOptions(tree), MinEvalExamplesKey)?.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 0
+                ? value
+                : DefaultMinEvalExamples;
+
+        public static double MaxFallbackPriceRatio(AnalyzerOptions options, AdditionalText file) =>
+            double.TryParse(Option(options, options.AnalyzerConfigOptionsProvider.GetOptions(file), MaxFallbackPriceRatioKey)?.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 1
+                ? value
+                : DefaultMaxFallbackPriceRatio;
+
+        private AdditionalFileInfo? FindByName(string name) =>
+            Files.Where(f => string.Equals(f.Path.Substring(f.Path.LastIndexOf('/') + 1), name, StringComparison.OrdinalIgnoreCase))
+                .OrderBy(f => f.Path.Length)
+                .FirstOrDefault();
+    }
+}

@@ -1,0 +1,67 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+
+namespace RoutedPrompts.Analyzers
+{
+    /// <summary>
+    /// The analyzers' own rules (<c>RP00xx</c>): eval sets, fallback chains, gates and stale evaluations. The
+    /// method-shape rules (<c>RP01xx</c>) are <see cref="RoutedPrompts.Shared.DiagnosticDescriptors"/>, found by the
+    /// parser shared with the generator.
+    /// </summary>
+    internal static class Rules
+    {
+        public const string EvaluationCategory = "RoutedPrompts.Evaluation";
+        public const string ConfigurationCategory = "RoutedPrompts.Configuration";
+        public const string GatesCategory = "RoutedPrompts.Gates";
+
+        public static readonly DiagnosticDescriptor NoEvalSet = Create(
+            "RP0001", "Routed task has no eval set",
+            "Routed task '{0}' has no eval set: {1}",
+            EvaluationCategory);
+
+        public static readonly DiagnosticDescriptor EvalRowUnusable = Create(
+            "RP0002", "Eval set row is unusable",
+            "Line {0} of eval set '{1}' of routed task '{2}' is unusable: {3}",
+            EvaluationCategory);
+
+        public static readonly DiagnosticDescriptor EvalSetTooSmall = Create(
+            "RP0003", "Eval set is too small",
+            "Eval set '{0}' of routed task '{1}' has {2} example(s); at least {3} are needed to tell the tiers apart (routedprompts.min_eval_examples)",
+            EvaluationCategory);
+
+        public static readonly DiagnosticDescriptor StaleEvaluation = Create(
+            "RP0004", "Prompt changed since it was last evaluated",
+            "Routed task '{0}' changed since it was last evaluated: {1} from routedprompts.lock.json; re-run 'routed-prompts calibrate'",
+            EvaluationCategory);
+
+        public static readonly DiagnosticDescriptor NoFallbackChain = Create(
+            "RP0010", "Tier has no fallback chain",
+            "Tier '{0}', which routed task '{1}' can reach, has {2} deployment(s) in routedprompts.json; give it a second deployment of equivalent quality so an outage does not force an escalation or a failure",
+            ConfigurationCategory);
+
+        public static readonly DiagnosticDescriptor ConfigurationUnusable = Create(
+            "RP0011", "routedprompts.json is missing or malformed",
+            "{0}",
+            ConfigurationCategory);
+
+        public static readonly DiagnosticDescriptor FallbackStepsDown = Create(
+            "RP0012", "Fallback steps down",
+            "Deployment '{0}' in the fallback chain of tier '{1}' (reached by routed task {2}) {3}; a fallback must be of equivalent quality, or a request that falls over is silently answered worse",
+            ConfigurationCategory,
+            WellKnownDiagnosticTags.CompilationEnd);
+
+        public static readonly DiagnosticDescriptor CascadeWithoutGate = Create(
+            "RP0020", "Cascade without a gate",
+            "Routed task '{0}' returns free text and has no validator and no confidence threshold, so no answer ever fails and the cascade never escalates; set Validator, ValidatorType or ConfidenceThreshold",
+            GatesCategory);
+
+        /// <summary>The rules a project raises to errors with <c>RoutedPromptsEvalRulesAsErrors</c>.</summary>
+        public static readonly ImmutableHashSet<string> EvalRuleIds = ImmutableHashSet.Create(NoEvalSet.Id, EvalRowUnusable.Id, EvalSetTooSmall.Id, StaleEvaluation.Id);
+
+        public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
+            NoEvalSet, EvalRowUnusable, EvalSetTooSmall, StaleEvaluation, NoFallbackChain, ConfigurationUnusable, FallbackStepsDown, CascadeWithoutGate);
+
+        private static DiagnosticDescriptor Create(string id, string title, string message, string category, params string[] customTags) =>
+            new(id, title, message, category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: Shared.DiagnosticDescriptors.HelpPrefix + id + ".md", customTags: customTags);
+    }
+}

@@ -1,0 +1,239 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using RoutedPrompts.Shared;
+
+namespace RoutedPrompts.Analyzers
+{
+    /// <summary>The <c>RP00xx</c> rules for one routed task that the shared parser found generable.</summary>
+    internal sealed class TaskRules
+    {
+        private readonly SemanticModelAnalysisContext context;
+        private readonly ProjectInputs inputs;
+        private readonly TaskModel model;
+        private readonly TaskDescriptor descriptor;
+        private readonly AttributeSyntax attribute;
+        private readonly MethodDeclarationSyntax method;
+
+        private readonly ConcurrentBag<TaskReach> reach;
+
+        public TaskRules(SemanticModelAnalysisContext context, ProjectInputs inputs, TaskModel model, AttributeSyntax attribute, MethodDeclarationSyntax method, ConcurrentBag<TaskReach> reach)
+        {
+            this.reach = reach;
+            this.context = context;
+            this.inputs = inputs;
+            this.model = model;
+            descriptor = model.Descriptor!;
+            this.attribute = attribute;
+            this.method = method;
+        }
+
+        private Location MethodLocation => method.Identifier.GetLocation();
+
+        public void Run()
+        {
+            var evalSet = EvalSet();
+            Stale(evalSet);
+            var taskOverride = default(TaskOverride);
+            if (inputs.ConfigFile is null)
+            {
+                Report(Rules.ConfigurationUnusable, MethodLocation, null, "Routed task '" + descriptor.Name + "' cannot be checked against its tiers: routedprompts.json is not among the project's AdditionalFiles");
+            }
+            else if (inputs.Config is { } config)
+            {
+                config.Tasks.TryGetValue(descriptor.Name, out taskOverride);
+                FallbackChains(config, taskOverride);
+                var (first, last) = ReachableTiers(taskOverride);
+                reach.Add(new TaskReach(descriptor.Name, first, last));
+            }
+
+            Gate(taskOverride);
+        }
+
+        /// <summary>RP0001, RP0002, RP0003; returns the eval set file when there is one.</summary>
+        private AdditionalFileInfo? EvalSet()
+        {
+            var path = descriptor.EvalSet;
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                var suggested = "evals/" + descriptor.Name + ".jsonl";
+                var properties = ImmutableDictionary<string, string?>.Empty
+                    .Add(RoutedPromptsAnalyzer.EvalSetPathProperty, suggested)
+                    .Add(RoutedPromptsAnalyzer.ExampleRowProperty, ExampleRow());
+                Report(Rules.NoEvalSet, attribute.GetLocation(), properties, descriptor.Name, "set EvalSet on its [RoutedPrompt] attribute to a JSONL file of examples (e.g. \"" + suggested + "\")");
+                return null;
+            }
+
+            var argument = Argument("EvalSet") ?? attribute.GetLocation();
+            if (inputs.Find(path!) is not { } file)
+            {
+                Report(Rules.NoEvalSet, argument, null, descriptor.Name, "'" + path + "' is not among the project's AdditionalFiles");
+                return null;
+            }
+
+            var schema = !model.IsText && descriptor.SchemaJson is { } json && JsonSyntaxChecker.Parse(json, out var node, out _) is null ? node : null;
+            var parameters = model.Parameters.Where(p => p.Role == ParameterRole.Bindable).Select(p => p.PlainName).ToList();
+            var problems = new List<EvalRowProblem>();
+            var rows = Shared.EvalSet.Check(file.Text, parameters, schema, model.IsText, problems, () => context.CancellationToken.IsCancellationRequested);
+            context.CancellationToken.ThrowIfCancellationRequested();
+            foreach (var problem in problems.Take(ProjectInputs.MaxRowDiagnostics))
+            {
+                Report(Rules.EvalRowUnusable, inputs.FileLocation(file, problem.Start, problem.Length), null, problem.LineNumber, path!, descriptor.Name, problem.Message);
+            }
+
+            var minimum = ProjectInputs.MinEvalExamples(context.Options, method.SyntaxTree);
+            if (rows < minimum)
+            {
+                Report(Rules.EvalSetTooSmall, argument, null, path!, descriptor.Name, rows, minimum);
+            }
+
+            return file;
+        }
+
+        /// <summary>RP0004: the lock file records other hashes than the code has now.</summary>
+        private void Stale(AdditionalFileInfo? evalSet)
+        {
+            if (inputs.Lock is null || !inputs.Lock.TryGetValue(descriptor.Name, out var entry))
+            {
+                return;
+            }
+
+            var changed = new List<string>();
+            if (entry.PromptHash is not null && entry.PromptHash != descriptor.PromptHash)
+            {
+                changed.Add("prompt");
+            }
+
+            if (entry.SchemaHash is not null && entry.SchemaHash != descriptor.SchemaHash)
+            {
+                changed.Add("schema");
+            }
+
+            if (entry.EvalSetHash is not null && entry.EvalSetHash != (evalSet is null ? null : RoutedTaskHashing.EvalSetHash(evalSet.Text)))
+            {
+                changed.Add("eval set");
+            }
+
+            if (changed.Count > 0)
+            {
+                var what = changed.Count == 1
+                    ? "the " + changed[0] + " hash differs"
+                    : "the " + string.Join(", ", changed.Take(changed.Count - 1)) + " and " + changed[changed.Count - 1] + " hashes differ";
+                Report(Rules.StaleEvaluation, MethodLocation, null, descriptor.Name, what);
+            }
+        }
+
+        /// <summary>RP0010: a tier the task can reach has fewer than two deployments.</summary>
+        private void FallbackChains(RoutedPromptsManifest config, TaskOverride? taskOverride)
+        {
+            var (first, last) = ReachableTiers(taskOverride);
+            for (var tier = first; tier <= last; tier++)
+            {
+                // A tier with no deployments is skipped by the cascade (the start tier must have one: the runtime's
+                // options validation fails without it); a single deployment is the trap this rule is about.
+                var count = config.Tiers[tier].Count;
+                if (count == 1 || (count == 0 && tier == first))
+                {
+                    Report(Rules.NoFallbackChain, MethodLocation, null, RoutedPromptsManifest.TierNames[tier], descriptor.Name, count);
+                }
+            }
+        }
+
+        /// <summary>RP0020: a free-text task whose answers no gate but Empty/Refusal/Truncated can fail.</summary>
+        private void Gate(TaskOverride? taskOverride)
+        {
+            var (first, last) = ReachableTiers(taskOverride);
+            if (model.IsText && last > first && descriptor.ValidatorMethod is null && descriptor.ValidatorType is null &&
+                descriptor.ConfidenceThreshold is null && taskOverride?.ConfidenceThreshold is null)
+            {
+                Report(Rules.CascadeWithoutGate, MethodLocation, null, descriptor.Name);
+            }
+        }
+
+        /// <summary>The tiers a request can be served by: configuration may raise the start and lower the cap, never the reverse.</summary>
+        private (int First, int Last) ReachableTiers(TaskOverride? taskOverride)
+        {
+            var first = Math.Max(0, Math.Max(descriptor.Tier, taskOverride?.Tier ?? 0));
+            var last = Math.Min(RoutedPromptsManifest.TierNames.Length - 1, Math.Min(descriptor.MaxTier, taskOverride?.MaxTier ?? int.MaxValue));
+            return (Math.Min(first, RoutedPromptsManifest.TierNames.Length - 1), Math.Max(last, Math.Min(first, RoutedPromptsManifest.TierNames.Length - 1)));
+        }
+
+        private Location? Argument(string name) =>
+            attribute.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.Expression.GetLocation();
+
+        private void Report(DiagnosticDescriptor rule, Location location, ImmutableDictionary<string, string?>? properties, params object[] arguments)
+        {
+            context.ReportDiagnostic(inputs.EvalRulesAsErrors && Rules.EvalRuleIds.Contains(rule.Id)
+                ? Diagnostic.Create(rule, location, DiagnosticSeverity.Error, null, properties, arguments)
+                : Diagnostic.Create(rule, location, properties, arguments));
+        }
+
+        /// <summary>One eval row shaped from the parameters and the result's schema, for the "add an eval set" fix.</summary>
+        private string ExampleRow()
+        {
+            var row = new StringBuilder("{\"inputs\": {");
+            var bindable = model.Parameters.Where(p => p.Role == ParameterRole.Bindable).ToList();
+            for (var i = 0; i < bindable.Count; i++)
+            {
+                row.Append(i == 0 ? string.Empty : ", ").Append(Quote(bindable[i].PlainName)).Append(": ").Append(bindable[i].IsString ? "\"\"" : "null");
+            }
+
+            row.Append("}, \"expected\": ");
+            var schema = !model.IsText && descriptor.SchemaJson is { } json && JsonSyntaxChecker.Parse(json, out var node, out _) is null ? node : null;
+            row.Append(schema is null ? "\"\"" : ExampleValue(schema, schema, 0)).Append('}');
+            return row.ToString();
+        }
+
+        private static string ExampleValue(JsonNode root, JsonNode schema, int depth)
+        {
+            if (depth > 8)
+            {
+                return "null";
+            }
+
+            if (schema.Get("$ref")?.Text == "#")
+            {
+                return "null";
+            }
+
+            if (schema.Get("enum") is { Kind: JsonNodeKind.Array } values && values.Items.Count > 0)
+            {
+                var value = values.Items[0];
+                return value.Kind == JsonNodeKind.String ? Quote(value.Text!) : value.Text ?? "null";
+            }
+
+            if (schema.Get("anyOf") is { Kind: JsonNodeKind.Array } options && options.Items.Count > 0)
+            {
+                return ExampleValue(root, options.Items[0], depth + 1);
+            }
+
+            var type = schema.Get("type") is { Kind: JsonNodeKind.Array } types ? types.Items.FirstOrDefault()?.Text : schema.Get("type")?.Text;
+            switch (type)
+            {
+                case "object":
+                    var properties = schema.Get("properties")?.Properties ?? Array.Empty<KeyValuePair<string, JsonNode>>();
+                    return "{" + string.Join(", ", properties.Select(p => Quote(p.Key) + ": " + ExampleValue(root, p.Value, depth + 1))) + "}";
+                case "array":
+                    return "[]";
+                case "string":
+                    return "\"\"";
+                case "integer":
+                case "number":
+                    return "0";
+                case "boolean":
+                    return "false";
+                default:
+                    return "null";
+            }
+        }
+
+        private static string Quote(string text) =>
+            "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    }
+}

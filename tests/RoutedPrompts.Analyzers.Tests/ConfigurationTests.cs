@@ -1,0 +1,166 @@
+using RoutedPrompts.Analyzers.Tests.Infrastructure;
+using Verify = RoutedPrompts.Analyzers.Tests.Infrastructure.AnalyzerTest;
+
+namespace RoutedPrompts.Analyzers.Tests;
+
+/// <summary>RP0010–RP0012 (fallback chains, routedprompts.json) and RP0020 (a cascade needs a gate).</summary>
+public sealed class ConfigurationTests
+{
+    private const string Task = """
+            [RoutedPrompt(Tier.Small, MaxTier = Tier.Medium, EvalSet = "evals/summary.jsonl", Prompt = "Summarize {text}", ConfidenceThreshold = 0.5)]
+            public partial Task<string> {|#0:SummarizeAsync|}(string text);
+        """;
+
+    private static readonly (string Path, string Text) Evals = ("/project/evals/summary.jsonl", Sources.TextRows(50));
+
+    private static DiagnosticResult Diagnostic(DiagnosticDescriptor descriptor) => new(descriptor);
+
+    /// <summary>The 1-based start and end columns of the JSON object that starts with <paramref name="prefix"/> in <paramref name="line"/>.</summary>
+    private static (int Start, int End) Span(string line, string prefix)
+    {
+        var start = line.IndexOf(prefix, StringComparison.Ordinal);
+        return (start + 1, line.IndexOf('}', start) + 2);
+    }
+
+    [Fact]
+    public Task TwoDeploymentsPerTierReportNothing() =>
+        Verify.VerifyAsync(Sources.Prompts(Task), [Sources.Config(), Evals], null);
+
+    [Fact]
+    public Task EveryReachableTierWithASingleDeploymentIsReported() => Verify.VerifyAsync(
+        Sources.Prompts(Task),
+        [Sources.Config(singleDeployment: true), Evals],
+        null,
+        Diagnostic(Rules.NoFallbackChain).WithLocation(0).WithArguments("Small", "Prompts.Summarize", 1),
+        Diagnostic(Rules.NoFallbackChain).WithLocation(0).WithArguments("Medium", "Prompts.Summarize", 1));
+
+    [Fact]
+    public Task ConfigurationCanRaiseTheStartAndLowerTheCap()
+    {
+        var config = Sources.Config(singleDeployment: true, tasks: """{ "prompts.summarize": { "tier": "medium", "MaxTier": "Medium" } }""");
+        return Verify.VerifyAsync(
+            Sources.Prompts(Task.Replace("MaxTier = Tier.Medium", "MaxTier = Tier.Large", StringComparison.Ordinal)),
+            [config, Evals],
+            null,
+            Diagnostic(Rules.NoFallbackChain).WithLocation(0).WithArguments("Medium", "Prompts.Summarize", 1));
+    }
+
+    [Fact]
+    public Task ATierMissingFromTheFileHasNoDeployments() => Verify.VerifyAsync(
+        Sources.Prompts(Task.Replace("Tier.Small, MaxTier = Tier.Medium", "Tier.Large", StringComparison.Ordinal)),
+        [(Sources.ConfigPath, """{ "Tiers": { "Small": { "Deployments": [] } } }"""), Evals],
+        null,
+        Diagnostic(Rules.NoFallbackChain).WithLocation(0).WithArguments("Large", "Prompts.Summarize", 0));
+
+    [Fact]
+    public Task MissingConfigurationIsReportedPerTask() => Verify.VerifyAsync(
+        Sources.Prompts(Task),
+        [Evals],
+        null,
+        Diagnostic(Rules.ConfigurationUnusable).WithLocation(0).WithArguments("Routed task 'Prompts.Summarize' cannot be checked against its tiers: routedprompts.json is not among the project's AdditionalFiles"));
+
+    [Theory]
+    [InlineData("{\n  \"Tiers\": {\n    \"Small\": { \"Deployments\": [ { \"Provider\": \"a\" \"Model\": \"m\" } ] }\n  }\n}", 3, 51, "expected ',' or '}'")]
+    [InlineData("{ \"Tiers\": [] }", 1, 12, "'Tiers' must be an object")]
+    [InlineData("{ \"Tiers\": { \"Huge\": {} } }", 1, 22, "unknown tier 'Huge' (expected Small, Medium or Large)")]
+    [InlineData("{ \"Tiers\": { \"Small\": { \"Deployments\": {} } } }", 1, 40, "'Tiers:Small:Deployments' must be an array")]
+    [InlineData("[]", 1, 1, "the file must be a JSON object with a 'Tiers' property")]
+    public Task MalformedConfigurationIsReportedAtItsLineAndColumn(string text, int line, int column, string error) => Verify.VerifyAsync(
+        Sources.Prompts(Task),
+        [(Sources.ConfigPath, text), Evals],
+        null,
+        Diagnostic(Rules.ConfigurationUnusable).WithSpan(Sources.ConfigPath, line, column, line, column)
+            .WithArguments(FormattableString.Invariant($"routedprompts.json is malformed at line {line}, column {column}: {error}")));
+
+    private static readonly string Small = Sources.Deployment("openai", "gpt-4o-mini", 0.15, 0.6);
+    private static readonly string SmallBackup = Sources.Deployment("azure", "gpt-4o-mini", 0.15, 0.6);
+    private static readonly string Medium = Sources.Deployment("openai", "gpt-4.1-mini", 0.4, 1.6);
+    private static readonly string MediumBackup = Sources.Deployment("azure", "gpt-4.1-mini", 0.4, 1.6);
+    private static readonly string Large = Sources.Deployment("openai", "gpt-4o", 2.5, 10);
+    private static readonly string Cheap = Sources.Deployment("local", "llama3.2", 0.1, 0.1);
+
+    /// <summary>A routedprompts.json with one tier per line: line 2 is Small, line 3 Medium, line 4 Large.</summary>
+    private static (string Path, string Text) Chains(string[] small, string[] medium, string[]? large = null)
+    {
+        static string Tier(string name, string[] deployments) => "\"" + name + "\": { \"Deployments\": [ " + string.Join(", ", deployments) + " ] }";
+        var tiers = new[] { Tier("Small", small), Tier("Medium", medium) }.Concat(large is null ? [] : [Tier("Large", large)]);
+        return (Sources.ConfigPath, "{ \"Tiers\": {\n" + string.Join(",\n", tiers) + "\n} }");
+    }
+
+    [Fact]
+    public Task AFallbackThatACheaperTierAlsoUsesStepsDown()
+    {
+        var config = Chains([Small, SmallBackup], [Medium, Sources.Deployment("OpenAI", "GPT-4o-mini", 0.15, 0.6)]);
+        var (start, end) = Span(config.Text.Split('\n')[2], "{ \"Provider\": \"OpenAI\"");
+        return Verify.VerifyAsync(
+            Sources.Prompts(Task),
+            [config, Evals],
+            null,
+            Diagnostic(Rules.FallbackStepsDown).WithSpan(Sources.ConfigPath, 3, start, 3, end)
+                .WithArguments("OpenAI/GPT-4o-mini", "Medium", "'Prompts.Summarize'", "is also used by the cheaper tier 'Small'"));
+    }
+
+    [Fact]
+    public Task AFallbackPricedFarBelowTheFirstEntryStepsDown()
+    {
+        var config = Chains([Small, SmallBackup], [Medium, MediumBackup], [Large, Cheap, Sources.Deployment("azure", "gpt-4o", 2.5, 10)]);
+        var (start, end) = Span(config.Text.Split('\n')[3], "{ \"Provider\": \"local\"");
+        return Verify.VerifyAsync(
+            Sources.Prompts(Task + Task.Replace("MaxTier = Tier.Medium", "MaxTier = Tier.Large", StringComparison.Ordinal).Replace("{|#0:SummarizeAsync|}", "WholeCascadeAsync", StringComparison.Ordinal)),
+            [config, Evals],
+            null,
+            Diagnostic(Rules.FallbackStepsDown).WithSpan(Sources.ConfigPath, 4, start, 4, end)
+                .WithArguments("local/llama3.2", "Large", "'Prompts.WholeCascade'", "costs 62.5x less than the chain's first entry 'openai/gpt-4o' (more than routedprompts.max_fallback_price_ratio = 4)"));
+    }
+
+    [Fact]
+    public Task ThePriceRatioIsConfigurable()
+    {
+        var config = Chains([Small, Cheap], [Medium, MediumBackup]);
+        var (start, end) = Span(config.Text.Split('\n')[1], "{ \"Provider\": \"local\"");
+        return Verify.VerifyAsync(Sources.Prompts(Task), [config, Evals], "is_global = true\nroutedprompts.max_fallback_price_ratio = 3\n",
+            Diagnostic(Rules.FallbackStepsDown).WithSpan(Sources.ConfigPath, 2, start, 2, end)
+                .WithArguments("local/llama3.2", "Small", "'Prompts.Summarize'", "costs 3.75x less than the chain's first entry 'openai/gpt-4o-mini' (more than routedprompts.max_fallback_price_ratio = 3)"));
+    }
+
+    [Fact]
+    public Task AStepDownInATierNoTaskReachesIsNotReported() =>
+        Verify.VerifyAsync(Sources.Prompts(Task), [Chains([Small, SmallBackup], [Medium, MediumBackup], [Large, Small]), Evals], null);
+
+    [Fact]
+    public Task AFreeTextCascadeWithoutAGateIsReported() => Verify.VerifyAsync(
+        Sources.Prompts("""
+            [RoutedPrompt(Tier.Small, EvalSet = "evals/summary.jsonl", Prompt = "Summarize {text}")]
+            public partial Task<string> {|#0:SummarizeAsync|}(string text);
+
+            [RoutedPrompt(Tier.Small, EvalSet = "evals/summary.jsonl", Prompt = "Summarize {text}", Validator = nameof(IsGood))]
+            public partial Task<string> ValidatedAsync(string text);
+
+            [RoutedPrompt(Tier.Small, EvalSet = "evals/summary.jsonl", Prompt = "Summarize {text}", ValidatorType = typeof(Good))]
+            public partial Task<string> ValidatorTypeAsync(string text);
+
+            [RoutedPrompt(Tier.Small, EvalSet = "evals/summary.jsonl", Prompt = "Summarize {text}", ConfidenceThreshold = 0.7)]
+            public partial Task<string> ThresholdAsync(string text);
+
+            [RoutedPrompt(Tier.Small, EvalSet = "evals/summary.jsonl", Prompt = "Summarize {text}")]
+            public partial Task<string> ConfiguredAsync(string text);
+
+            [RoutedPrompt(Tier.Large, EvalSet = "evals/summary.jsonl", Prompt = "Summarize {text}")]
+            public partial Task<string> NoCascadeAsync(string text);
+
+            [RoutedPrompt(Tier.Small, EvalSet = "evals/json.jsonl", Prompt = "Summarize {text}")]
+            public partial Task<Summary> JsonAsync(string text);
+
+            private static bool IsGood(string answer) => answer.Length > 0;
+        """) + """
+            public sealed class Good : IResultValidator<string>
+            {
+                public ValueTask<ResultValidation> ValidateAsync(string result, ValidationContext context, CancellationToken cancellationToken) => default;
+            }
+
+            public sealed record Summary(string Text);
+            """,
+        [Sources.Config(tasks: """{ "Prompts.Configured": { "ConfidenceThreshold": 0.6 } }"""), Evals, ("/project/evals/json.jsonl", Sources.Rows(50, """{"inputs": {"text": "t"}, "expected": {"text": "s"}}"""))],
+        null,
+        Diagnostic(Rules.CascadeWithoutGate).WithLocation(0).WithArguments("Prompts.Summarize"));
+}

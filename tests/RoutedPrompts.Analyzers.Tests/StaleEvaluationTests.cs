@@ -1,0 +1,63 @@
+using RoutedPrompts.Analyzers.Tests.Infrastructure;
+using Verify = RoutedPrompts.Analyzers.Tests.Infrastructure.AnalyzerTest;
+
+namespace RoutedPrompts.Analyzers.Tests;
+
+/// <summary>RP0004: routedprompts.lock.json records the hashes a task was last evaluated with (docs/file-formats.md).</summary>
+public sealed class StaleEvaluationTests
+{
+    private const string Instructions = "Be brief.";
+    private const string Template = "Summarize {text}";
+    private const string SchemaPath = "/project/schemas/summary.json";
+    private const string Schema = """{"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}""";
+
+    private static readonly string EvalRows = Sources.Rows(50, """{"inputs": {"text": "t"}, "expected": {"text": "s"}}""");
+
+    private static readonly string Code = Sources.Prompts("""
+            [RoutedPrompt(Tier.Small, EvalSet = "evals/summary.jsonl", Schema = "schemas/summary.json", Instructions = "Be brief.", Prompt = "Summarize {text}")]
+            public partial Task<Summary> {|#0:SummarizeAsync|}(string text);
+        """) + "public sealed record Summary(string Text);\n";
+
+    private static DiagnosticResult Diagnostic(DiagnosticDescriptor descriptor) => new(descriptor);
+
+    private static (string Path, string Text) Lock(string? prompt, string? schema, string? evalSet, string task = "Prompts.Summarize")
+    {
+        static string Value(string? hash) => hash is null ? "null" : "\"" + hash + "\"";
+        return ("/project/routedprompts.lock.json",
+            "{ \"version\": 1, \"tasks\": { \"" + task + "\": { \"promptHash\": " + Value(prompt) + ", \"schemaHash\": " + Value(schema) +
+            ", \"evalSetHash\": " + Value(evalSet) + ", \"startTier\": \"Small\", \"futureField\": [1, 2] } } }");
+    }
+
+    private static (string Path, string Text)[] Files(string evalRows, (string Path, string Text) lockFile) =>
+        [Sources.Config(), (SchemaPath, Schema), ("/project/evals/summary.jsonl", evalRows), lockFile];
+
+    private static string PromptHash => RoutedTaskHashing.PromptHash(Instructions, Template);
+
+    private static string SchemaHash => RoutedTaskHashing.SchemaHash(Schema);
+
+    [Fact]
+    public Task MatchingHashesAreNotStale() => Verify.VerifyAsync(
+        Code, Files(EvalRows, Lock(PromptHash, SchemaHash, RoutedTaskHashing.EvalSetHash(EvalRows))), null);
+
+    [Fact]
+    public Task EvalSetHashIgnoresBlankLinesAndLineEndings() => Verify.VerifyAsync(
+        Code, Files("\r\n" + EvalRows.Replace("\n", "\r\n\r\n", StringComparison.Ordinal), Lock(PromptHash, SchemaHash, RoutedTaskHashing.EvalSetHash(EvalRows))), null);
+
+    [Fact]
+    public Task AChangedPromptIsStale() => Verify.VerifyAsync(
+        Code, Files(EvalRows, Lock(RoutedTaskHashing.PromptHash(Instructions, "Summarize briefly {text}"), SchemaHash, RoutedTaskHashing.EvalSetHash(EvalRows))), null,
+        Diagnostic(Rules.StaleEvaluation).WithLocation(0).WithArguments("Prompts.Summarize", "the prompt hash differs"));
+
+    [Fact]
+    public Task ChangedSchemaAndEvalSetAreStale() => Verify.VerifyAsync(
+        Code, Files(EvalRows, Lock(PromptHash, RoutedTaskHashing.SchemaHash("{}"), RoutedTaskHashing.EvalSetHash("{}"))), null,
+        Diagnostic(Rules.StaleEvaluation).WithLocation(0).WithArguments("Prompts.Summarize", "the schema and eval set hashes differ"));
+
+    [Fact]
+    public Task ATaskMissingFromTheLockFileIsNotStale() => Verify.VerifyAsync(
+        Code, Files(EvalRows, Lock("sha256:other", "sha256:other", "sha256:other", task: "Other.Task")), null);
+
+    [Fact]
+    public Task AnUnreadableLockFileIsLeftToTheCli() => Verify.VerifyAsync(
+        Code, Files(EvalRows, ("/project/routedprompts.lock.json", "{ \"tasks\": ")), null);
+}

@@ -1,0 +1,33 @@
+using RoutedPrompts.Generator.Tests.Infrastructure;
+
+namespace RoutedPrompts.Generator.Tests;
+
+/// <summary>
+/// The generator reports nothing (Roslyn's guidance: generators should not report diagnostics); the analyzers run the
+/// same shared parser and report its findings (tests/RoutedPrompts.Analyzers.Tests).
+/// </summary>
+public sealed class NoDiagnosticsTests
+{
+    [Fact]
+    public void BrokenMethodsAreNotEmittedAndNotReported()
+    {
+        var (result, _, trees) = GeneratorDriverHelper.Run(
+            ["""
+            using System.Threading.Tasks;
+            using RoutedPrompts;
+
+            public partial class Prompts(PromptRouter router)
+            {
+                [RoutedPrompt(Tier.Small, Prompt = "Hello {nmae}")]
+                public partial Task<string> GreetAsync(string name);
+
+                [RoutedPrompt(Tier.Small, PromptFile = "prompts/missing.txt")]
+                public partial Task<string> OtherAsync(string name);
+            }
+            """]);
+
+        Assert.Null(result.Exception);
+        Assert.Empty(result.Diagnostics);
+        Assert.DoesNotContain(trees, t => t.FilePath.EndsWith("RoutedTaskRegistry.g.cs", StringComparison.Ordinal));
+    }
+}
