@@ -99,10 +99,10 @@ namespace RoutedPrompts.Analyzers
                     DiagnosticDescriptors.Get(diagnostic.Id), inputs.ToLocation(diagnostic.Location, context.SemanticModel.Compilation), properties, diagnostic.Arguments.ToArray<object>()));
             }
 
-            if (resolved.Model is { Descriptor: not null } model &&
+            if (resolved.Model is { Descriptor: not null } &&
                 attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) is AttributeSyntax attributeSyntax)
             {
-                new TaskRules(context, inputs, model, attributeSyntax, syntax, reach).Run();
+                new TaskRules(context, inputs, resolved, attributeSyntax, syntax, reach).Run();
             }
         }
 

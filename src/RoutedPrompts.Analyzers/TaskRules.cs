@@ -22,9 +22,12 @@ namespace RoutedPrompts.Analyzers
         private readonly MethodDeclarationSyntax method;
 
         private readonly ConcurrentBag<TaskReach> reach;
+        private readonly string? evalSetHash;
 
-        public TaskRules(SemanticModelAnalysisContext context, ProjectInputs inputs, TaskModel model, AttributeSyntax attribute, MethodDeclarationSyntax method, ConcurrentBag<TaskReach> reach)
+        public TaskRules(SemanticModelAnalysisContext context, ProjectInputs inputs, ResolvedMethod resolved, AttributeSyntax attribute, MethodDeclarationSyntax method, ConcurrentBag<TaskReach> reach)
         {
+            var model = resolved.Model!;
+            evalSetHash = resolved.EvalSetHash;
             this.reach = reach;
             this.context = context;
             this.inputs = inputs;
@@ -38,8 +41,8 @@ namespace RoutedPrompts.Analyzers
 
         public void Run()
         {
-            var evalSet = EvalSet();
-            Stale(evalSet);
+            EvalSet();
+            Stale();
             var taskOverride = default(TaskOverride);
             if (inputs.ConfigFile is null)
             {
@@ -97,29 +100,14 @@ namespace RoutedPrompts.Analyzers
         }
 
         /// <summary>RP0004: the lock file records other hashes than the code has now.</summary>
-        private void Stale(AdditionalFileInfo? evalSet)
+        private void Stale()
         {
             if (inputs.Lock is null || !inputs.Lock.TryGetValue(descriptor.Name, out var entry))
             {
                 return;
             }
 
-            var changed = new List<string>();
-            if (entry.PromptHash is not null && entry.PromptHash != descriptor.PromptHash)
-            {
-                changed.Add("prompt");
-            }
-
-            if (entry.SchemaHash is not null && entry.SchemaHash != descriptor.SchemaHash)
-            {
-                changed.Add("schema");
-            }
-
-            if (entry.EvalSetHash is not null && entry.EvalSetHash != (evalSet is null ? null : RoutedTaskHashing.EvalSetHash(evalSet.Text)))
-            {
-                changed.Add("eval set");
-            }
-
+            var changed = entry.Changes(descriptor.PromptHash, descriptor.SchemaHash, evalSetHash);
             if (changed.Count > 0)
             {
                 var what = changed.Count == 1

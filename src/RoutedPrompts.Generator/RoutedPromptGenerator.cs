@@ -26,7 +26,17 @@ namespace RoutedPrompts.Generator
                 .Select(static (m, _) => m!)
                 .WithTrackingName(TrackingNames.Parse);
 
+            // The lock file is its own input, projected to its per-task entries: editing it never re-resolves a task,
+            // and only a task whose entry changed gets a different model (and so a re-emitted file).
+            var lockEntries = context.AdditionalTextsProvider
+                .Where(static file => LockFile.IsLockFile(file.Path))
+                .Select(static (file, ct) => new AdditionalFileInfo(Parser.NormalizePath(file.Path), file.GetText(ct)?.ToString() ?? string.Empty))
+                .Collect()
+                .Select(static (all, _) => LockBaker.Entries(all))
+                .WithTrackingName(TrackingNames.LockFile);
+
             var files = context.AdditionalTextsProvider
+                .Where(static file => !LockFile.IsLockFile(file.Path))
                 .Select(static (file, ct) => new AdditionalFileInfo(Parser.NormalizePath(file.Path), file.GetText(ct)?.ToString() ?? string.Empty))
                 .Collect()
                 .Select(static (all, _) => all.ToEquatableArray())
@@ -41,7 +51,8 @@ namespace RoutedPrompts.Generator
             // them to decide whether a method can be emitted.
             var models = resolved
                 .Where(static r => r.Model is not null)
-                .Select(static (r, _) => r.Model!)
+                .Combine(lockEntries)
+                .Select(static (pair, _) => LockBaker.Bake(pair.Left.Model!, pair.Left.EvalSetHash, pair.Right))
                 .WithTrackingName(TrackingNames.Models);
 
             var all = models

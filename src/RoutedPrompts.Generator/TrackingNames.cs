@@ -5,6 +5,7 @@ namespace RoutedPrompts.Generator
     {
         public const string Parse = "RoutedPrompts.Parse";
         public const string AdditionalFiles = "RoutedPrompts.AdditionalFiles";
+        public const string LockFile = "RoutedPrompts.LockFile";
         public const string Resolve = "RoutedPrompts.Resolve";
         public const string Models = "RoutedPrompts.Models";
         public const string AllModels = "RoutedPrompts.AllModels";

@@ -169,14 +169,16 @@ namespace RoutedPrompts.Shared
         private static double? Number(JsonNode? node) => node is not null && node.IsNumber(out var value) ? value : null;
     }
 
-    /// <summary>One task's entry in <c>routedprompts.lock.json</c> (only what the analyzers compare).</summary>
-    internal sealed class LockEntry
+    /// <summary>One task's entry in <c>routedprompts.lock.json</c> (what the analyzers compare and the generator bakes).</summary>
+    internal sealed class LockEntry : IEquatable<LockEntry>
     {
-        public LockEntry(string? promptHash, string? schemaHash, string? evalSetHash)
+        public LockEntry(string? promptHash, string? schemaHash, string? evalSetHash, int? startTier = null, IReadOnlyList<KeyValuePair<int, double>>? thresholds = null)
         {
             PromptHash = promptHash;
             SchemaHash = schemaHash;
             EvalSetHash = evalSetHash;
+            StartTier = startTier;
+            Thresholds = thresholds ?? Array.Empty<KeyValuePair<int, double>>();
         }
 
         public string? PromptHash { get; }
@@ -184,6 +186,69 @@ namespace RoutedPrompts.Shared
         public string? SchemaHash { get; }
 
         public string? EvalSetHash { get; }
+
+        /// <summary><c>startTier</c> as a tier index (Small = 0), or <see langword="null"/> when absent or unknown.</summary>
+        public int? StartTier { get; }
+
+        /// <summary><c>thresholds</c>: tier index and minimum confidence, in file order (unknown tiers and values outside [0, 1] dropped).</summary>
+        public IReadOnlyList<KeyValuePair<int, double>> Thresholds { get; }
+
+        /// <summary>
+        /// What differs between this entry and a task's current hashes ("prompt", "schema", "eval set"); empty when the
+        /// entry is current. A hash the entry does not record is not compared (RP0004's rule).
+        /// </summary>
+        public List<string> Changes(string promptHash, string? schemaHash, string? evalSetHash)
+        {
+            var changed = new List<string>();
+            if (PromptHash is not null && PromptHash != promptHash)
+            {
+                changed.Add("prompt");
+            }
+
+            if (SchemaHash is not null && SchemaHash != schemaHash)
+            {
+                changed.Add("schema");
+            }
+
+            if (EvalSetHash is not null && EvalSetHash != evalSetHash)
+            {
+                changed.Add("eval set");
+            }
+
+            return changed;
+        }
+
+        /// <summary>
+        /// Whether the entry was calibrated on exactly what the task has now: it records the prompt and eval-set hashes
+        /// and nothing differs. Only such an entry is baked into the task descriptor.
+        /// </summary>
+        public bool IsCurrent(string promptHash, string? schemaHash, string? evalSetHash) =>
+            PromptHash is not null && EvalSetHash is not null && Changes(promptHash, schemaHash, evalSetHash).Count == 0;
+
+        /// <summary>Value equality (the generator's pipeline compares entries between runs).</summary>
+        public bool Equals(LockEntry? other)
+        {
+            if (other is null || PromptHash != other.PromptHash || SchemaHash != other.SchemaHash || EvalSetHash != other.EvalSetHash ||
+                StartTier != other.StartTier || Thresholds.Count != other.Thresholds.Count)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < Thresholds.Count; i++)
+            {
+                if (Thresholds[i].Key != other.Thresholds[i].Key || !Thresholds[i].Value.Equals(other.Thresholds[i].Value))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public override bool Equals(object? obj) => Equals(obj as LockEntry);
+
+        public override int GetHashCode() =>
+            ((PromptHash?.GetHashCode() ?? 0) * 31 + (EvalSetHash?.GetHashCode() ?? 0)) * 31 + Thresholds.Count;
     }
 
     /// <summary><c>routedprompts.lock.json</c> (docs/file-formats.md): the hashes each task was last evaluated with.</summary>
@@ -203,10 +268,28 @@ namespace RoutedPrompts.Shared
             var entries = new Dictionary<string, LockEntry>(StringComparer.Ordinal);
             foreach (var task in tasks.Properties)
             {
-                entries[task.Key] = new LockEntry(task.Value.Get("promptHash")?.Text, task.Value.Get("schemaHash")?.Text, task.Value.Get("evalSetHash")?.Text);
+                var thresholds = new List<KeyValuePair<int, double>>();
+                foreach (var threshold in task.Value.Get("thresholds") is { Kind: JsonNodeKind.Object } t ? t.Properties : Array.Empty<KeyValuePair<string, JsonNode>>())
+                {
+                    if (RoutedPromptsManifest.TierIndex(threshold.Key) is { } tier && threshold.Value.IsNumber(out var value) && value >= 0 && value <= 1)
+                    {
+                        thresholds.Add(new KeyValuePair<int, double>(tier, value));
+                    }
+                }
+
+                entries[task.Key] = new LockEntry(
+                    task.Value.Get("promptHash")?.Text,
+                    task.Value.Get("schemaHash")?.Text,
+                    task.Value.Get("evalSetHash")?.Text,
+                    RoutedPromptsManifest.TierIndex(task.Value.Get("startTier")?.Text),
+                    thresholds);
             }
 
             return entries;
         }
+
+        /// <summary>Whether <paramref name="path"/> names a lock file (by its file name, case-insensitively).</summary>
+        public static bool IsLockFile(string path) =>
+            string.Equals(path.Substring(Math.Max(path.LastIndexOf('/'), path.LastIndexOf('\\')) + 1), FileName, StringComparison.OrdinalIgnoreCase);
     }
 }

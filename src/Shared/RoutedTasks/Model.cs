@@ -110,7 +110,20 @@ namespace RoutedPrompts.Shared
         double? ConfidenceThreshold,
         string? ConverterName,
         string? ValidatorMethod,
-        string? ValidatorType);
+        string? ValidatorType,
+        LockBaking? Lock = null);
+
+    /// <summary>
+    /// What the generator baked from a current <c>routedprompts.lock.json</c> entry: the attribute's start tier (the
+    /// floor), the entry's start tier, and the per-tier confidence thresholds.
+    /// </summary>
+    internal sealed record LockBaking(int AttributeTier, int? StartTier, EquatableArray<TierThreshold> Thresholds);
+
+    /// <summary>A calibrated minimum confidence for one tier.</summary>
+    internal sealed record TierThreshold(int Tier, double Threshold);
+
+    /// <summary>A task's entry in the lock file, by task name (the generator's lock input).</summary>
+    internal sealed record LockedTask(string Name, LockEntry Entry);
 
     internal enum JsonKind
     {

@@ -382,7 +382,8 @@ namespace RoutedPrompts.Shared
             model = hasErrors
                 ? model with { HasErrors = true, Descriptor = null, Template = EquatableArray<TemplatePart>.Empty, JsonTypes = EquatableArray<JsonTypeDef>.Empty }
                 : model with { Descriptor = descriptor, Template = parts };
-            return new ResolvedMethod(model, diagnostics.ToEquatableArray());
+            var evalSet = descriptor.EvalSet is { } evalSetPath ? FindFile(files, evalSetPath) : null;
+            return new ResolvedMethod(model, diagnostics.ToEquatableArray(), evalSet is null ? null : RoutedTaskHashing.EvalSetHash(evalSet.Text));
         }
 
         private static readonly string[] SchemaTypes = { "object", "array", "string", "number", "integer", "boolean", "null" };

@@ -1,0 +1,44 @@
+using System;
+using System.Collections.Immutable;
+using System.Linq;
+using RoutedPrompts.Shared;
+
+namespace RoutedPrompts.Generator
+{
+    /// <summary>
+    /// Bakes <c>routedprompts.lock.json</c> into the task descriptors: a task whose lock entry is current (prompt, schema
+    /// and eval-set hashes match) gets the entry's start tier (never below the attribute's, never above its max tier) and
+    /// its per-tier confidence thresholds. A stale or missing entry bakes nothing; reporting staleness is RP0004's job.
+    /// </summary>
+    internal static class LockBaker
+    {
+        /// <summary>
+        /// The lock file's entries, ordered by task name: the file among <paramref name="files"/> with the shortest path
+        /// (as the analyzers pick it); empty when there is none or it is not a usable lock file.
+        /// </summary>
+        public static EquatableArray<LockedTask> Entries(ImmutableArray<AdditionalFileInfo> files)
+        {
+            var file = files.OrderBy(f => f.Path.Length).ThenBy(f => f.Path, StringComparer.Ordinal).FirstOrDefault();
+            var entries = file is null ? null : LockFile.Read(file.Text);
+            return entries is null
+                ? EquatableArray<LockedTask>.Empty
+                : entries.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new LockedTask(e.Key, e.Value)).ToEquatableArray();
+        }
+
+        /// <summary>The model with its descriptor's start tier and thresholds taken from a current lock entry, if any.</summary>
+        public static TaskModel Bake(TaskModel model, string? evalSetHash, EquatableArray<LockedTask> entries)
+        {
+            if (model.Descriptor is not { } descriptor ||
+                entries.FirstOrDefault(e => e.Name == descriptor.Name) is not { } locked ||
+                !locked.Entry.IsCurrent(descriptor.PromptHash, model.IsText ? null : descriptor.SchemaHash, evalSetHash))
+            {
+                return model;
+            }
+
+            var entry = locked.Entry;
+            var start = Math.Max(descriptor.Tier, Math.Min(entry.StartTier ?? descriptor.Tier, descriptor.MaxTier));
+            var thresholds = entry.Thresholds.Select(t => new TierThreshold(t.Key, t.Value)).ToEquatableArray();
+            return model with { Descriptor = descriptor with { Tier = start, Lock = new LockBaking(descriptor.Tier, entry.StartTier, thresholds) } };
+        }
+    }
+}
