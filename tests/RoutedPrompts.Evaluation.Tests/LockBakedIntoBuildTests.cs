@@ -10,15 +10,16 @@ namespace RoutedPrompts.Evaluation.Tests;
 /// The lock file in the build, end to end on a copy of the sample: build and run it (the refund of order ORD-120045 is
 /// answered by the small tier), then <c>eval</c> → <c>calibrate</c> with the replay client on a refund eval set where
 /// the small tier is wrong at confidence 0.97, then build again (the generator bakes the new lock entry) and run again:
-/// the same request is no longer answered by the small tier: it falls below the baked small-tier threshold, or the
-/// baked start tier skips the small tier (whichever the calibrator chose; the test follows the lock entry).
+/// the same request is no longer answered by the small tier: its answer falls below the baked small-tier threshold
+/// (what the calibrator chooses on these 150 examples), or — should the calibrator decide the small tier does not earn
+/// the traffic — the baked start tier skips it. The test follows the lock entry either way.
 /// </summary>
 public sealed class LockBakedIntoBuildTests(ITestOutputHelper output) : IDisposable
 {
     private const string Task = "SupportPrompts.ExtractRefund";
     private const string DemoRefundRow = "support-demo-refund-1";
     private const string Label = "refund  \"Hi, the headphones from order ORD-12004…\"";
-    private const int Examples = 30;
+    private const int Examples = 150;
 
     private readonly string _dir = Directory.CreateTempSubdirectory("rp-bake-").FullName;
 
