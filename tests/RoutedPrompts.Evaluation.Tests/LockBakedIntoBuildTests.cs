@@ -35,7 +35,9 @@ public sealed class LockBakedIntoBuildTests(ITestOutputHelper output) : IDisposa
         var before = RefundBlock(await BuildAndRunAsync());
         Assert.Contains("=> Small (openai/gpt-4o-mini) in 1 attempt(s)", before, StringComparison.Ordinal);
 
-        var assembly = Path.Combine(_dir, "bin", DotnetCli.Configuration, "net10.0", "SupportTriage.dll");
+        // The tool lists the tasks from the sample's own build (the copy's sources are the same): it loads an app into
+        // the default load context, where a second SupportTriage.dll (the copy's) could not join the other tests' one.
+        var assembly = Path.Combine(DotnetCli.RepoRoot, "samples", "SupportTriage", "bin", DotnetCli.Configuration, "net10.0", "SupportTriage.dll");
         Assert.Equal(0, await ToolAsync("eval", "--replay", recording, "--task", Task, "--assembly", assembly, "--project-dir", _dir));
         Assert.Equal(0, await ToolAsync("calibrate", "--task", Task, "--assembly", assembly, "--project-dir", _dir));
         var entry = LockFile.Read(Path.Combine(_dir, LockFile.FileName)).Tasks[Task];
