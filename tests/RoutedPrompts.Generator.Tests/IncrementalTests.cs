@@ -42,7 +42,8 @@ public sealed class IncrementalTests
 
     private static readonly (string Path, string Text)[] Files = [("/project/prompts/summary.txt", "Summarize: {text}")];
 
-    private static readonly string[] StepNames = typeof(TrackingNames)
+    /// <summary>Every tracked step of the generator's pipeline.</summary>
+    internal static readonly string[] StepNames = typeof(TrackingNames)
         .GetFields(BindingFlags.Public | BindingFlags.Static)
         .Select(f => (string)f.GetRawConstantValue()!)
         .ToArray();
@@ -130,7 +131,8 @@ public sealed class IncrementalTests
         return driver.RunGenerators(next).GetRunResult().Results.Single();
     }
 
-    private static void AssertNothingChanged(GeneratorRunResult result)
+    /// <summary>Every tracked step is Cached or Unchanged and no source is re-emitted.</summary>
+    internal static void AssertNothingChanged(GeneratorRunResult result)
     {
         foreach (var name in StepNames)
         {
