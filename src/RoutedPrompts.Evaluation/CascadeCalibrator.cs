@@ -208,7 +208,12 @@ public sealed class CascadeCalibrator
         }
         else
         {
-            var evidence = Format($"cascade {chainText} loses {Points(train.AccuracyDrop)} in sample (upper bound {Points(bound)} at z={z}, {EstimatorName(credit)}; {Points(cv.AccuracyDrop)} out of fold) against a target of {Points(target)}, at {train.Saving:P0} less cost than {tierNames[top]}");
+            var all = examples.ToArray();
+            var uncredited = policy.Chain.Where(t => t != top && !Guard(all, t, top)).Select(t => tierNames[t]).ToArray();
+            var exception = credit > 0 && uncredited.Length > 0
+                ? $" except those of {string.Join(" and ", uncredited)}, more accurate than {tierNames[top]} on the calibration data"
+                : string.Empty;
+            var evidence = Format($"cascade {chainText} loses {Points(train.AccuracyDrop)} in sample (upper bound {Points(bound)} at z={z}, {EstimatorName(credit)}{exception}; {Points(cv.AccuracyDrop)} out of fold) against a target of {Points(target)}, at {train.Saving:P0} less cost than {tierNames[top]}");
             reason = start == 0
                 ? $"{tierNames[0]} earns the traffic: {evidence}."
                 : $"{tierNames[0]} does not earn the traffic (no cascade starting there holds the target); start at {tierNames[start]}: {evidence}.";
