@@ -14,7 +14,7 @@ internal static class ReplayCommand
         var target = new Option<double>("--max-drop") { Description = "Quality target: the most accuracy the cascade may lose against the top model (0.01 = one point).", DefaultValueFactory = _ => 0.01 };
         var markdown = new Option<string?>("--markdown") { Description = "Also write the table as Markdown to this file." };
         var calibrateOnly = new Option<bool>("--calibrate-only") { Description = "Calibrate on train and print the decision and its cross-validated evidence; do not touch the test split." };
-        var estimator = new Option<DropEstimator>("--estimator") { Description = "How the accuracy loss is estimated: LossOnly (default, wins of cheaper tiers not credited) or Net.", DefaultValueFactory = _ => DropEstimator.LossOnly };
+        var estimator = new Option<DropEstimator>("--estimator") { Description = "How the accuracy loss is estimated: ShrunkNet (default: losses minus a cross-validated weight times the cheaper tiers' wins), LossOnly or Net.", DefaultValueFactory = _ => DropEstimator.ShrunkNet };
         var command = new Command("replay", "Calibrate on the train split of recorded runs and report the cascade on the test split, routed through PromptRouter with the replay client (no model calls).")
         {
             path, target, markdown, calibrateOnly, estimator,
@@ -36,9 +36,9 @@ internal static class ReplayCommand
                     var calibrated = await ReplayBenchmark.CalibrateAsync(file, options, cancellationToken).ConfigureAwait(false);
                     var cv = calibrated.Calibration.CrossValidated;
                     console.MarkupLineInterpolated($"[bold]{Path.GetFileNameWithoutExtension(file)}[/]: {calibrated.Calibration.Reason}");
-                    foreach (var (z, stats) in calibrated.Calibration.CrossValidation)
+                    foreach (var (w, z, stats) in calibrated.Calibration.CrossValidation)
                     {
-                        console.WriteLine(Invariant($"  z={z}: out of fold drop {stats.AccuracyDrop * 100:0.00} pts, losses {100.0 * stats.TopRightCascadeWrong / stats.Examples:0.00} pts, saving {stats.Saving:P0}"));
+                        console.WriteLine(Invariant($"  win weight {w}, z={z}: out of fold drop {stats.AccuracyDrop * 100:0.00} pts, losses {100.0 * stats.TopRightCascadeWrong / stats.Examples:0.00} pts, saving {stats.Saving:P0}"));
                     }
 
                     if (cv is not null)

@@ -24,11 +24,21 @@ public sealed record CalibrationOptions
     public IReadOnlyList<double> BoundMultipliers { get; init; } = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0];
 
     /// <summary>
-    /// How the accuracy lost against the top tier is estimated. <see cref="DropEstimator.LossOnly"/> (the default)
-    /// counts only examples the top tier got right and the cascade wrong, never crediting the cheaper tiers for beating
-    /// the top tier: a calibration set on which the top tier underperforms then cannot buy the cheap tiers traffic.
+    /// How the accuracy lost against the top tier is estimated. <see cref="DropEstimator.ShrunkNet"/> (the default)
+    /// counts the cascade's losses (top tier right, cascade wrong) minus its wins (top tier wrong, cascade right)
+    /// weighted by a factor chosen by cross-validation, and never credits the wins of a tier that beats the top tier
+    /// on the data a selection is fitted to. <see cref="DropEstimator.LossOnly"/> never credits wins;
+    /// <see cref="DropEstimator.Net"/> credits them in full.
     /// </summary>
-    public DropEstimator Estimator { get; init; } = DropEstimator.LossOnly;
+    public DropEstimator Estimator { get; init; } = DropEstimator.ShrunkNet;
+
+    /// <summary>
+    /// Candidate weights of a cheaper tier's win over the top tier (cascade right, top tier wrong) against a loss under
+    /// <see cref="DropEstimator.ShrunkNet"/>, chosen together with the bound multiplier by cross-validation (default
+    /// 0, 0.25, 0.5, 0.75, 1). A weight below one shrinks the credited wins towards zero: a loss of the cascade is
+    /// paid for certain, a win is a bet that the top tier's errors on the calibration set recur elsewhere.
+    /// </summary>
+    public IReadOnlyList<double> WinCredits { get; init; } = [0.0, 0.25, 0.5, 0.75, 1.0];
 
     /// <summary>
     /// Whether losses (and, for <see cref="DropEstimator.Net"/>, wins) on each tier's accepted slice are estimated from a
@@ -59,6 +69,13 @@ public enum DropEstimator
 
     /// <summary>The paired net drop: losses minus examples the cascade got right and the top tier wrong.</summary>
     Net = 1,
+
+    /// <summary>
+    /// The paired net drop with wins shrunk: losses minus a weight times the wins, the weight (one of
+    /// <see cref="CalibrationOptions.WinCredits"/>) chosen by cross-validation. A tier more accurate than the top tier
+    /// on the data a selection is fitted to gets no credit for its wins at all.
+    /// </summary>
+    ShrunkNet = 2,
 }
 
 /// <summary>The outcome of a calibration: the chosen cascade, the evidence, and the eval gate's decision.</summary>
@@ -74,8 +91,11 @@ public sealed record CalibrationResult(
     CascadePolicy Policy, CascadeStats Train, CascadeStats? CrossValidated, double? BoundMultiplier, double UpperBound,
     int StartTier, bool CheapestEarnsTraffic, string Reason)
 {
-    /// <summary>The out-of-fold statistics of every candidate bound multiplier, in the options' order.</summary>
-    public IReadOnlyList<(double Z, CascadeStats Stats)> CrossValidation { get; init; } = [];
+    /// <summary>The out-of-fold statistics of every candidate win weight and bound multiplier, in the options' order.</summary>
+    public IReadOnlyList<(double WinCredit, double Z, CascadeStats Stats)> CrossValidation { get; init; } = [];
+
+    /// <summary>The weight the chosen selection gives a cheaper tier's win against a loss (0 counts losses only).</summary>
+    public double WinCredit { get; init; }
 }
 
 /// <summary>
@@ -91,10 +111,18 @@ public sealed record CalibrationResult(
 /// top tier alone when none qualifies.
 /// </para>
 /// <para>
-/// How conservative <c>z</c> must be is itself chosen by repeated K-fold cross-validation on the calibration data: the
-/// whole selection (threshold grid, chain choice, bound) is run on K-1 folds and scored on the held-out fold; the
-/// smallest <c>z</c> whose pooled out-of-fold drop meets the target — and so does every larger <c>z</c> — is used on
-/// all the data. When none does, the top tier serves alone.
+/// The estimated drop is the target's own quantity, the paired net difference (losses minus wins), with the wins
+/// shrunk by a weight <c>w</c> in 0..1 (<see cref="DropEstimator.ShrunkNet"/>): <c>w = 0</c> counts losses only,
+/// <c>w = 1</c> is the plain net drop. A tier that is more accurate than the top tier on the data a selection is
+/// fitted to gets no credit for its wins (the data contradicts the premise that the top tier is the reference).
+/// </para>
+/// <para>
+/// How much to credit wins (<c>w</c>) and how conservative the bound is (<c>z</c>) are chosen by repeated K-fold
+/// cross-validation on the calibration data: the whole selection (threshold grid, chain choice, win weight, bound) is
+/// run on K-1 folds and scored on the held-out fold by the target's definition (the net accuracy difference). Per
+/// <c>w</c>, the smallest <c>z</c> whose pooled out-of-fold drop meets the target — and so does every larger
+/// <c>z</c> — qualifies; of the qualifying pairs the one with the largest out-of-fold saving is used on all the data.
+/// When none qualifies, the top tier serves alone.
 /// </para>
 /// </remarks>
 public sealed class CascadeCalibrator
@@ -106,6 +134,11 @@ public sealed class CascadeCalibrator
     public CascadeCalibrator(CalibrationOptions? options = null)
     {
         _options = options ?? new CalibrationOptions();
+        if (_options.WinCredits.Count == 0 || _options.WinCredits.Any(w => w is < 0 or > 1))
+        {
+            throw new ArgumentException("WinCredits must hold at least one weight, each between 0 and 1.", nameof(options));
+        }
+
         if (_options.Folds < 2 || _options.Repeats < 1 || _options.MaxChainLength < 1 || _options.ThresholdGridSize < 1 || _options.BoundMultipliers.Count == 0)
         {
             throw new ArgumentException("Calibration needs at least 2 folds, 1 repeat, chains of at least 1 tier, a threshold grid and a bound multiplier.", nameof(options));
@@ -128,31 +161,44 @@ public sealed class CascadeCalibrator
 
         var top = tierNames.Count - 1;
         var topOnly = new CascadePolicy([top], [null]);
+        var credits = Credits;
+        var zs = _options.BoundMultipliers;
         var crossValidated = CrossValidate(examples, top);
-        var chosenIndex = -1;
-        for (var i = 0; i < _options.BoundMultipliers.Count; i++)
+        var chosen = -1;
+        for (var c = 0; c < credits.Count; c++)
         {
-            if (Enumerable.Range(i, _options.BoundMultipliers.Count - i).All(j => Estimate(crossValidated[j]) <= _options.MaxAccuracyDrop))
+            // Per win weight, the least conservative bound that holds the target out of fold, as does every larger one.
+            for (var i = 0; i < zs.Count; i++)
             {
-                chosenIndex = i;
-                break;
+                if (Enumerable.Range(i, zs.Count - i).All(j => crossValidated[(c * zs.Count) + j].AccuracyDrop <= _options.MaxAccuracyDrop))
+                {
+                    var index = (c * zs.Count) + i;
+                    if (chosen < 0 || crossValidated[index].Saving > crossValidated[chosen].Saving)
+                    {
+                        chosen = index;
+                    }
+
+                    break;
+                }
             }
         }
 
         var target = _options.MaxAccuracyDrop;
-        if (chosenIndex < 0)
+        var table = credits.SelectMany(w => zs.Select(z => (w, z))).Zip(crossValidated, (s, stats) => (s.w, s.z, stats)).ToArray();
+        if (chosen < 0)
         {
             var stats = CascadeEvaluation.Evaluate(topOnly, examples, top);
             var worst = crossValidated[^1];
             return new CalibrationResult(topOnly, stats, worst, null, 0, top, top == 0,
-                Format($"{tierNames[top]} serves alone: even the most conservative bound (z={_options.BoundMultipliers[^1]}) loses {Points(Estimate(worst))} out of fold in cross-validation, more than the target of {Points(target)}.")) { CrossValidation = Zip(crossValidated) };
+                Format($"{tierNames[top]} serves alone: even the most conservative bound (z={zs[^1]}) loses {Points(worst.AccuracyDrop)} out of fold in cross-validation, more than the target of {Points(target)}.")) { CrossValidation = table };
         }
 
-        var z = _options.BoundMultipliers[chosenIndex];
+        var credit = credits[chosen / zs.Count];
+        var z = zs[chosen % zs.Count];
         var candidates = Candidates(examples, Enumerable.Range(0, examples.Count).ToArray(), top);
-        var (policy, bound) = Select(candidates, z, top);
+        var (policy, bound) = Select(candidates, credit, z, top);
         var train = CascadeEvaluation.Evaluate(policy, examples, top);
-        var cv = crossValidated[chosenIndex];
+        var cv = crossValidated[chosen];
         var start = policy.Chain[0];
         var chainText = string.Join(" -> ", policy.Chain.Select(i => tierNames[i]));
         string reason;
@@ -162,17 +208,19 @@ public sealed class CascadeCalibrator
         }
         else
         {
-            var evidence = Format($"cascade {chainText} loses {Points(Estimate(train))} in sample (upper bound {Points(bound)} at z={z}; {Points(Estimate(cv))} out of fold; {EstimatorName}) against a target of {Points(target)}, at {train.Saving:P0} less cost than {tierNames[top]}");
+            var all = examples.ToArray();
+            var uncredited = policy.Chain.Where(t => t != top && !Guard(all, t, top)).Select(t => tierNames[t]).ToArray();
+            var exception = credit > 0 && uncredited.Length > 0
+                ? $" except those of {string.Join(" and ", uncredited)}, more accurate than {tierNames[top]} on the calibration data"
+                : string.Empty;
+            var evidence = Format($"cascade {chainText} loses {Points(train.AccuracyDrop)} in sample (upper bound {Points(bound)} at z={z}, {EstimatorName(credit)}{exception}; {Points(cv.AccuracyDrop)} out of fold) against a target of {Points(target)}, at {train.Saving:P0} less cost than {tierNames[top]}");
             reason = start == 0
                 ? $"{tierNames[0]} earns the traffic: {evidence}."
                 : $"{tierNames[0]} does not earn the traffic (no cascade starting there holds the target); start at {tierNames[start]}: {evidence}.";
         }
 
-        return new CalibrationResult(policy, train, cv, z, bound, start, start == 0, reason) { CrossValidation = Zip(crossValidated) };
+        return new CalibrationResult(policy, train, cv, z, bound, start, start == 0, reason) { CrossValidation = table, WinCredit = credit };
     }
-
-    private (double Z, CascadeStats Stats)[] Zip(CascadeStats[] crossValidated) =>
-        _options.BoundMultipliers.Zip(crossValidated, (z, stats) => (z, stats)).ToArray();
 
     /// <summary>Every cascade the options allow, with its paired statistics on <paramref name="rows"/>.</summary>
     internal List<Candidate> Candidates(IReadOnlyList<CalibrationExample> examples, int[] rows, int top)
@@ -180,6 +228,7 @@ public sealed class CascadeCalibrator
         var subset = rows.Select(r => examples[r]).ToArray();
         var grids = Enumerable.Range(0, top).Select(tier => Grid(subset, tier)).ToArray();
         var curves = new Dictionary<string, (LogisticCurve Loss, LogisticCurve Win)>(StringComparer.Ordinal);
+        var credits = Enumerable.Range(0, top).Select(tier => Guard(subset, tier, top) ? 1.0 : 0.0).ToArray();
         var result = new List<Candidate>();
         foreach (var members in Chains(top))
         {
@@ -187,14 +236,35 @@ public sealed class CascadeCalibrator
             {
                 var policy = new CascadePolicy([.. members, top], [.. thresholds, null]);
                 var stats = CascadeEvaluation.Evaluate(policy, subset, top);
-                var (losses, wins) = _options.SmoothWithConfidenceCurve
-                    ? Smoothed(policy, subset, top, curves)
-                    : (stats.TopRightCascadeWrong, stats.TopWrongCascadeRight);
+                var (losses, wins) = Expected(policy, subset, top, curves, credits, _options.SmoothWithConfidenceCurve);
                 result.Add(new Candidate(policy, stats, losses, wins));
             }
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="tier"/>'s wins over the top tier may be credited at all: under
+    /// <see cref="DropEstimator.ShrunkNet"/> not when the tier is more accurate than the top tier on these examples
+    /// (the data then contradicts the premise that the top tier is the reference, and the top tier's errors there
+    /// are no evidence of how often it errs elsewhere).
+    /// </summary>
+    private bool Guard(CalibrationExample[] examples, int tier, int top)
+    {
+        if (_options.Estimator != DropEstimator.ShrunkNet)
+        {
+            return true;
+        }
+
+        int tierRight = 0, topRight = 0;
+        foreach (var example in examples)
+        {
+            tierRight += example.Tiers[tier] is { Answered: true, Correct: true } ? 1 : 0;
+            topRight += example.Tiers[top] is { Answered: true, Correct: true } ? 1 : 0;
+        }
+
+        return tierRight <= topRight;
     }
 
     /// <summary>A candidate cascade with its raw statistics and its (possibly smoothed) loss and win counts.</summary>
@@ -204,16 +274,18 @@ public sealed class CascadeCalibrator
     /// Expected losses and wins against the top tier: on each non-top member's accepted slice, the sum of a logistic
     /// curve of that member's confidence fitted on the examples that reach it (raw outcomes where there is no signal).
     /// </summary>
-    private static (double Losses, double Wins) Smoothed(
-        CascadePolicy policy, CalibrationExample[] examples, int top, Dictionary<string, (LogisticCurve Loss, LogisticCurve Win)> curves)
+    private static (double Losses, double Wins) Expected(
+        CascadePolicy policy, CalibrationExample[] examples, int top, Dictionary<string, (LogisticCurve Loss, LogisticCurve Win)> curves,
+        double[] credits, bool smooth)
     {
         double losses = 0, wins = 0;
         var reaching = examples;
         for (var position = 0; position < policy.Chain.Count - 1; position++)
         {
             var tier = policy.Chain[position];
+            (LogisticCurve Loss, LogisticCurve Win) curve = default;
             var key = string.Join('|', Enumerable.Range(0, position).Select(p => $"{policy.Chain[p]}:{policy.Thresholds[p]:R}")) + "|" + tier;
-            if (!curves.TryGetValue(key, out var curve))
+            if (smooth && !curves.TryGetValue(key, out curve))
             {
                 var fit = reaching.Where(e => e.Tiers[tier].Answered && e.Tiers[tier].Confidence is not null).ToArray();
                 var x = fit.Select(e => LogisticCurve.Feature(e.Tiers[tier].Confidence!.Value)).ToArray();
@@ -232,16 +304,16 @@ public sealed class CascadeCalibrator
                     continue;
                 }
 
-                if (observation.Confidence is { } confidence)
+                if (smooth && observation.Confidence is { } confidence)
                 {
                     var feature = LogisticCurve.Feature(confidence);
                     losses += curve.Loss.At(feature);
-                    wins += curve.Win.At(feature);
+                    wins += credits[tier] * curve.Win.At(feature);
                 }
                 else
                 {
                     losses += Loss(example, tier, top) ? 1 : 0;
-                    wins += Win(example, tier, top) ? 1 : 0;
+                    wins += Win(example, tier, top) ? credits[tier] : 0;
                 }
             }
 
@@ -255,12 +327,12 @@ public sealed class CascadeCalibrator
     }
 
     /// <summary>The cheapest candidate whose drop bound meets the target; the top tier alone when none does.</summary>
-    internal (CascadePolicy Policy, double Bound) Select(List<Candidate> candidates, double z, int top)
+    internal (CascadePolicy Policy, double Bound) Select(List<Candidate> candidates, double credit, double z, int top)
     {
         (CascadePolicy Policy, double Bound, double Cost)? best = null;
         foreach (var (policy, stats, losses, wins) in candidates)
         {
-            var bound = Bound(losses, wins, stats.Examples, z);
+            var bound = Bound(losses, credit * wins, stats.Examples, z);
             if (bound <= _options.MaxAccuracyDrop && stats.CostPerRequestUsd < (best?.Cost ?? double.PositiveInfinity))
             {
                 best = (policy, bound, stats.CostPerRequestUsd);
@@ -271,17 +343,22 @@ public sealed class CascadeCalibrator
     }
 
     /// <summary>The upper bound on the estimated accuracy loss at <paramref name="z"/>.</summary>
-    internal double Bound(double losses, double wins, int examples, double z) => Statistics.PairedDropUpperBound(
-        losses, _options.Estimator == DropEstimator.Net ? wins : 0, examples, z);
+    internal static double Bound(double losses, double creditedWins, int examples, double z) => Statistics.PairedDropUpperBound(
+        losses, creditedWins, examples, z);
 
-    /// <summary>The estimated accuracy loss (no bound).</summary>
-    internal double Estimate(CascadeStats stats) =>
-        _options.Estimator == DropEstimator.Net ? stats.AccuracyDrop : (double)stats.TopRightCascadeWrong / Math.Max(1, stats.Examples);
+    /// <summary>The candidate weights of a win against a loss under the options' estimator.</summary>
+    private IReadOnlyList<double> Credits => _options.Estimator switch
+    {
+        DropEstimator.Net => [1.0],
+        DropEstimator.ShrunkNet => _options.WinCredits,
+        _ => [0.0],
+    };
 
     /// <summary>Pooled out-of-fold statistics of the selection procedure, per bound multiplier.</summary>
     private CascadeStats[] CrossValidate(IReadOnlyList<CalibrationExample> examples, int top)
     {
-        var k = _options.BoundMultipliers.Count;
+        var settings = Credits.SelectMany(w => _options.BoundMultipliers.Select(z => (W: w, Z: z))).ToArray();
+        var k = settings.Length;
         var outcomes = Enumerable.Range(0, k).Select(_ => new List<CalibrationExample>()).ToArray();
         var policies = Enumerable.Range(0, k).Select(_ => new List<CascadePolicy>()).ToArray();
         var random = new Random(_options.Seed);
@@ -297,7 +374,7 @@ public sealed class CascadeCalibrator
                 var candidates = Candidates(examples, fit, top);
                 for (var j = 0; j < k; j++)
                 {
-                    var (policy, _) = Select(candidates, _options.BoundMultipliers[j], top);
+                    var (policy, _) = Select(candidates, settings[j].W, settings[j].Z, top);
                     foreach (var row in held)
                     {
                         outcomes[j].Add(examples[row]);
@@ -382,7 +459,12 @@ public sealed class CascadeCalibrator
         }
     }
 
-    private string EstimatorName => _options.Estimator == DropEstimator.Net ? "net of the cheaper tiers' wins" : "losses only, wins not credited";
+    private static string EstimatorName(double credit) => credit switch
+    {
+        0 => "losses only, wins not credited",
+        1 => "net of the cheaper tiers' wins",
+        _ => Format($"wins credited at {credit}"),
+    };
 
     private static string Points(double drop) => string.Create(CultureInfo.InvariantCulture, $"{drop * 100:0.0} pts");
 

@@ -9,6 +9,7 @@ public sealed class ReplayBenchmarkTests
 {
     [Theory]
     [InlineData("medmcqa-llama.jsonl", 0.25)]
+    [InlineData("medmcqa-qwen-oai.jsonl", 0.25)]
     [InlineData("mmlu-qwen-oai.jsonl", 0.40)]
     public async Task Replay_holds_the_accuracy_target_on_test_and_saves(string file, double minimumSaving)
     {
@@ -18,6 +19,29 @@ public sealed class ReplayBenchmarkTests
         Assert.True(result.Saving >= minimumSaving, $"{file}: saving {result.Saving:P1} < {minimumSaving:P0}");
         Assert.True(result.Calibration.CheapestEarnsTraffic || result.Calibration.Reason.Contains("does not earn", StringComparison.Ordinal));
         Assert.Equal(0, result.Unanswered);
+    }
+
+    /// <summary>
+    /// mmlu-llama: the accuracy target is asserted. The issue's saving target (40%) is not met: cross-validation on the
+    /// 285 train queries shows every setting that saves more than about a third losing more than a point out of fold,
+    /// so the calibration (honestly) does not go there. The saving half is a skipped test, so the gap stays visible.
+    /// </summary>
+    [Fact]
+    public async Task Replay_holds_the_accuracy_target_on_mmlu_llama()
+    {
+        var result = await ReplayBenchmark.RunAsync(Datasets.PathOf("mmlu-llama.jsonl"));
+
+        Assert.True(result.AccuracyDrop <= 0.015, $"cascade {result.CascadeAccuracy:0.000} vs top {result.TopAccuracy:0.000}");
+        Assert.True(result.Saving > 0, $"saving {result.Saving:P1}");
+        Assert.Equal(0, result.Unanswered);
+    }
+
+    [Fact(Skip = "Issue 5 target not met: mmlu-llama saves 28.8% on test (target 40%); see README, Calibrated cascades.")]
+    public async Task Replay_saves_40_percent_on_mmlu_llama()
+    {
+        var result = await ReplayBenchmark.RunAsync(Datasets.PathOf("mmlu-llama.jsonl"));
+
+        Assert.True(result.Saving >= 0.40, $"saving {result.Saving:P1}");
     }
 
     [Fact]
