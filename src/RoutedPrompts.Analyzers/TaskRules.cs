@@ -59,8 +59,8 @@ namespace RoutedPrompts.Analyzers
             Gate(taskOverride);
         }
 
-        /// <summary>RP0001, RP0002, RP0003; returns the eval set file when there is one.</summary>
-        private AdditionalFileInfo? EvalSet()
+        /// <summary>RP0001, RP0002, RP0003.</summary>
+        private void EvalSet()
         {
             var path = descriptor.EvalSet;
             if (string.IsNullOrWhiteSpace(path))
@@ -70,14 +70,14 @@ namespace RoutedPrompts.Analyzers
                     .Add(RoutedPromptsAnalyzer.EvalSetPathProperty, suggested)
                     .Add(RoutedPromptsAnalyzer.ExampleRowProperty, ExampleRow());
                 Report(Rules.NoEvalSet, attribute.GetLocation(), properties, descriptor.Name, "set EvalSet on its [RoutedPrompt] attribute to a JSONL file of examples (e.g. \"" + suggested + "\")");
-                return null;
+                return;
             }
 
             var argument = Argument("EvalSet") ?? attribute.GetLocation();
             if (inputs.Find(path!) is not { } file)
             {
                 Report(Rules.NoEvalSet, argument, null, descriptor.Name, "'" + path + "' is not among the project's AdditionalFiles");
-                return null;
+                return;
             }
 
             var schema = !model.IsText && descriptor.SchemaJson is { } json && JsonSyntaxChecker.Parse(json, out var node, out _) is null ? node : null;
@@ -95,8 +95,6 @@ namespace RoutedPrompts.Analyzers
             {
                 Report(Rules.EvalSetTooSmall, argument, null, path!, descriptor.Name, rows, minimum);
             }
-
-            return file;
         }
 
         /// <summary>RP0004: the lock file records other hashes than the code has now.</summary>
