@@ -47,19 +47,21 @@ namespace RoutedPrompts.Analyzers
 
                 var inputs = new ProjectInputs(start.Options, start.CancellationToken);
                 var reach = new ConcurrentBag<TaskReach>();
+                var names = new ConcurrentBag<TaskName>();
                 // A semantic-model action per tree rather than a syntax-node action: when the generator has written a
                 // partial method's implementation, the driver attributes the method to the generated declaration and
                 // never calls node actions for the user's definition.
-                start.RegisterSemanticModelAction(c => AnalyzeTree(c, attributeType, inputs, reach));
+                start.RegisterSemanticModelAction(c => AnalyzeTree(c, attributeType, inputs, reach, names));
                 start.RegisterAdditionalFileAction(c => ReportMalformedConfiguration(c, inputs));
 
                 // Which tasks reach which tiers is known only once every tree was analyzed: fallback chains are judged at
                 // the end of the compilation, for the tiers some task can reach, naming those tasks.
                 start.RegisterCompilationEndAction(c => AnalyzeFallbackChains(c, inputs, reach));
+                start.RegisterCompilationEndAction(c => ReportDuplicateNames(c, names));
             });
         }
 
-        private static void AnalyzeTree(SemanticModelAnalysisContext context, INamedTypeSymbol attributeType, ProjectInputs inputs, ConcurrentBag<TaskReach> reach)
+        private static void AnalyzeTree(SemanticModelAnalysisContext context, INamedTypeSymbol attributeType, ProjectInputs inputs, ConcurrentBag<TaskReach> reach, ConcurrentBag<TaskName> names)
         {
             var root = context.SemanticModel.SyntaxTree.GetRoot(context.CancellationToken);
             foreach (var method in root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax).OfType<MethodDeclarationSyntax>())
@@ -67,12 +69,12 @@ namespace RoutedPrompts.Analyzers
                 context.CancellationToken.ThrowIfCancellationRequested();
                 if (method.AttributeLists.Count > 0)
                 {
-                    AnalyzeMethod(context, method, attributeType, inputs, reach);
+                    AnalyzeMethod(context, method, attributeType, inputs, reach, names);
                 }
             }
         }
 
-        private static void AnalyzeMethod(SemanticModelAnalysisContext context, MethodDeclarationSyntax syntax, INamedTypeSymbol attributeType, ProjectInputs inputs, ConcurrentBag<TaskReach> reach)
+        private static void AnalyzeMethod(SemanticModelAnalysisContext context, MethodDeclarationSyntax syntax, INamedTypeSymbol attributeType, ProjectInputs inputs, ConcurrentBag<TaskReach> reach, ConcurrentBag<TaskName> names)
         {
             if (
                 context.SemanticModel.GetDeclaredSymbol(syntax, context.CancellationToken) is not IMethodSymbol method)
@@ -97,6 +99,11 @@ namespace RoutedPrompts.Analyzers
                     : null;
                 context.ReportDiagnostic(Diagnostic.Create(
                     DiagnosticDescriptors.Get(diagnostic.Id), inputs.ToLocation(diagnostic.Location, context.SemanticModel.Compilation), properties, diagnostic.Arguments.ToArray<object>()));
+            }
+
+            if (resolved.Model is { Descriptor: { } descriptor })
+            {
+                names.Add(new TaskName(descriptor.Name, syntax.Identifier.GetLocation(), method.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)));
             }
 
             if (resolved.Model is { Descriptor: not null } &&
@@ -148,6 +155,23 @@ namespace RoutedPrompts.Analyzers
             }
         }
 
+        // Two tasks with one name collide in configuration, telemetry and the lock file, and the registry throws when the
+        // assembly loads. The default name (Type.Method without Async) makes this easy to hit with overloads or with
+        // same-named types in two namespaces.
+        private static void ReportDuplicateNames(CompilationAnalysisContext context, ConcurrentBag<TaskName> names)
+        {
+            foreach (var group in names.GroupBy(n => n.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            {
+                var tasks = group.OrderBy(t => t.Method, StringComparer.Ordinal).ThenBy(t => t.Location.SourceSpan.Start).ToList();
+                foreach (var task in tasks)
+                {
+                    context.CancellationToken.ThrowIfCancellationRequested();
+                    var others = string.Join(", ", tasks.Where(o => !ReferenceEquals(o, task)).Select(o => "'" + o.Method + "'"));
+                    context.ReportDiagnostic(Diagnostic.Create(Rules.DuplicateTaskName, task.Location, task.Name, others));
+                }
+            }
+        }
+
         private static string? StepDownReason(RoutedPromptsManifest config, int tier, DeploymentEntry first, DeploymentEntry deployment, int index, double ratio)
         {
             for (var cheaper = 0; cheaper < tier; cheaper++)
@@ -175,4 +199,6 @@ namespace RoutedPrompts.Analyzers
 
     /// <summary>A routed task and the tiers its requests can be served by.</summary>
     internal sealed record TaskReach(string Name, int First, int Last);
+
+    internal sealed record TaskName(string Name, Location Location, string Method);
 }

@@ -55,13 +55,23 @@ namespace RoutedPrompts.Analyzers
             "Routed task '{0}' returns free text and has no validator and no confidence threshold, so no answer ever fails and the cascade never escalates; set Validator, ValidatorType or ConfidenceThreshold",
             GatesCategory);
 
+        public static readonly DiagnosticDescriptor DuplicateTaskName = Create(
+            "RP0122", "Routed task names must be unique",
+            "Routed task name '{0}' is also used by {1}; configuration, telemetry and the lock file key on the task name, and the task registry rejects a duplicate when the assembly loads: set a distinct Name on the [RoutedPrompt] attribute",
+            "RoutedPrompts",
+            DiagnosticSeverity.Error,
+            WellKnownDiagnosticTags.CompilationEnd);
+
         /// <summary>The rules a project raises to errors with <c>RoutedPromptsEvalRulesAsErrors</c>.</summary>
         public static readonly ImmutableHashSet<string> EvalRuleIds = ImmutableHashSet.Create(NoEvalSet.Id, EvalRowUnusable.Id, EvalSetTooSmall.Id, StaleEvaluation.Id);
 
         public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
-            NoEvalSet, EvalRowUnusable, EvalSetTooSmall, StaleEvaluation, NoFallbackChain, ConfigurationUnusable, FallbackStepsDown, CascadeWithoutGate);
+            NoEvalSet, EvalRowUnusable, EvalSetTooSmall, StaleEvaluation, NoFallbackChain, ConfigurationUnusable, FallbackStepsDown, CascadeWithoutGate, DuplicateTaskName);
 
         private static DiagnosticDescriptor Create(string id, string title, string message, string category, params string[] customTags) =>
-            new(id, title, message, category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: Shared.DiagnosticDescriptors.HelpPrefix + id + ".md", customTags: customTags);
+            Create(id, title, message, category, DiagnosticSeverity.Warning, customTags);
+
+        private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] customTags) =>
+            new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: Shared.DiagnosticDescriptors.HelpPrefix + id + ".md", customTags: customTags);
     }
 }
