@@ -35,8 +35,8 @@ internal static class CalibrateCommand
 
                 var run = EvalRun.Read(resultsPath);
                 var evalSetText = File.ReadAllText(Path.Combine(project, task.EvalSet!));
-                if (run.PromptHash != Shared.RoutedTaskHashing.PromptHash(task.Instructions, task.Template) ||
-                    run.EvalSetHash != Shared.RoutedTaskHashing.EvalSetHash(evalSetText))
+                var hashes = TaskHashes.Of(task, evalSetText);
+                if (run.PromptHash != hashes.Prompt || run.EvalSetHash != hashes.EvalSet)
                 {
                     console.MarkupLineInterpolated($"[red]{task.Name}[/]: its eval results are older than its prompt or eval set. Run: routed-prompts eval --task {task.Name}");
                     failed = true;

@@ -53,10 +53,8 @@ public sealed class DiskCacheChatClient : DelegatingChatClient
     {
         var text = new StringBuilder().Append(_provider).Append('\n').Append(options?.ModelId).Append('\n');
         text.Append(options?.ResponseFormat is ChatResponseFormatJson json ? json.Schema?.GetRawText() ?? "json" : "text").Append('\n');
-        foreach (var message in messages)
-        {
-            text.Append(message.Role.Value).Append('\u0000').Append(message.Text).Append('\u0001');
-        }
+        // The request itself is identified the way the replay client identifies it.
+        text.Append(RoutedPrompts.Replay.ReplayRecording.Fingerprint(messages));
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }

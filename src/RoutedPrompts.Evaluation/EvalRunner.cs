@@ -313,12 +313,13 @@ public static class EvalRunner
             }
         }
 
+        var hashes = TaskHashes.Of(task, evalSetText);
         return new EvalRun
         {
             Task = task.Name,
-            PromptHash = RoutedTaskHashing.PromptHash(task.Instructions, task.Template),
-            SchemaHash = task.SchemaJson is null ? null : RoutedTaskHashing.SchemaHash(task.SchemaJson),
-            EvalSetHash = RoutedTaskHashing.EvalSetHash(evalSetText),
+            PromptHash = hashes.Prompt,
+            SchemaHash = hashes.Schema,
+            EvalSetHash = hashes.EvalSet,
             EvalSetText = evalSetText,
             Examples = examples.Select(e => e.Id).ToArray(),
             Records = records.OrderBy(r => r.Job).ThenBy(r => r.Example).Select(r => r.Record).ToArray(),

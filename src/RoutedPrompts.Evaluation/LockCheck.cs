@@ -48,12 +48,12 @@ public static class LockCheck
             }
 
             var changed = new List<string>();
-            if (entry.PromptHash != RoutedTaskHashing.PromptHash(task.Instructions, task.Template))
+            if (entry.PromptHash != TaskHashes.PromptOf(task))
             {
                 changed.Add("prompt");
             }
 
-            if (entry.SchemaHash != (task.SchemaJson is null ? null : RoutedTaskHashing.SchemaHash(task.SchemaJson)))
+            if (entry.SchemaHash != TaskHashes.SchemaOf(task))
             {
                 changed.Add("schema");
             }

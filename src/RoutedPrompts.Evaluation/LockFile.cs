@@ -157,11 +157,12 @@ public static class LockEntries
         ArgumentNullException.ThrowIfNull(tiers);
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(result);
+        var hashes = TaskHashes.Of(task, evalSetText);
         var entry = new LockEntry
         {
-            PromptHash = RoutedTaskHashing.PromptHash(task.Instructions, task.Template),
-            SchemaHash = task.SchemaJson is null ? null : RoutedTaskHashing.SchemaHash(task.SchemaJson),
-            EvalSetHash = RoutedTaskHashing.EvalSetHash(evalSetText),
+            PromptHash = hashes.Prompt,
+            SchemaHash = hashes.Schema,
+            EvalSetHash = hashes.EvalSet,
             StartTier = tiers[result.StartTier].ToString(),
             Expected = new LockExpected { Accuracy = result.Train.Accuracy, EscalationRate = result.Train.EscalationRate, CostPerRequestUsd = result.Train.CostPerRequestUsd },
             Target = new LockTarget { MaxAccuracyDrop = target },
