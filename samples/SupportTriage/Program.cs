@@ -7,6 +7,7 @@ using System.Globalization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OpenAI;
 using RoutedPrompts;
 using RoutedPrompts.Replay;
@@ -58,10 +59,9 @@ else
 
 await using var provider = services.BuildServiceProvider();
 var prompts = provider.GetRequiredService<SupportPrompts>();
-var largePrices = configuration.GetSection("RoutedPrompts:Tiers:Large:Deployments:0");
-var largeInput = largePrices.GetValue<decimal>("InputUsdPerMillionTokens");
-var largeOutput = largePrices.GetValue<decimal>("OutputUsdPerMillionTokens");
-var report = new CostReport(largeInput, largeOutput);
+// The baseline: every request on the Large tier's first deployment, read from the same validated options the router uses.
+var large = provider.GetRequiredService<IOptions<RoutedPromptsOptions>>().Value.Tiers[nameof(Tier.Large)].Deployments[0];
+var report = new CostReport(large.InputUsdPerMillionTokens, large.OutputUsdPerMillionTokens);
 
 string[] tickets =
 [
