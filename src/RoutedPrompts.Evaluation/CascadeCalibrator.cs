@@ -332,8 +332,10 @@ public sealed class CascadeCalibrator
         (CascadePolicy Policy, double Bound, double Cost)? best = null;
         foreach (var (policy, stats, losses, wins) in candidates)
         {
+            // A cascade that costs as much as the top tier alone (its cheaper tiers rarely answer, yet every request
+            // pays for them) never beats serving the top tier alone, whatever its bound.
             var bound = Bound(losses, credit * wins, stats.Examples, z);
-            if (bound <= _options.MaxAccuracyDrop && stats.CostPerRequestUsd < (best?.Cost ?? double.PositiveInfinity))
+            if (bound <= _options.MaxAccuracyDrop && stats.CostPerRequestUsd < (best?.Cost ?? stats.TopCostPerRequestUsd))
             {
                 best = (policy, bound, stats.CostPerRequestUsd);
             }

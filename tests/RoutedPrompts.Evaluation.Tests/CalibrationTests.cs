@@ -145,6 +145,30 @@ public sealed class CalibrationTests
     }
 
     [Fact]
+    public void A_cascade_that_costs_more_than_the_top_tier_alone_is_never_chosen()
+    {
+        // Small is right whenever it is confident, but it is confident on only a handful of requests: a threshold that
+        // accepts just those keeps the accuracy (its bound is tiny), yet every other request pays for Small and Large.
+        var random = new Random(13);
+        var examples = Enumerable.Range(0, 300).Select(i =>
+        {
+            var confident = i % 16 == 0; // 19 of 300: the threshold grid (20 quantiles) reaches them
+            return new CalibrationExample($"e{i}",
+            [
+                new TierObservation(true, confident ? 0.99 : 0.3 * random.NextDouble(), confident || random.NextDouble() < 0.2, 1),
+                new TierObservation(true, null, true, 10),
+            ]);
+        }).ToList();
+
+        var result = new CascadeCalibrator().Calibrate(examples, ["Small", "Large"]);
+
+        Assert.Equal([1], result.Policy.Chain);
+        Assert.Equal(0, result.Train.Saving);
+        Assert.StartsWith("Large serves alone", result.Reason);
+        Assert.All(result.CrossValidation, row => Assert.True(row.Stats.Saving >= 0, $"w={row.WinCredit}, z={row.Z}: out-of-fold saving {row.Stats.Saving:P1}"));
+    }
+
+    [Fact]
     public void Gate_starts_at_the_middle_tier_when_only_it_holds_the_target()
     {
         var random = new Random(11);
