@@ -15,9 +15,19 @@ internal static class ReplayCommand
         var markdown = new Option<string?>("--markdown") { Description = "Also write the table as Markdown to this file." };
         var calibrateOnly = new Option<bool>("--calibrate-only") { Description = "Calibrate on train and print the decision and its cross-validated evidence; do not touch the test split." };
         var estimator = new Option<DropEstimator>("--estimator") { Description = "How the accuracy loss is estimated: ShrunkNet (default: losses minus a cross-validated weight times the cheaper tiers' wins), LossOnly or Net.", DefaultValueFactory = _ => DropEstimator.ShrunkNet };
+        var defaults = new CalibrationOptions();
+        var seed = new Option<int>("--seed") { Description = "Seed of the cross-validation's shuffles (to see how much the choice depends on them).", DefaultValueFactory = _ => defaults.Seed };
+        var repeats = new Option<int>("--repeats") { Description = "Repetitions of the cross-validation with different shuffles.", DefaultValueFactory = _ => defaults.Repeats };
+        repeats.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--repeats must be at least 1.");
+            }
+        });
         var command = new Command("replay", "Calibrate on the train split of recorded runs and report the cascade on the test split, routed through PromptRouter with the replay client (no model calls).")
         {
-            path, target, markdown, calibrateOnly, estimator,
+            path, target, markdown, calibrateOnly, estimator, seed, repeats,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -28,7 +38,10 @@ internal static class ReplayCommand
                 return 2;
             }
 
-            var options = new CalibrationOptions { MaxAccuracyDrop = parse.GetValue(target), Estimator = parse.GetValue(estimator) };
+            var options = new CalibrationOptions
+            {
+                MaxAccuracyDrop = parse.GetValue(target), Estimator = parse.GetValue(estimator), Seed = parse.GetValue(seed), Repeats = parse.GetValue(repeats),
+            };
             if (parse.GetValue(calibrateOnly))
             {
                 foreach (var file in files)

@@ -61,6 +61,29 @@ public sealed class ReplayBenchmarkTests
         Assert.Contains("| medmcqa-llama |", table);
         File.Delete(markdown);
     }
+
+    [Fact]
+    public async Task Replay_verb_takes_the_cross_validation_seed_and_repeats_and_refuses_zero_repeats()
+    {
+        async Task<string> Reason(params string[] options)
+        {
+            var console = new Spectre.Console.Testing.TestConsole();
+            console.Profile.Width = 1000;
+            Assert.Equal(0, await RoutedPrompts.Cli.CliApp.RunAsync(["replay", Datasets.PathOf("medmcqa-qwen-oai.jsonl"), "--calibrate-only", .. options], console));
+            return console.Output.Split('\n')[0];
+        }
+
+        // medmcqa-qwen-oai's choice depends on the shuffles (README, "How stable these numbers are"): the seed reaches
+        // the calibrator, and the same seed gives the same choice.
+        var byDefault = await Reason();
+        var seed2 = await Reason("--seed", "2");
+        Assert.Contains("gpt-4o-mini -> gpt-4o loses", byDefault);
+        Assert.Contains("gpt-4o-mini -> qwen2.5-72b-instruct -> gpt-4o loses", seed2);
+        Assert.Equal(seed2, await Reason("--seed", "2", "--repeats", "4"));
+
+        // A parse error (System.CommandLine writes "--repeats must be at least 1." to standard error) is exit code 1.
+        Assert.Equal(1, await RoutedPrompts.Cli.CliApp.RunAsync(["replay", Datasets.PathOf("medmcqa-qwen-oai.jsonl"), "--repeats", "0"], new Spectre.Console.Testing.TestConsole()));
+    }
 }
 
 /// <summary>Finds the recorded model runs beside the repository (never inside it).</summary>
