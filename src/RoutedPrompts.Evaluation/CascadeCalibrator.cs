@@ -59,6 +59,23 @@ public sealed record CalibrationOptions
 
     /// <summary>Candidate thresholds per tier: quantiles of the tier's confidence on the calibration data (default 20).</summary>
     public int ThresholdGridSize { get; init; } = 20;
+
+    /// <summary>
+    /// How many further cross-validation shuffles (seeds <see cref="Seed"/> + 1, + 2, …) re-run the whole calibration to
+    /// check whether its choice depends on how the examples happened to be split into folds (default 3; 0 turns the
+    /// check off). The choice itself always comes from <see cref="Seed"/>; when a further shuffle chooses otherwise the
+    /// reason says so (<see cref="CalibrationResult.Stability"/>): the eval set is too small to settle the decision.
+    /// </summary>
+    public int StabilitySeeds { get; init; } = 3;
+}
+
+/// <summary>Whether a calibration's choice survives other cross-validation shuffles.</summary>
+/// <param name="Shuffles">Further shuffles run (<see cref="CalibrationOptions.StabilitySeeds"/>).</param>
+/// <param name="Alternatives">The cascades the further shuffles chose that differ from the chosen one, with their in-sample statistics (one entry per differing shuffle).</param>
+public sealed record CalibrationStability(int Shuffles, IReadOnlyList<(CascadePolicy Policy, CascadeStats Train)> Alternatives)
+{
+    /// <summary>Whether every further shuffle chose the same cascade.</summary>
+    public bool IsStable => Alternatives.Count == 0;
 }
 
 /// <summary>How calibration estimates a cascade's accuracy loss against the top tier.</summary>
@@ -96,6 +113,9 @@ public sealed record CalibrationResult(
 
     /// <summary>The weight the chosen selection gives a cheaper tier's win against a loss (0 counts losses only).</summary>
     public double WinCredit { get; init; }
+
+    /// <summary>What further cross-validation shuffles chose, or <see langword="null"/> when the check is off.</summary>
+    public CalibrationStability? Stability { get; init; }
 }
 
 /// <summary>
@@ -139,9 +159,9 @@ public sealed class CascadeCalibrator
             throw new ArgumentException("WinCredits must hold at least one weight, each between 0 and 1.", nameof(options));
         }
 
-        if (_options.Folds < 2 || _options.Repeats < 1 || _options.MaxChainLength < 1 || _options.ThresholdGridSize < 1 || _options.BoundMultipliers.Count == 0)
+        if (_options.Folds < 2 || _options.Repeats < 1 || _options.MaxChainLength < 1 || _options.ThresholdGridSize < 1 || _options.BoundMultipliers.Count == 0 || _options.StabilitySeeds < 0)
         {
-            throw new ArgumentException("Calibration needs at least 2 folds, 1 repeat, chains of at least 1 tier, a threshold grid and a bound multiplier.", nameof(options));
+            throw new ArgumentException("Calibration needs at least 2 folds, 1 repeat, chains of at least 1 tier, a threshold grid, a bound multiplier and no negative number of stability seeds.", nameof(options));
         }
     }
 
@@ -159,6 +179,45 @@ public sealed class CascadeCalibrator
             throw new ArgumentException($"Calibration needs examples with one observation per tier ({tierNames.Count}).", nameof(examples));
         }
 
+        var result = CalibrateOnce(examples, tierNames);
+        if (_options.StabilitySeeds == 0)
+        {
+            return result;
+        }
+
+        // The same calibration on other shuffles of the same examples: a different choice means the folds, not the
+        // data, decided, and the user should know (more examples settle it).
+        var top = tierNames.Count - 1;
+        var alternatives = new List<(CascadePolicy Policy, CascadeStats Train)>();
+        for (var i = 1; i <= _options.StabilitySeeds; i++)
+        {
+            var other = new CascadeCalibrator(_options with { Seed = unchecked(_options.Seed + i), StabilitySeeds = 0 }).CalibrateOnce(examples, tierNames);
+            if (!Same(other.Policy, result.Policy))
+            {
+                alternatives.Add((other.Policy, other.Train));
+            }
+        }
+
+        var stability = new CalibrationStability(_options.StabilitySeeds, alternatives);
+        if (stability.IsStable)
+        {
+            return result with { Stability = stability };
+        }
+
+        var described = alternatives
+            .GroupBy(a => a.Policy.ToString(), StringComparer.Ordinal)
+            .Select(g => Format($"{Describe(g.First().Policy, tierNames)}, losing {Points(g.First().Train.AccuracyDrop)} in sample at {g.First().Train.Saving:P0} less cost"));
+        var warning = Format($" Unsettled: {alternatives.Count} of {_options.StabilitySeeds} other cross-validation shuffles choose otherwise ({string.Join("; ", described)}); the eval set is too small to decide between them, and more examples would settle it.");
+        return result with { Stability = stability, Reason = result.Reason + warning };
+
+        static bool Same(CascadePolicy a, CascadePolicy b) => a.Chain.SequenceEqual(b.Chain) && a.Thresholds.SequenceEqual(b.Thresholds);
+    }
+
+    private static string Describe(CascadePolicy policy, IReadOnlyList<string> tierNames) => string.Join(" -> ", policy.Chain.Select((tier, i) =>
+        policy.Thresholds[i] is { } t ? Format($"{tierNames[tier]} (>= {t:0.###})") : tierNames[tier]));
+
+    private CalibrationResult CalibrateOnce(IReadOnlyList<CalibrationExample> examples, IReadOnlyList<string> tierNames)
+    {
         var top = tierNames.Count - 1;
         var topOnly = new CascadePolicy([top], [null]);
         var credits = Credits;

@@ -59,7 +59,7 @@ public sealed class CalibrationTests
             var train = Draw(new Random(seed * 101), 250);
             rawDrops.Add(CascadeEvaluation.Evaluate(RawOptimum(train, target), fresh, 1).AccuracyDrop);
 
-            var result = new CascadeCalibrator(new CalibrationOptions { MaxAccuracyDrop = target, Repeats = 2 }).Calibrate(train, ["cheap", "top"]);
+            var result = new CascadeCalibrator(new CalibrationOptions { MaxAccuracyDrop = target, Repeats = 2, StabilitySeeds = 0 }).Calibrate(train, ["cheap", "top"]);
             var outOfSample = CascadeEvaluation.Evaluate(result.Policy, fresh, 1);
             calibratedDrops.Add(outOfSample.AccuracyDrop);
             calibratedSavings.Add(outOfSample.Saving);
@@ -103,6 +103,9 @@ public sealed class CalibrationTests
         Assert.StartsWith("Small earns the traffic", result.Reason);
         Assert.InRange(result.Train.Saving, 0.4, 0.5);
         Assert.Equal(0, result.Train.AccuracyDrop);
+        Assert.Equal(3, result.Stability!.Shuffles);
+        Assert.True(result.Stability.IsStable); // every other shuffle of the folds chooses the same cascade
+        Assert.DoesNotContain("Unsettled", result.Reason);
     }
 
     [Fact]
@@ -166,6 +169,13 @@ public sealed class CalibrationTests
         Assert.Equal(0, result.Train.Saving);
         Assert.StartsWith("Large serves alone", result.Reason);
         Assert.All(result.CrossValidation, row => Assert.True(row.Stats.Saving >= 0, $"w={row.WinCredit}, z={row.Z}: out-of-fold saving {row.Stats.Saving:P1}"));
+    }
+
+    [Fact]
+    public void Negative_stability_seeds_are_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new CascadeCalibrator(new CalibrationOptions { StabilitySeeds = -1 }));
+        Assert.Contains("stability seeds", error.Message);
     }
 
     [Fact]
