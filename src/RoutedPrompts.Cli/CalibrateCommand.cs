@@ -7,7 +7,7 @@ namespace RoutedPrompts.Cli;
 /// <summary>The <c>calibrate</c> verb: thresholds and start tier per task from its eval results, written to the lock file.</summary>
 internal static class CalibrateCommand
 {
-    public static Command Create(IAnsiConsole console, Func<IReadOnlyList<RoutedTask>> catalog, TimeProvider time)
+    public static Command Create(IAnsiConsole console, Func<IReadOnlyList<RoutedTask>>? catalog, TimeProvider time)
     {
         var app = new AppOptions();
         var target = new Option<double>("--max-drop") { Description = "Quality target: the most accuracy the cascade may lose against the top tier (0.01 = one point).", DefaultValueFactory = _ => 0.01 };
@@ -23,7 +23,7 @@ internal static class CalibrateCommand
             var file = File.Exists(lockPath) ? LockFile.Read(lockPath) : new LockFile();
             var maxDrop = parse.GetValue(target);
             var failed = false;
-            foreach (var task in app.Tasks(parse, catalog).Where(t => t.EvalSet is not null))
+            foreach (var task in app.Tasks(parse, catalog, console).Where(t => t.EvalSet is not null))
             {
                 var resultsPath = EvalRun.PathFor(app.ResultsDirectory(parse), task.Name);
                 if (!File.Exists(resultsPath))

@@ -7,19 +7,19 @@ namespace RoutedPrompts.Cli;
 /// <summary>The <c>check</c> verb: exit 1 when a routed task has no lock entry, a stale one, or falls below its bar.</summary>
 internal static class CheckCommand
 {
-    public static Command Create(IAnsiConsole console, Func<IReadOnlyList<RoutedTask>> catalog)
+    public static Command Create(IAnsiConsole console, Func<IReadOnlyList<RoutedTask>>? catalog)
     {
-        var project = new Option<DirectoryInfo>("--project-dir") { Description = "The application's project directory (eval set paths are relative to it).", DefaultValueFactory = _ => new DirectoryInfo(".") };
+        var app = new AppOptions();
         var lockPath = new Option<FileInfo?>("--lock") { Description = $"The lock file (default: <project-dir>/{LockFile.FileName})." };
-        var assembly = new Option<FileInfo?>("--assembly") { Description = "The built application assembly whose routed tasks are checked." };
         var command = new Command("check", "For CI: fail (exit 1) when a routed task has no lock entry, its entry is stale, or its recorded cascade falls below its bar.")
         {
-            project, lockPath, assembly,
+            lockPath,
         };
+        app.AddTo(command, appOnly: true);
         command.SetAction(parse =>
         {
-            var directory = parse.GetValue(project)!.FullName;
-            var tasks = parse.GetValue(assembly) is { } dll ? AppAssembly.LoadTasks(dll.FullName) : catalog();
+            var directory = app.ProjectDirectory(parse);
+            var tasks = app.AppTasks(parse, catalog, console);
             var path = parse.GetValue(lockPath)?.FullName ?? Path.Combine(directory, LockFile.FileName);
             LockFile? file = null;
             if (File.Exists(path))

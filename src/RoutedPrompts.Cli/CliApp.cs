@@ -9,12 +9,14 @@ public static class CliApp
     /// <summary>Parses and runs a command line.</summary>
     /// <param name="args">The arguments.</param>
     /// <param name="console">Where output goes (a test passes a recording console).</param>
-    /// <param name="catalog">The routed tasks when no <c>--assembly</c> is given (default: <see cref="RoutedTaskCatalog.Tasks"/>).</param>
+    /// <param name="catalog">
+    /// The routed tasks when no <c>--assembly</c> is given (tests), or <see langword="null"/> (the tool) to build the project
+    /// in <c>--project-dir</c> and load its output.
+    /// </param>
     /// <returns>The exit code.</returns>
     /// <param name="time">The clock stamped into the lock file (default: the system clock).</param>
     public static async Task<int> RunAsync(string[] args, IAnsiConsole console, Func<IReadOnlyList<RoutedTask>>? catalog = null, TimeProvider? time = null)
     {
-        catalog ??= () => RoutedTaskCatalog.Tasks;
         time ??= TimeProvider.System;
         var root = new RootCommand("routed-prompts: evaluate, calibrate, check and replay RoutedPrompts cascades.")
         {

@@ -8,7 +8,7 @@ namespace RoutedPrompts.Cli;
 /// <summary>The <c>eval</c> verb: every deployment of every reachable tier on each task's eval set.</summary>
 internal static class EvalCommand
 {
-    public static Command Create(IAnsiConsole console, Func<IReadOnlyList<RoutedTask>> catalog)
+    public static Command Create(IAnsiConsole console, Func<IReadOnlyList<RoutedTask>>? catalog)
     {
         var app = new AppOptions();
         var replay = new Option<FileInfo?>("--replay") { Description = "Answer every provider from this recording (no model calls)." };
@@ -28,7 +28,7 @@ internal static class EvalCommand
         {
             var project = app.ProjectDirectory(parse);
             var routing = AppOptions.Routing(project);
-            var tasks = app.Tasks(parse, catalog);
+            var tasks = app.Tasks(parse, catalog, console);
             var options = new EvalRunOptions
             {
                 Comparison = new JsonComparisonOptions

@@ -8,7 +8,7 @@ namespace RoutedPrompts.Cli;
 /// <summary>The <c>report</c> verb: per task, tiers, cascade, escalation, cost and saving, in the terminal, Markdown and HTML.</summary>
 internal static class ReportCommand
 {
-    public static Command Create(IAnsiConsole console, Func<IReadOnlyList<RoutedTask>> catalog)
+    public static Command Create(IAnsiConsole console, Func<IReadOnlyList<RoutedTask>>? catalog)
     {
         var app = new AppOptions();
         var output = new Option<DirectoryInfo?>("--output") { Description = "Where report.md and report.html go (default <project-dir>/.routedprompts/report)." };
@@ -29,7 +29,7 @@ internal static class ReportCommand
 
             var file = LockFile.Read(lockPath);
             var reports = new List<TaskReport>();
-            foreach (var task in app.Tasks(parse, catalog))
+            foreach (var task in app.Tasks(parse, catalog, console))
             {
                 var results = EvalRun.PathFor(app.ResultsDirectory(parse), task.Name);
                 if (!file.Tasks.TryGetValue(task.Name, out var entry) || !File.Exists(results))

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using RoutedPrompts.EndToEnd.Tests;
-using Spectre.Console.Testing;
 using Xunit.Abstractions;
 
 namespace RoutedPrompts.Evaluation.Tests;
@@ -35,11 +34,13 @@ public sealed class LockBakedIntoBuildTests(ITestOutputHelper output) : IDisposa
         var before = RefundBlock(await BuildAndRunAsync());
         Assert.Contains("=> Small (openai/gpt-4o-mini) in 1 attempt(s)", before, StringComparison.Ordinal);
 
-        // The tool lists the tasks from the sample's own build (the copy's sources are the same): it loads an app into
-        // the default load context, where a second SupportTriage.dll (the copy's) could not join the other tests' one.
-        var assembly = Path.Combine(DotnetCli.RepoRoot, "samples", "SupportTriage", "bin", DotnetCli.Configuration, "net10.0", "SupportTriage.dll");
-        Assert.Equal(0, await ToolAsync("eval", "--replay", recording, "--task", Task, "--assembly", assembly, "--project-dir", _dir));
-        Assert.Equal(0, await ToolAsync("calibrate", "--task", Task, "--assembly", assembly, "--project-dir", _dir));
+        // The tool, as a user runs it, with no --assembly: eval builds the copy (its project references are built
+        // already) and loads its output; calibrate loads the same output without building again.
+        var eval = await ToolAsync("eval", "--replay", recording, "--task", Task, "--project-dir", _dir, "-c", DotnetCli.Configuration, "--build-property", "BuildProjectReferences=false");
+        Assert.Contains($"Building {Path.Combine(_dir, "SupportTriage.csproj")} ({DotnetCli.Configuration})", eval, StringComparison.Ordinal);
+        var calibrate = await ToolAsync("calibrate", "--task", Task, "--project-dir", _dir, "-c", DotnetCli.Configuration, "--no-build");
+        Assert.Contains("Locating the build output of", calibrate, StringComparison.Ordinal);
+        Assert.DoesNotContain("Building", calibrate, StringComparison.Ordinal);
         var entry = LockFile.Read(Path.Combine(_dir, LockFile.FileName)).Tasks[Task];
         output.WriteLine($"lock: start tier {entry.StartTier}, thresholds {string.Join(", ", entry.Thresholds)}");
 
@@ -151,13 +152,11 @@ public sealed class LockBakedIntoBuildTests(ITestOutputHelper output) : IDisposa
         return await DotnetCli.RunAsync(output, _dir, Path.Combine("bin", DotnetCli.Configuration, "net10.0", "SupportTriage.dll"));
     }
 
-    private async Task<int> ToolAsync(params string[] args)
+    /// <summary>Runs the built tool in its own process (a second SupportTriage.dll could not join this test host's).</summary>
+    private async Task<string> ToolAsync(params string[] args)
     {
-        var console = new TestConsole();
-        console.Profile.Width = 400;
-        var exit = await Cli.CliApp.RunAsync(args, console);
-        output.WriteLine($"> routed-prompts {string.Join(' ', args)}\n{console.Output}");
-        return exit;
+        var tool = Path.Combine(DotnetCli.RepoRoot, "src", "RoutedPrompts.Cli", "bin", DotnetCli.Configuration, "net10.0", "routed-prompts.dll");
+        return await DotnetCli.RunAsync(output, _dir, [tool, .. args]);
     }
 
     /// <summary>The lines the sample prints for the demo's first refund request.</summary>
