@@ -187,7 +187,6 @@ public sealed class CascadeCalibrator
 
         // The same calibration on other shuffles of the same examples: a different choice means the folds, not the
         // data, decided, and the user should know (more examples settle it).
-        var top = tierNames.Count - 1;
         var alternatives = new List<(CascadePolicy Policy, CascadeStats Train)>();
         for (var i = 1; i <= _options.StabilitySeeds; i++)
         {
