@@ -9,7 +9,7 @@ using Spectre.Console;
 
 namespace RoutedPrompts.Cli;
 
-/// <summary>The options <c>eval</c>, <c>calibrate</c> and <c>report</c> share: where the application and its files are.</summary>
+/// <summary>The options <c>eval</c>, <c>calibrate</c>, <c>report</c> and <c>check</c> share: where the application and its files are, and how to build it.</summary>
 internal sealed class AppOptions
 {
     public Option<FileInfo?> Assembly { get; } = new("--assembly") { Description = "The built application assembly (its generated registry lists the routed tasks). Without it the tool builds the project in --project-dir and loads its output." };
