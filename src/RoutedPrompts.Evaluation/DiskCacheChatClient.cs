@@ -1,13 +1,17 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
 
 namespace RoutedPrompts.Evaluation;
 
 /// <summary>
-/// Caches responses on disk, keyed by deployment (provider and model) and request (messages and response format), so
-/// a re-run of <c>eval</c> costs nothing and gives the same numbers. Failures are not cached.
+/// Caches responses on disk, keyed by deployment (provider and model) and request (messages, response format, sampling
+/// options, and whether the raw request is customised, e.g. to ask for log-probabilities), so a re-run of <c>eval</c>
+/// costs nothing and gives the same numbers: the answer, its usage, its numeric properties and the confidence the
+/// router reads (kept even when it came from the provider's raw response). Failures are not cached.
 /// </summary>
 public sealed class DiskCacheChatClient : DelegatingChatClient
 {
@@ -38,7 +42,7 @@ public sealed class DiskCacheChatClient : DelegatingChatClient
         if (File.Exists(path))
         {
             Interlocked.Increment(ref _hits);
-            return Read(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false));
+            return Read(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path);
         }
 
         var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
@@ -53,24 +57,64 @@ public sealed class DiskCacheChatClient : DelegatingChatClient
     {
         var text = new StringBuilder().Append(_provider).Append('\n').Append(options?.ModelId).Append('\n');
         text.Append(options?.ResponseFormat is ChatResponseFormatJson json ? json.Schema?.GetRawText() ?? "json" : "text").Append('\n');
+        text.Append(CultureInfo.InvariantCulture, $"{options?.Temperature}|{options?.TopP}|{options?.MaxOutputTokens}|{options?.Seed}|raw:{options?.RawRepresentationFactory is not null}\n");
         // The request itself is identified the way the replay client identifies it.
         text.Append(RoutedPrompts.Replay.ReplayRecording.Fingerprint(messages));
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    private sealed record Entry(string Text, string? FinishReason, long? InputTokens, long? OutputTokens, Dictionary<string, double>? Properties);
+    /// <summary>A cached response, as stored on disk.</summary>
+    internal sealed record Entry(string Text, string? FinishReason, long? InputTokens, long? OutputTokens, Dictionary<string, double>? Properties);
 
-    private static string Write(ChatResponse response) => JsonSerializer.Serialize(new Entry(
-        response.Text,
-        response.FinishReason?.Value,
-        response.Usage?.InputTokenCount,
-        response.Usage?.OutputTokenCount,
-        response.AdditionalProperties?.Where(p => p.Value is double).ToDictionary(p => p.Key, p => (double)p.Value!)));
-
-    private static ChatResponse Read(string json)
+    private static string Write(ChatResponse response)
     {
-        var entry = JsonSerializer.Deserialize<Entry>(json)!;
+        var properties = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (key, value) in response.AdditionalProperties ?? [])
+        {
+            if (Number(value) is { } number)
+            {
+                properties[key] = number;
+            }
+        }
+
+        // The router's confidence may come from the provider's raw response (OpenAI log-probabilities), which is not
+        // cached: keep it as a property, so the cached answer passes the same confidence gate.
+        if (!properties.ContainsKey(RoutedPromptsResponseProperties.LogProb) && !properties.ContainsKey(RoutedPromptsResponseProperties.Confidence) &&
+            RoutedPromptsResponseProperties.ReadConfidence(response) is { } confidence)
+        {
+            properties[RoutedPromptsResponseProperties.Confidence] = confidence;
+        }
+
+        return JsonSerializer.Serialize(
+            new Entry(response.Text, response.FinishReason?.Value, response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount, properties.Count == 0 ? null : properties),
+            CacheJsonContext.Default.Entry);
+    }
+
+    private static double? Number(object? value) => value switch
+    {
+        double d => d,
+        float f => f,
+        decimal m => (double)m,
+        int i => i,
+        long l => l,
+        JsonElement { ValueKind: JsonValueKind.Number } e => e.GetDouble(),
+        _ => null,
+    };
+
+    private static ChatResponse Read(string json, string path)
+    {
+        Entry entry;
+        try
+        {
+            entry = JsonSerializer.Deserialize(json, CacheJsonContext.Default.Entry)
+                ?? throw new JsonException("the entry is null");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"Response cache entry {path} is not a cached response ({ex.Message}). Delete it to ask the provider again.", ex);
+        }
+
         var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, entry.Text))
         {
             FinishReason = entry.FinishReason is { } reason ? new ChatFinishReason(reason) : null,
@@ -88,3 +132,7 @@ public sealed class DiskCacheChatClient : DelegatingChatClient
         return response;
     }
 }
+
+/// <summary>Source-generated serialization of the response cache's entries.</summary>
+[JsonSerializable(typeof(DiskCacheChatClient.Entry))]
+internal sealed partial class CacheJsonContext : JsonSerializerContext;

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.AI;
+
 namespace RoutedPrompts;
 
 /// <summary>
@@ -22,4 +24,18 @@ public static class RoutedPromptsResponseProperties
 
     /// <summary>How long a recorded call took in milliseconds (set by the replay client; informational).</summary>
     public const string RecordedLatencyMs = "routedprompts.recorded_latency_ms";
+
+    /// <summary>
+    /// The confidence (0..1) the router's confidence gate reads from <paramref name="response"/>: <see cref="LogProb"/>,
+    /// else <see cref="Confidence"/>, else the OpenAI token log-probabilities of the raw <c>ChatCompletion</c>. For
+    /// middleware that stores or forwards responses (a cache, a recorder) and must keep the signal: write the value
+    /// back as <see cref="Confidence"/>.
+    /// </summary>
+    /// <param name="response">The response.</param>
+    /// <returns>The confidence, or <see langword="null"/> when the response carries no usable signal.</returns>
+    public static double? ReadConfidence(ChatResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return ResponseConfidence.ReadFrom(response);
+    }
 }
