@@ -72,16 +72,18 @@ public sealed class DiskCacheChatClient : DelegatingChatClient
         var properties = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (key, value) in response.AdditionalProperties ?? [])
         {
-            if (Number(value) is { } number)
+            if (value is double number)
             {
                 properties[key] = number;
             }
         }
 
         // The router's confidence may come from the provider's raw response (OpenAI log-probabilities), which is not
-        // cached: keep it as a property, so the cached answer passes the same confidence gate.
-        if (!properties.ContainsKey(RoutedPromptsResponseProperties.LogProb) && !properties.ContainsKey(RoutedPromptsResponseProperties.Confidence) &&
-            RoutedPromptsResponseProperties.ReadConfidence(response) is { } confidence)
+        // cached, or from a property of another number type: keep the value the router reads, so the cached answer
+        // passes the same confidence gate.
+        properties.Remove(RoutedPromptsResponseProperties.LogProb);
+        properties.Remove(RoutedPromptsResponseProperties.Confidence);
+        if (RoutedPromptsResponseProperties.ReadConfidence(response) is { } confidence)
         {
             properties[RoutedPromptsResponseProperties.Confidence] = confidence;
         }
@@ -90,17 +92,6 @@ public sealed class DiskCacheChatClient : DelegatingChatClient
             new Entry(response.Text, response.FinishReason?.Value, response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount, properties.Count == 0 ? null : properties),
             CacheJsonContext.Default.Entry);
     }
-
-    private static double? Number(object? value) => value switch
-    {
-        double d => d,
-        float f => f,
-        decimal m => (double)m,
-        int i => i,
-        long l => l,
-        JsonElement { ValueKind: JsonValueKind.Number } e => e.GetDouble(),
-        _ => null,
-    };
 
     private static ChatResponse Read(string json, string path)
     {

@@ -66,7 +66,7 @@ public sealed class DiskCacheTests : IDisposable
     }
 
     [Fact]
-    public async Task Numeric_confidence_properties_of_any_number_type_survive_the_cache()
+    public async Task Confidence_properties_of_any_number_type_survive_the_cache()
     {
         var responses = new Queue<ChatResponse>(
         [
