@@ -352,6 +352,7 @@ public static class EvalRunner
         Template = task.Template,
         PromptFile = task.PromptFile,
         Parameters = task.Parameters,
+        ParameterTypes = task.ParameterTypes,
         ResultKind = task.ResultKind,
         SchemaJson = task.SchemaJson,
         SchemaFile = task.SchemaFile,

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace RoutedPrompts.Evaluation;
 
@@ -11,11 +12,22 @@ namespace RoutedPrompts.Evaluation;
 /// <param name="Line">The 1-based line of the row.</param>
 public sealed record EvalExample(string Id, IReadOnlyDictionary<string, JsonElement> Inputs, JsonElement Expected, string File, int Line)
 {
-    /// <summary>The text an input renders as in the prompt: a string as it is, any other value as its JSON text.</summary>
+    /// <summary>
+    /// The inputs as the generated method puts them into the prompt: each read as its parameter's type and formatted
+    /// with <see cref="PromptText.Format{T}"/> (set when the set was read against a task that declares
+    /// <see cref="RoutedTask.ParameterTypes"/>), or <see langword="null"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Rendered { get; init; }
+
+    /// <summary>
+    /// The text an input renders as in the prompt: as the generated method formats it when the parameter's type is known
+    /// (<see cref="Rendered"/>); otherwise a string as it is and any other value as its JSON text.
+    /// </summary>
     /// <param name="name">The parameter name.</param>
     /// <returns>The rendered value.</returns>
     public string Render(string name) =>
-        Inputs[name] is { ValueKind: JsonValueKind.String } text ? text.GetString()! : Inputs[name].GetRawText();
+        Rendered is not null && Rendered.TryGetValue(name, out var rendered) ? rendered
+        : Inputs[name] is { ValueKind: JsonValueKind.String } text ? text.GetString()! : Inputs[name].GetRawText();
 }
 
 /// <summary>A malformed eval set row; the message starts with <c>file:line:</c>.</summary>
@@ -124,16 +136,67 @@ public static class EvalSet
                 values[input.Name] = input.Value;
             }
 
+            IReadOnlyDictionary<string, string>? rendered = null;
             if (task is not null)
             {
                 Check(task, values, expected, file, line);
+                rendered = Render(task, values, file, line);
             }
 
-            examples.Add(new EvalExample(id, values, expected, file, line));
+            examples.Add(new EvalExample(id, values, expected, file, line) { Rendered = rendered });
         }
 
         return examples;
     }
+
+    /// <summary>Reads each input as its parameter's type, as a caller of the generated method passes it, and formats it as that method does.</summary>
+    private static Dictionary<string, string>? Render(RoutedTask task, Dictionary<string, JsonElement> inputs, string file, int line)
+    {
+        if (task.ParameterTypes.Count != task.Parameters.Count)
+        {
+            return null;
+        }
+
+        var rendered = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < task.Parameters.Count; i++)
+        {
+            var (name, type) = (task.Parameters[i], task.ParameterTypes[i]);
+            var input = inputs[name];
+            if (type == typeof(string) && input.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
+            {
+                rendered[name] = input.GetRawText(); // {"maxWords": 60} for a string parameter means "60"
+                continue;
+            }
+
+            object? value;
+            try
+            {
+                value = JsonSerializer.Deserialize(input, type, InputJson);
+            }
+            catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+            {
+                throw new EvalSetException(file, line, $"inputs.{name}: {Shorten(input.GetRawText())} cannot be read as {TypeName(type)}, the parameter's type ({ex.Message}).", ex);
+            }
+
+            rendered[name] = PromptText.Format(value);
+        }
+
+        return rendered;
+    }
+
+    /// <summary>How eval-set inputs are read: enums by name or number, property names in any case, numbers only as numbers.</summary>
+    private static readonly JsonSerializerOptions InputJson = new()
+    {
+        PropertyNameCaseInsensitive = true,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private static string Shorten(string json) => json.Length <= 60 ? json : json[..57] + "...";
+
+    private static string TypeName(Type type) =>
+        Nullable.GetUnderlyingType(type) is { } inner ? TypeName(inner) + "?"
+        : type.IsGenericType ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(TypeName))}>"
+        : type.Name;
 
     private static void Check(RoutedTask task, Dictionary<string, JsonElement> inputs, JsonElement expected, string file, int line)
     {

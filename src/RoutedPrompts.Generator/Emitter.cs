@@ -94,6 +94,8 @@ namespace RoutedPrompts.Generator
             w.Line("Template = " + Formats.Literal(d.Template) + ",");
             w.Line("PromptFile = " + Formats.Literal(d.PromptFile) + ",");
             w.Line("Parameters = " + (d.BoundParameters.IsEmpty ? "global::System.Array.Empty<string>()" : "new string[] { " + string.Join(", ", d.BoundParameters.Select(Formats.Literal)) + " }") + ",");
+            w.Line("ParameterTypes = " + (d.BoundParameters.IsEmpty ? "global::System.Array.Empty<global::System.Type>()" : "new global::System.Type[] { " +
+                string.Join(", ", d.BoundParameters.Select(name => "typeof(" + task.Parameters.First(p => p.PlainName == name).TypeOfName + ")")) + " }") + ",");
             w.Line("ResultKind = global::RoutedPrompts.ResultKind." + (task.IsText ? "Text" : "Json") + ",");
             w.Line("SchemaJson = " + Formats.Literal(task.IsText ? null : d.SchemaJson) + ",");
             w.Line("SchemaFile = " + Formats.Literal(d.SchemaFile) + ",");

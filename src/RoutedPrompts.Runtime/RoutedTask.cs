@@ -51,6 +51,14 @@ public abstract class RoutedTask
     /// <summary>Names of the method parameters the template binds, in declaration order.</summary>
     public IReadOnlyList<string> Parameters { get; init; } = [];
 
+    /// <summary>
+    /// The declared types of <see cref="Parameters"/>, in the same order (generated). The eval tool reads each eval-set
+    /// input as its parameter's type and formats it as the generated method does (<see cref="PromptText.Format{T}"/>),
+    /// so an eval sends the prompt production sends. Empty for a descriptor written by hand: inputs then render as
+    /// strings as they are and other values as their JSON text.
+    /// </summary>
+    public IReadOnlyList<Type> ParameterTypes { get; init; } = [];
+
     /// <summary>Whether the answer is JSON or free text.</summary>
     public required ResultKind ResultKind { get; init; }
 

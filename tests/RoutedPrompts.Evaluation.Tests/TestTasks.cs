@@ -12,7 +12,8 @@ internal static class TestTasks
         string[]? parameters = null,
         string? schema = null,
         string? evalSet = "evals/reply.jsonl",
-        IReadOnlyDictionary<Tier, double>? thresholds = null) => new()
+        IReadOnlyDictionary<Tier, double>? thresholds = null,
+        Type[]? parameterTypes = null) => new()
         {
             Name = name,
             DeclaringType = name.Split('.')[0],
@@ -21,6 +22,7 @@ internal static class TestTasks
             Instructions = instructions,
             Template = template,
             Parameters = parameters ?? ["ticket"],
+            ParameterTypes = parameterTypes ?? [],
             ResultKind = ResultKind.Text,
             SchemaJson = schema,
             EvalSet = evalSet,

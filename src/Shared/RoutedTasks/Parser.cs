@@ -143,7 +143,9 @@ namespace RoutedPrompts.Shared
                 var declaration = (parameter.IsParams ? "params " : string.Empty) +
                     (method.IsExtensionMethod && parameter.Ordinal == 0 ? "this " : string.Empty) +
                     parameter.Type.ToDisplayString(Formats.FullyQualified) + " " + escaped;
-                parameters.Add(new ParameterInfo(escaped, parameter.Name, declaration, role, parameter.Type.SpecialType == SpecialType.System_String));
+                parameters.Add(new ParameterInfo(
+                    escaped, parameter.Name, declaration, role, parameter.Type.SpecialType == SpecialType.System_String,
+                    parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))); // typeof() takes no nullable reference annotation
                 parameterLocations.Add(LocationInfo.From(parameter.Locations.FirstOrDefault()));
             }
 
