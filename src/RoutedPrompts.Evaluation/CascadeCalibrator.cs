@@ -180,6 +180,15 @@ public sealed class CascadeCalibrator
         }
 
         var result = CalibrateOnce(examples, tierNames);
+        if (result.Policy.Chain.Count > 1 && examples.Count * _options.MaxAccuracyDrop < 1)
+        {
+            // One wrong answer moves accuracy by more than the whole target: the data cannot tell the target from zero.
+            result = result with
+            {
+                Reason = result.Reason + Format($" Thin evidence: with {examples.Count} examples a single wrong answer is {Points(1.0 / examples.Count)}, more than the target of {Points(_options.MaxAccuracyDrop)}; add examples (at least {(int)Math.Ceiling(1 / _options.MaxAccuracyDrop)}) before trusting this."),
+            };
+        }
+
         if (_options.StabilitySeeds == 0)
         {
             return result;

@@ -171,6 +171,31 @@ public sealed class CalibrationTests
         Assert.All(result.CrossValidation, row => Assert.True(row.Stats.Saving >= 0, $"w={row.WinCredit}, z={row.Z}: out-of-fold saving {row.Stats.Saving:P1}"));
     }
 
+    [Theory]
+    [InlineData(40, true)]
+    [InlineData(100, false)]
+    public void A_cascade_chosen_on_fewer_examples_than_one_wrong_answer_allows_says_the_evidence_is_thin(int count, bool thin)
+    {
+        // Small is right whenever it is confident (three in four requests): it earns the traffic at any size.
+        var examples = Enumerable.Range(0, count).Select(i => new CalibrationExample($"e{i}",
+        [
+            new TierObservation(true, i % 4 == 0 ? 0.3 : 0.99, i % 4 != 0 || i % 8 == 0, CheapCost),
+            new TierObservation(true, null, true, TopCost),
+        ])).ToList();
+
+        var result = new CascadeCalibrator().Calibrate(examples, ["Small", "Large"]);
+
+        Assert.True(result.CheapestEarnsTraffic);
+        if (thin)
+        {
+            Assert.Contains($"Thin evidence: with {count} examples a single wrong answer is 2.5 pts, more than the target of 1.0 pts; add examples (at least 100) before trusting this.", result.Reason);
+        }
+        else
+        {
+            Assert.DoesNotContain("Thin evidence", result.Reason);
+        }
+    }
+
     [Fact]
     public void Negative_stability_seeds_are_refused()
     {
