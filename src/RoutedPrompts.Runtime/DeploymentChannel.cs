@@ -62,7 +62,7 @@ internal sealed class DeploymentChannel
                         state.Retries++;
                     }
 
-                    metrics.Retries.Add(1, new(RouterMetrics.TierTag, tier), new(RouterMetrics.ProviderTag, plan.Info.Provider), new(RouterMetrics.ModelTag, plan.Info.Model));
+                    metrics.Retries.Add(1, new(TelemetryTags.Tier, tier), new(TelemetryTags.Provider, plan.Info.Provider), new(TelemetryTags.Model, plan.Info.Model));
                     RouterLog.Retrying(logger, name, tier, args.AttemptNumber + 2, args.RetryDelay.TotalMilliseconds, Describe(args.Outcome.Exception));
                     return default;
                 },
@@ -277,8 +277,8 @@ internal sealed class DeploymentChannel
     }
 
     private void Count(ProviderFailureKind kind) =>
-        Metrics.ProviderRequests.Add(1, new(RouterMetrics.TierTag, TierNames.Name(Plan.Tier)), new(RouterMetrics.ProviderTag, Plan.Info.Provider),
-            new(RouterMetrics.ModelTag, Plan.Info.Model), new(RouterMetrics.ResultTag, kind == ProviderFailureKind.None ? "success" : TierNames.Name(kind)));
+        Metrics.ProviderRequests.Add(1, new(TelemetryTags.Tier, TierNames.Name(Plan.Tier)), new(TelemetryTags.Provider, Plan.Info.Provider),
+            new(TelemetryTags.Model, Plan.Info.Model), new(TelemetryTags.Result, kind == ProviderFailureKind.None ? "success" : TierNames.Name(kind)));
 
     /// <summary>The provider's <c>retry-after-ms</c> or <c>Retry-After</c> (seconds or an HTTP date), when the failure carries one.</summary>
     private TimeSpan? RetryAfter(Exception exception)

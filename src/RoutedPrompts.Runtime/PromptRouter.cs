@@ -107,7 +107,7 @@ public sealed class PromptRouter
         Exception? lastProviderError = null;
 
         using var activity = RoutedPromptsTelemetry.ActivitySource.StartActivity("RoutedPrompts.Route");
-        activity?.SetTag(Tags.Task, task.Name);
+        activity?.SetTag(TelemetryTags.Task, task.Name);
 
         for (var tier = start; tier <= max; tier++)
         {
@@ -125,10 +125,10 @@ public sealed class PromptRouter
                 NoteEscalation(task.Name, attempts, tier);
 
                 using var attemptActivity = RoutedPromptsTelemetry.ActivitySource.StartActivity("RoutedPrompts.Attempt");
-                attemptActivity?.SetTag(Tags.Task, task.Name);
-                attemptActivity?.SetTag(Tags.Tier, TierNames.Name(tier));
-                attemptActivity?.SetTag(Tags.Provider, deployment.Info.Provider);
-                attemptActivity?.SetTag(Tags.Model, deployment.Info.Model);
+                attemptActivity?.SetTag(TelemetryTags.Task, task.Name);
+                attemptActivity?.SetTag(TelemetryTags.Tier, TierNames.Name(tier));
+                attemptActivity?.SetTag(TelemetryTags.Provider, deployment.Info.Provider);
+                attemptActivity?.SetTag(TelemetryTags.Model, deployment.Info.Model);
 
                 // Availability: did the deployment answer at all?
                 var call = await CallAsync(deployment, runtime, messages, cancellationToken).ConfigureAwait(false);
@@ -158,9 +158,9 @@ public sealed class PromptRouter
                 Record(task.Name, attempts, attempt, attemptActivity);
                 if (attempt.Accepted)
                 {
-                    _metrics.Requests.Add(1, new(Tags.Task, task.Name), new(Tags.Outcome, "succeeded"), new(Tags.Tier, TierNames.Name(tier)));
-                    activity?.SetTag(Tags.Tier, TierNames.Name(tier));
-                    activity?.SetTag(Tags.Outcome, "succeeded");
+                    _metrics.Requests.Add(1, new(TelemetryTags.Task, task.Name), new(TelemetryTags.Outcome, "succeeded"), new(TelemetryTags.Tier, TierNames.Name(tier)));
+                    activity?.SetTag(TelemetryTags.Tier, TierNames.Name(tier));
+                    activity?.SetTag(TelemetryTags.Outcome, "succeeded");
                     return new Routed<T>(task.Name, value!, attempts.ToArray());
                 }
 
@@ -179,8 +179,8 @@ public sealed class PromptRouter
             }
         }
 
-        _metrics.Requests.Add(1, new(Tags.Task, task.Name), new(Tags.Outcome, "failed"), new(Tags.Tier, "none"));
-        activity?.SetTag(Tags.Outcome, "failed");
+        _metrics.Requests.Add(1, new(TelemetryTags.Task, task.Name), new(TelemetryTags.Outcome, "failed"), new(TelemetryTags.Tier, "none"));
+        activity?.SetTag(TelemetryTags.Outcome, "failed");
         activity?.SetStatus(ActivityStatusCode.Error, "No acceptable answer.");
         if (attempts.Count > 0)
         {
@@ -373,7 +373,7 @@ public sealed class PromptRouter
         var from = TierNames.Name(last.Tier);
         var to = TierNames.Name(tier);
         var outcome = TierNames.Name(last.Outcome);
-        _metrics.Escalations.Add(1, new(Tags.Task, taskName), new(Tags.From, from), new(Tags.To, to), new(Tags.Reason, outcome));
+        _metrics.Escalations.Add(1, new(TelemetryTags.Task, taskName), new(TelemetryTags.From, from), new(TelemetryTags.To, to), new(TelemetryTags.Reason, outcome));
         RouterLog.Escalating(_logger, taskName, from, last.Deployment.ToString(), outcome, to);
     }
 
@@ -383,39 +383,39 @@ public sealed class PromptRouter
         var tier = TierNames.Name(attempt.Tier);
         var outcome = TierNames.Name(attempt.Outcome);
         var kind = attempt.Accepted ? "accepted" : attempt.IsAvailabilityFailure ? "availability" : "gate";
-        activity?.SetTag(Tags.Outcome, outcome);
-        activity?.SetTag(Tags.Kind, kind);
+        activity?.SetTag(TelemetryTags.Outcome, outcome);
+        activity?.SetTag(TelemetryTags.Kind, kind);
         if (attempt.IsAvailabilityFailure)
         {
-            activity?.SetTag(Tags.Failure, TierNames.Name(attempt.Failure));
-            activity?.SetTag(Tags.StatusCode, attempt.StatusCode);
+            activity?.SetTag(TelemetryTags.Failure, TierNames.Name(attempt.Failure));
+            activity?.SetTag(TelemetryTags.StatusCode, attempt.StatusCode);
         }
 
         if (attempt.Requests > 0)
         {
-            activity?.SetTag(Tags.Retries, attempt.Retries);
+            activity?.SetTag(TelemetryTags.Retries, attempt.Retries);
         }
 
         var tags = new TagList
         {
-            { Tags.Task, taskName },
-            { Tags.Tier, tier },
-            { Tags.Provider, attempt.Deployment.Provider },
-            { Tags.Model, attempt.Deployment.Model },
-            { Tags.Outcome, outcome },
-            { Tags.Kind, kind },
+            { TelemetryTags.Task, taskName },
+            { TelemetryTags.Tier, tier },
+            { TelemetryTags.Provider, attempt.Deployment.Provider },
+            { TelemetryTags.Model, attempt.Deployment.Model },
+            { TelemetryTags.Outcome, outcome },
+            { TelemetryTags.Kind, kind },
         };
         _metrics.Attempts.Add(1, tags);
         _metrics.Duration.Record(attempt.Latency.TotalSeconds, tags);
-        _metrics.Cost.Record((double)attempt.CostUsd, new(Tags.Task, taskName), new(Tags.Tier, tier));
+        _metrics.Cost.Record((double)attempt.CostUsd, new(TelemetryTags.Task, taskName), new(TelemetryTags.Tier, tier));
         if (attempt.InputTokens > 0)
         {
-            _metrics.Tokens.Add(attempt.InputTokens, new(Tags.Task, taskName), new(Tags.Provider, attempt.Deployment.Provider), new(Tags.Model, attempt.Deployment.Model), new(Tags.TokenType, "input"));
+            _metrics.Tokens.Add(attempt.InputTokens, new(TelemetryTags.Task, taskName), new(TelemetryTags.Provider, attempt.Deployment.Provider), new(TelemetryTags.Model, attempt.Deployment.Model), new(TelemetryTags.TokenType, "input"));
         }
 
         if (attempt.OutputTokens > 0)
         {
-            _metrics.Tokens.Add(attempt.OutputTokens, new(Tags.Task, taskName), new(Tags.Provider, attempt.Deployment.Provider), new(Tags.Model, attempt.Deployment.Model), new(Tags.TokenType, "output"));
+            _metrics.Tokens.Add(attempt.OutputTokens, new(TelemetryTags.Task, taskName), new(TelemetryTags.Provider, attempt.Deployment.Provider), new(TelemetryTags.Model, attempt.Deployment.Model), new(TelemetryTags.TokenType, "output"));
         }
     }
 
@@ -458,23 +458,5 @@ public sealed class PromptRouter
         public int Requests => Result.Requests;
 
         public int Retries => Result.Retries;
-    }
-
-    /// <summary>Tag names of the router's activities and metrics.</summary>
-    private static class Tags
-    {
-        public const string Task = "task";
-        public const string Tier = "tier";
-        public const string Provider = "provider";
-        public const string Model = "model";
-        public const string Outcome = "outcome";
-        public const string From = "from";
-        public const string To = "to";
-        public const string Reason = "reason";
-        public const string TokenType = "type";
-        public const string Kind = "kind";
-        public const string Failure = "failure";
-        public const string StatusCode = "http.response.status_code";
-        public const string Retries = "retries";
     }
 }

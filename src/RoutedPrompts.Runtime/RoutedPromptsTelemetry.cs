@@ -68,10 +68,6 @@ internal sealed class RouterMetrics
         meter.CreateObservableGauge(RoutedPromptsTelemetry.LatencyInstrument, () => Observe(h => h.AverageLatency?.TotalSeconds ?? 0d), "s", "Recent latency of a deployment's tries.");
     }
 
-    public const string TierTag = "tier";
-    public const string ProviderTag = "provider";
-    public const string ModelTag = "model";
-    public const string ResultTag = "result";
 
     private readonly List<WeakReference<Func<IReadOnlyList<DeploymentHealth>>>> _health = [];
 
@@ -117,7 +113,7 @@ internal sealed class RouterMetrics
                 foreach (var h in health())
                 {
                     measurements.Add(new Measurement<T>(value(h),
-                        new(TierTag, TierNames.Name(h.Tier)), new(ProviderTag, h.Deployment.Provider), new(ModelTag, h.Deployment.Model)));
+                        new(TelemetryTags.Tier, TierNames.Name(h.Tier)), new(TelemetryTags.Provider, h.Deployment.Provider), new(TelemetryTags.Model, h.Deployment.Model)));
                 }
             }
         }
@@ -135,4 +131,23 @@ internal sealed class RouterMetrics
 
         return LazyInitializer.EnsureInitialized(ref _shared, static () => new RouterMetrics(new Meter(RoutedPromptsTelemetry.SourceName)));
     }
+}
+
+/// <summary>Tag names of the router's activities and metrics (one set, so a dimension cannot split).</summary>
+internal static class TelemetryTags
+{
+    public const string Task = "task";
+    public const string Tier = "tier";
+    public const string Provider = "provider";
+    public const string Model = "model";
+    public const string Outcome = "outcome";
+    public const string Result = "result";
+    public const string From = "from";
+    public const string To = "to";
+    public const string Reason = "reason";
+    public const string TokenType = "type";
+    public const string Kind = "kind";
+    public const string Failure = "failure";
+    public const string StatusCode = "http.response.status_code";
+    public const string Retries = "retries";
 }

@@ -16,13 +16,8 @@ internal static class TierNames
         "None", "RateLimited", "ServerError", "ClientError", "Timeout", "Network", "MalformedResponse", "CircuitOpen", "Other",
     ];
 
-    private static readonly string[] CircuitStates = ["Closed", "Open", "HalfOpen", "Isolated"];
-
     public static string Name(ProviderFailureKind kind) =>
         (uint)kind < (uint)FailureKinds.Length ? FailureKinds[(int)kind] : ((int)kind).ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    public static string Name(DeploymentCircuitState state) =>
-        (uint)state < (uint)CircuitStates.Length ? CircuitStates[(int)state] : ((int)state).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static string Name(Tier tier) => (uint)tier < (uint)All.Length ? All[(int)tier] : ((int)tier).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
