@@ -147,16 +147,17 @@ internal static class AnswerGates
         return trimmed[(firstLineEnd + 1)..^3].Trim();
     }
 
-    /// <summary>Whether <paramref name="json"/> is one well-formed JSON value.</summary>
-    public static GateVerdict CheckJson(string json)
+    /// <summary>Whether <paramref name="json"/> is one well-formed JSON value; when it is, <paramref name="document"/> holds it (the caller disposes it).</summary>
+    public static GateVerdict CheckJson(string json, out JsonDocument? document)
     {
         try
         {
-            using var document = JsonDocument.Parse(json);
+            document = JsonDocument.Parse(json);
             return GateVerdict.Pass;
         }
         catch (System.Text.Json.JsonException ex)
         {
+            document = null;
             return GateVerdict.Fail(AttemptOutcome.InvalidJson, $"The answer is not valid JSON (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}).");
         }
     }

@@ -102,6 +102,12 @@ public sealed class PromptRouter
         cancellationToken.ThrowIfCancellationRequested();
         var settings = CurrentSettings();
         var runtime = TaskRuntime.For(task);
+        if (runtime.Schema is { } schema)
+        {
+            // A schema NJsonSchema cannot read is the task's error: surface it before any paid call, not after one.
+            await schema.ConfigureAwait(false);
+        }
+
         var (start, max) = settings.Range(task);
         var attempts = new List<RoutingAttempt>();
         Exception? lastProviderError = null;
@@ -275,11 +281,14 @@ public sealed class PromptRouter
         else
         {
             var json = AnswerGates.StripFence(text);
-            verdict = AnswerGates.CheckJson(json);
+            verdict = AnswerGates.CheckJson(json, out var document);
             if (!verdict.Passed)
             {
                 return (Attempt(verdict), default);
             }
+
+            // The answer is parsed once: the schema gate reads the text, deserialization reads this document.
+            using var parsed = document!;
 
             if (runtime.Schema is { } schemaTask)
             {
@@ -290,7 +299,7 @@ public sealed class PromptRouter
                 }
             }
 
-            (value, verdict) = Deserialize(task, json);
+            (value, verdict) = Deserialize(task, parsed);
             if (!verdict.Passed)
             {
                 return (Attempt(verdict), default);
@@ -307,11 +316,11 @@ public sealed class PromptRouter
         return (Attempt(verdict), verdict.Passed ? value : default);
     }
 
-    private static (T? Value, GateVerdict Verdict) Deserialize<T>(RoutedTask<T> task, string json)
+    private static (T? Value, GateVerdict Verdict) Deserialize<T>(RoutedTask<T> task, JsonDocument json)
     {
         try
         {
-            var value = JsonSerializer.Deserialize(json, task.JsonTypeInfo!);
+            var value = json.Deserialize(task.JsonTypeInfo!);
             return value is null
                 ? (default, GateVerdict.Fail(AttemptOutcome.SchemaViolation, $"The answer is JSON null, not a {typeof(T).Name}."))
                 : (value, GateVerdict.Pass);

@@ -7,6 +7,19 @@ namespace RoutedPrompts.Tests;
 public sealed class RouterTests
 {
     [Fact]
+    public async Task A_schema_NJsonSchema_cannot_read_fails_the_request_before_any_paid_call()
+    {
+        using var h = Harness.Create();
+        h.OpenAi.Reply(Harness.SmallModel, _ => Task.FromResult(Reply.Text("""{"category":"billing","priority":2}""")));
+        var task = Tasks.Triage(name: "Support.BrokenSchema", schema: """{"type": "object", "properties": {"category": {"$ref": "#/definitions/missing"}}}""");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => h.Router.RouteAsync(task, Tasks.Messages()).AsTask());
+
+        Assert.Contains("Support.BrokenSchema", error.Message);
+        Assert.Empty(h.Log);
+    }
+
+    [Fact]
     public async Task Accepts_on_the_first_tier_with_provenance()
     {
         using var h = Harness.Create();
