@@ -13,7 +13,8 @@ namespace RoutedPrompts;
 public sealed class ModelSelectingChatClient : IChatClient
 {
     private readonly Func<string, IChatClient> _factory;
-    private readonly ConcurrentDictionary<string, IChatClient> _clients = new(StringComparer.Ordinal);
+    // Lazy: on a concurrent first request for a model the factory still runs once, so no client is created and leaked.
+    private readonly ConcurrentDictionary<string, Lazy<IChatClient>> _clients = new(StringComparer.Ordinal);
 
     /// <summary>Creates the client.</summary>
     /// <param name="factory">Creates the client for one model id; called once per model.</param>
@@ -43,7 +44,10 @@ public sealed class ModelSelectingChatClient : IChatClient
     {
         foreach (var client in _clients.Values)
         {
-            client.Dispose();
+            if (client.IsValueCreated)
+            {
+                client.Value.Dispose();
+            }
         }
 
         _clients.Clear();
@@ -58,6 +62,6 @@ public sealed class ModelSelectingChatClient : IChatClient
                 "ModelSelectingChatClient needs ChatOptions.ModelId to pick a model; PromptRouter sets it from the deployment's Model.");
         }
 
-        return _clients.GetOrAdd(model, _factory);
+        return _clients.GetOrAdd(model, static (m, factory) => new Lazy<IChatClient>(() => factory(m)), _factory).Value;
     }
 }

@@ -15,25 +15,14 @@ internal static class ResponseConfidence
         Read(response.AdditionalProperties) ?? (OpenAILogProbabilities.Read(response.RawRepresentation) is { } lp ? Math.Clamp(Math.Exp(lp), 0d, 1d) : null);
 
     /// <summary>The answer's confidence (0..1), or <see langword="null"/> when the response carries no usable signal.</summary>
-    public static double? Read(AdditionalPropertiesDictionary? properties)
-    {
-        if (properties is null)
-        {
-            return null;
-        }
+    public static double? Read(AdditionalPropertiesDictionary? properties) =>
+        Number(properties, RoutedPromptsResponseProperties.LogProb) is { } lp ? Math.Clamp(Math.Exp(lp), 0d, 1d)
+        : Number(properties, RoutedPromptsResponseProperties.Confidence) is { } c ? Math.Clamp(c, 0d, 1d)
+        : null;
 
-        if (properties.TryGetValue(RoutedPromptsResponseProperties.LogProb, out var logProb) && ToDouble(logProb) is { } lp)
-        {
-            return Math.Clamp(Math.Exp(lp), 0d, 1d);
-        }
-
-        if (properties.TryGetValue(RoutedPromptsResponseProperties.Confidence, out var confidence) && ToDouble(confidence) is { } c)
-        {
-            return Math.Clamp(c, 0d, 1d);
-        }
-
-        return null;
-    }
+    /// <summary>A numeric response property (the value types <see cref="RoutedPromptsResponseProperties"/> documents), or <see langword="null"/>.</summary>
+    public static double? Number(AdditionalPropertiesDictionary? properties, string key) =>
+        properties is not null && properties.TryGetValue(key, out var value) ? ToDouble(value) : null;
 
     private static double? ToDouble(object? value)
     {

@@ -18,8 +18,7 @@ internal sealed record DeploymentPlan(Tier Tier, DeploymentInfo Info, decimal In
     /// </summary>
     public decimal Cost(long inputTokens, long outputTokens, Microsoft.Extensions.AI.AdditionalPropertiesDictionary? properties) =>
         InputUsdPerMillionTokens == 0m && OutputUsdPerMillionTokens == 0m &&
-        properties is not null && properties.TryGetValue(RoutedPromptsResponseProperties.RecordedCostUsd, out var recorded) &&
-        recorded is double usd && double.IsFinite(usd) && usd >= 0
+        ResponseConfidence.Number(properties, RoutedPromptsResponseProperties.RecordedCostUsd) is { } usd && double.IsFinite(usd) && usd >= 0
             ? (decimal)usd
             : Cost(inputTokens, outputTokens);
 }

@@ -91,6 +91,23 @@ public sealed class CalibrationHookTests
         Assert.Equal(0.0042m, routed.Attempts[0].CostUsd);                              // unpriced: the recorded cost
         Assert.Equal(((1000 * 2.5m) + (100 * 10m)) / 1_000_000m, routed.Attempts[1].CostUsd); // priced: prices win
     }
+
+    [Fact]
+    public async Task A_recorded_cost_of_any_documented_number_type_is_read()
+    {
+        using var h = Harness.Create(o => o.Tiers["Small"] = new TierOptions { Deployments = [new DeploymentOptions { Provider = "openai", Model = Harness.SmallModel }] });
+        foreach (var recorded in new object[] { 0.0042m, 0.0042f, "0.0042" })
+        {
+            var response = Reply.Text("A");
+            response.AdditionalProperties ??= [];
+            response.AdditionalProperties[RoutedPromptsResponseProperties.RecordedCostUsd] = recorded;
+            h.OpenAi.Reply(Harness.SmallModel, response);
+
+            var routed = await h.Router.RouteAsync(Tasks.Summary(maxTier: Tier.Small), Tasks.Messages());
+
+            Assert.Equal(0.0042, (double)routed.Attempts[0].CostUsd, 6);
+        }
+    }
 }
 
 /// <summary>Recordings whose <c>confidence</c> is a log-probability (negative values) reach the gate as 0..1.</summary>
