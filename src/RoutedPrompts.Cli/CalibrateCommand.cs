@@ -36,9 +36,9 @@ internal static class CalibrateCommand
                 var run = EvalRun.Read(resultsPath);
                 var evalSetText = File.ReadAllText(Path.Combine(project, task.EvalSet!));
                 var hashes = TaskHashes.Of(task, evalSetText);
-                if (run.PromptHash != hashes.Prompt || run.EvalSetHash != hashes.EvalSet)
+                if (run.PromptHash != hashes.Prompt || run.SchemaHash != hashes.Schema || run.EvalSetHash != hashes.EvalSet)
                 {
-                    console.MarkupLineInterpolated($"[red]{task.Name}[/]: its eval results are older than its prompt or eval set. Run: routed-prompts eval --task {task.Name}");
+                    console.MarkupLineInterpolated($"[red]{task.Name}[/]: its eval results are older than its prompt, schema or eval set. Run: routed-prompts eval --task {task.Name}");
                     failed = true;
                     continue;
                 }

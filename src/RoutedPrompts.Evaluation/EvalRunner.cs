@@ -75,9 +75,6 @@ public sealed record EvalRun
     /// <summary>The eval set hash evaluated.</summary>
     public required string EvalSetHash { get; init; }
 
-    /// <summary>The eval set's text (what <see cref="EvalSetHash"/> hashes), so calibrate can write the lock entry.</summary>
-    public required string EvalSetText { get; init; }
-
     /// <summary>The examples' ids in eval set order.</summary>
     public required IReadOnlyList<string> Examples { get; init; }
 
@@ -106,7 +103,7 @@ public sealed record EvalRun
 
     /// <summary>
     /// Calibration examples over the tiers, cheapest first: per tier the attempt the runtime would make (its first
-    /// deployment, falling over to the next one on a provider error, paying for each).
+    /// deployment, falling over to the next one when it was unavailable (provider error or open circuit), paying for each).
     /// </summary>
     /// <returns>The tiers and the examples.</returns>
     public (IReadOnlyList<Tier> Tiers, IReadOnlyList<CalibrationExample> Examples) ToCalibration()
@@ -119,7 +116,7 @@ public sealed record EvalRun
             foreach (var record in byTier[t].TryGetValue(id, out var records) ? records : [])
             {
                 cost += record.CostUsd;
-                if (record.Outcome != AttemptOutcome.ProviderError)
+                if (!record.Outcome.IsAvailabilityFailure())
                 {
                     return new TierObservation(record.Answered, record.Confidence, record.Correct, cost);
                 }
@@ -320,7 +317,6 @@ public static class EvalRunner
             PromptHash = hashes.Prompt,
             SchemaHash = hashes.Schema,
             EvalSetHash = hashes.EvalSet,
-            EvalSetText = evalSetText,
             Examples = examples.Select(e => e.Id).ToArray(),
             Records = records.OrderBy(r => r.Job).ThenBy(r => r.Example).Select(r => r.Record).ToArray(),
         };

@@ -141,7 +141,7 @@ public static class ReplayBenchmark
         {
             var outcome = await RouteAsync(solo.Router(), task, queries[i], cancellationToken).ConfigureAwait(false);
             var attempt = outcome.Attempts[^1];
-            row[i] = attempt.Outcome == AttemptOutcome.ProviderError
+            row[i] = attempt.IsAvailabilityFailure
                 ? TierObservation.Missing
                 : new TierObservation(outcome.Answered, attempt.Confidence, outcome.Answered && scores.IsCorrect(queries[i].Line, model), (double)attempt.CostUsd);
         }

@@ -105,7 +105,7 @@ public sealed record RoutingAttempt(
     /// Whether the deployment was unavailable (<see cref="AttemptOutcome.ProviderError"/> or
     /// <see cref="AttemptOutcome.CircuitOpen"/>), as opposed to answering (accepted, or failing a gate).
     /// </summary>
-    public bool IsAvailabilityFailure => Outcome is AttemptOutcome.ProviderError or AttemptOutcome.CircuitOpen;
+    public bool IsAvailabilityFailure => Outcome.IsAvailabilityFailure();
 
     /// <summary>The kind of availability failure of the attempt's last try; <see cref="ProviderFailureKind.None"/> when the deployment answered.</summary>
     public ProviderFailureKind Failure { get; init; }
@@ -193,4 +193,17 @@ public sealed class Routed<T>
     /// <inheritdoc />
     public override string ToString() =>
         $"{TaskName}: answered by {Tier} ({Deployment}) after {Attempts.Count} attempt(s), {CostUsd:0.######} USD";
+}
+
+/// <summary>Questions about an <see cref="AttemptOutcome"/>.</summary>
+public static class AttemptOutcomeExtensions
+{
+    /// <summary>
+    /// Whether the outcome means the deployment was unavailable (<see cref="AttemptOutcome.ProviderError"/> or
+    /// <see cref="AttemptOutcome.CircuitOpen"/>: the router falls over to the tier's next deployment), as opposed to
+    /// an answer (accepted, or failing a gate: the router escalates).
+    /// </summary>
+    /// <param name="outcome">The outcome.</param>
+    /// <returns>Whether it is an availability failure.</returns>
+    public static bool IsAvailabilityFailure(this AttemptOutcome outcome) => outcome is AttemptOutcome.ProviderError or AttemptOutcome.CircuitOpen;
 }

@@ -131,6 +131,39 @@ public sealed class EvalCalibrateCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Calibrate_refuses_results_recorded_under_another_schema()
+    {
+        Assert.Equal(0, (await Run("eval", "--replay", Path.Combine(_dir, "recording.jsonl"))).Exit);
+        var path = EvalRun.PathFor(Path.Combine(_dir, ".routedprompts", "eval"), "Quiz.Answer");
+        (EvalRun.Read(path) with { SchemaHash = "sha256:an-older-schema" }).Write(path);
+
+        var calibrate = await Run("calibrate");
+
+        Assert.Equal(1, calibrate.Exit);
+        Assert.Contains("Quiz.Answer: its eval results are older than its prompt, schema or eval set. Run: routed-prompts eval --task Quiz.Answer", calibrate.Output);
+        Assert.False(File.Exists(Path.Combine(_dir, LockFile.FileName)) && LockFile.Read(Path.Combine(_dir, LockFile.FileName)).Tasks.ContainsKey("Quiz.Answer"));
+    }
+
+    [Fact]
+    public void An_open_circuit_falls_over_to_the_tiers_next_deployment_in_calibration_as_in_the_router()
+    {
+        EvalRecord Record(string provider, AttemptOutcome outcome, double cost) => new()
+        {
+            ExampleId = "q1", Tier = Tier.Small, Provider = provider, Model = "small", Outcome = outcome,
+            Answered = outcome == AttemptOutcome.Accepted, Correct = outcome == AttemptOutcome.Accepted, Confidence = 0.9, CostUsd = cost,
+        };
+        var run = new EvalRun
+        {
+            Task = "Quiz.Answer", PromptHash = "p", EvalSetHash = "e", Examples = ["q1"],
+            Records = [Record("primary", AttemptOutcome.CircuitOpen, 0), Record("backup", AttemptOutcome.Accepted, 0.002)],
+        };
+
+        var (_, examples) = run.ToCalibration();
+
+        Assert.Equal(new TierObservation(true, 0.9, true, 0.002), Assert.Single(examples).Tiers[0]);
+    }
+
+    [Fact]
     public async Task Eval_stops_at_a_malformed_row_naming_file_and_line()
     {
         File.AppendAllText(Path.Combine(_dir, "evals", "answer.jsonl"), "{\"inputs\": {\"question\": \"Q\"}}\n");
