@@ -42,6 +42,9 @@ internal static class EvalCommand
                 Routing = routing,
                 Providers = AppOptions.Providers(routing, parse.GetValue(replay)?.FullName),
                 CacheDirectory = parse.GetValue(cache)?.FullName ?? Path.Combine(project, ".routedprompts", "cache"),
+                CacheScope = parse.GetValue(replay) is { } recording
+                    ? "replay:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(recording.FullName)))
+                    : null,
                 MaxConcurrency = parse.GetValue(concurrency),
             };
             var withSets = tasks.Where(t => t.EvalSet is not null).ToArray();

@@ -21,7 +21,7 @@ public sealed class DiskCacheChatClient : DelegatingChatClient
     /// <summary>Creates the cache.</summary>
     /// <param name="inner">The provider's client.</param>
     /// <param name="directory">The cache directory (created when needed).</param>
-    /// <param name="provider">The provider key (part of the cache key).</param>
+    /// <param name="provider">The provider key, and whatever else identifies who answers (part of the cache key).</param>
     public DiskCacheChatClient(IChatClient inner, string directory, string provider)
         : base(inner)
     {

@@ -140,6 +140,12 @@ public sealed record EvalRunOptions
     /// <summary>The response cache directory, or <see langword="null"/> for none.</summary>
     public string? CacheDirectory { get; init; }
 
+    /// <summary>
+    /// What answers the providers (part of every cache key): <see langword="null"/> for the real providers, or e.g. a
+    /// recording's hash, so recorded answers never stand in for real ones in a shared cache (or for another recording's).
+    /// </summary>
+    public string? CacheScope { get; init; }
+
     /// <summary>How many requests run at once (default 4).</summary>
     public int MaxConcurrency { get; init; } = 4;
 
@@ -237,7 +243,7 @@ public static class EvalRunner
                 options.Providers(services);
                 if (options.CacheDirectory is { } cacheDirectory)
                 {
-                    Decorate(services, deployment.Provider, cacheDirectory);
+                    Decorate(services, deployment.Provider, cacheDirectory, options.CacheScope);
                 }
 
                 // Every tier is this one deployment, so the options validate for any task the app registered; the
@@ -323,7 +329,7 @@ public static class EvalRunner
     }
 
     /// <summary>Wraps the provider's keyed chat client in the on-disk cache.</summary>
-    private static void Decorate(IServiceCollection services, string provider, string cacheDirectory)
+    private static void Decorate(IServiceCollection services, string provider, string cacheDirectory, string? scope)
     {
         var registration = services.LastOrDefault(d => d.ServiceType == typeof(IChatClient) && Equals(d.ServiceKey, provider))
             ?? throw new InvalidOperationException($"No chat client is registered for provider '{provider}'.");
@@ -333,7 +339,7 @@ public static class EvalRunner
             var inner = registration.KeyedImplementationInstance as IChatClient
                 ?? (IChatClient?)registration.KeyedImplementationFactory?.Invoke(sp, key)
                 ?? throw new InvalidOperationException($"Provider '{provider}' is not an IChatClient instance or factory.");
-            return new DiskCacheChatClient(inner, cacheDirectory, provider);
+            return new DiskCacheChatClient(inner, cacheDirectory, scope is null ? provider : provider + "@" + scope);
         });
     }
 

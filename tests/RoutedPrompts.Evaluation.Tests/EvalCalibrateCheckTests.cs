@@ -131,6 +131,20 @@ public sealed class EvalCalibrateCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Answers_cached_from_one_recording_are_not_served_for_another()
+    {
+        Assert.Equal(0, (await Run("eval", "--replay", Path.Combine(_dir, "recording.jsonl"))).Exit);
+        var other = Path.Combine(_dir, "other.jsonl");
+        File.WriteAllText(other, File.ReadAllText(Path.Combine(_dir, "recording.jsonl"))
+            .Replace("\"large\": {\"text\": \"A\"", "\"large\": {\"text\": \"B\"", StringComparison.Ordinal));
+
+        Assert.Equal(0, (await Run("eval", "--replay", other)).Exit);
+
+        var run = EvalRun.Read(EvalRun.PathFor(Path.Combine(_dir, ".routedprompts", "eval"), "Quiz.Answer"));
+        Assert.Equal(Count / 2, run.Records.Count(r => r.Model == "large" && !r.Correct)); // the other recording's answers
+    }
+
+    [Fact]
     public async Task Calibrate_refuses_results_recorded_under_another_schema()
     {
         Assert.Equal(0, (await Run("eval", "--replay", Path.Combine(_dir, "recording.jsonl"))).Exit);
