@@ -218,9 +218,9 @@ public static class EvalRunner
     {
         var evalSetText = await File.ReadAllTextAsync(evalSetPath, cancellationToken).ConfigureAwait(false);
         var examples = EvalSet.Parse(evalSetText, evalSetPath, task);
-        var comparer = new JsonFieldComparer(options.Comparison);
-        var scorer = options.Scorers.TryGetValue(task.Name, out var custom) ? custom as IEvalScorer<T>
-            ?? throw new InvalidOperationException($"The scorer registered for {task.Name} is not an IEvalScorer<{typeof(T).Name}>.") : null;
+        var scorer = options.Scorers.TryGetValue(task.Name, out var custom)
+            ? custom as IEvalScorer<T> ?? throw new InvalidOperationException($"The scorer registered for {task.Name} is not an IEvalScorer<{typeof(T).Name}>.")
+            : EvalScorers.JsonFields<T>(value => JsonSerializer.SerializeToElement(value, task.JsonTypeInfo!), options.Comparison);
 
         var jobs = new List<(Tier Tier, DeploymentOptions Deployment, int Order)>();
         for (var tier = task.Tier; tier <= task.MaxTier; tier++)
@@ -276,11 +276,7 @@ public static class EvalRunner
                     var routed = await item.Router.RouteAsync(item.Task, Messages(task, example), ct).ConfigureAwait(false);
                     attempt = routed.Attempts[^1];
                     answer = routed.Value is string text ? text : JsonSerializer.Serialize(routed.Value, task.JsonTypeInfo!);
-                    score = scorer is not null
-                        ? await scorer.ScoreAsync(routed.Value, example, ct).ConfigureAwait(false)
-                        : routed.Value is string s && example.Expected.ValueKind == JsonValueKind.String
-                            ? comparer.CompareText(example.Expected.GetString()!, s)
-                            : comparer.Compare(example.Expected, JsonSerializer.SerializeToElement(routed.Value, task.JsonTypeInfo!));
+                    score = await scorer.ScoreAsync(routed.Value, example, ct).ConfigureAwait(false);
                 }
                 catch (RoutingException ex)
                 {
