@@ -223,7 +223,7 @@ public static class EvalRunner
             : EvalScorers.JsonFields<T>(value => JsonSerializer.SerializeToElement(value, task.JsonTypeInfo!), options.Comparison);
 
         var jobs = new List<(Tier Tier, DeploymentOptions Deployment, int Order)>();
-        for (var tier = task.Tier; tier <= task.MaxTier; tier++)
+        for (var tier = task.DeclaredTier ?? task.Tier; tier <= task.MaxTier; tier++)
         {
             var deployments = options.Routing.Tiers.TryGetValue(tier.ToString(), out var tierOptions) ? tierOptions.Deployments : [];
             jobs.AddRange(deployments.Select((d, i) => (tier, d, i)));

@@ -89,6 +89,11 @@ namespace RoutedPrompts.Generator
             w.Line("DeclaringType = " + Formats.Literal(task.ContainingTypeFullName) + ",");
             w.Line("MethodName = " + Formats.Literal(task.MethodName) + ",");
             w.Line("Tier = " + Tier(d.Tier) + ",");
+            if (d.Lock is { } moved && moved.AttributeTier != d.Tier)
+            {
+                w.Line("DeclaredTier = " + Tier(moved.AttributeTier) + ",");
+            }
+
             w.Line("MaxTier = " + Tier(d.MaxTier) + ",");
             w.Line("Instructions = " + Formats.Literal(d.Instructions) + ",");
             w.Line("Template = " + Formats.Literal(d.Template) + ",");

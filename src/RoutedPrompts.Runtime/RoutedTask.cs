@@ -36,6 +36,13 @@ public abstract class RoutedTask
     /// <summary>The tier the task starts at.</summary>
     public required Tier Tier { get; init; }
 
+    /// <summary>
+    /// The tier the method's attribute declares, when a current lock entry moved the start (<see cref="Tier"/>) above
+    /// it; <see langword="null"/> when the task starts where the code says. The eval tool measures from here, so a
+    /// tier the last calibration skipped can earn its traffic back.
+    /// </summary>
+    public Tier? DeclaredTier { get; init; }
+
     /// <summary>The highest tier the cascade may reach.</summary>
     public Tier MaxTier { get; init; } = Tier.Large;
 

@@ -131,6 +131,24 @@ public sealed class EvalCalibrateCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Eval_measures_from_the_declared_tier_when_a_lock_entry_moved_the_start_up()
+    {
+        var moved = Task();
+        moved = new RoutedTask<string>
+        {
+            Name = moved.Name, DeclaringType = moved.DeclaringType, MethodName = moved.MethodName, Instructions = moved.Instructions,
+            Template = moved.Template, Parameters = moved.Parameters, ResultKind = moved.ResultKind, EvalSet = moved.EvalSet, PromptHash = moved.PromptHash,
+            Tier = Tier.Large, DeclaredTier = Tier.Small, // as the generator emits it after a calibration that started at Large
+        };
+        var console = new TestConsole();
+
+        Assert.Equal(0, await Cli.CliApp.RunAsync(["eval", "--replay", Path.Combine(_dir, "recording.jsonl"), "--project-dir", _dir], console, () => [moved]));
+
+        var run = EvalRun.Read(EvalRun.PathFor(Path.Combine(_dir, ".routedprompts", "eval"), "Quiz.Answer"));
+        Assert.Equal([Tier.Small, Tier.Large], run.Records.Select(r => r.Tier).Distinct().Order());
+    }
+
+    [Fact]
     public async Task Answers_cached_from_one_recording_are_not_served_for_another()
     {
         Assert.Equal(0, (await Run("eval", "--replay", Path.Combine(_dir, "recording.jsonl"))).Exit);

@@ -57,6 +57,7 @@ public sealed class LockBakingTests
             "TierConfidenceThresholds = new global::System.Collections.Generic.Dictionary<global::RoutedPrompts.Tier, double> { [global::RoutedPrompts.Tier.Small] = 0.72d, [global::RoutedPrompts.Tier.Medium] = 0.55d },",
             answer, StringComparison.Ordinal);
         Assert.Contains("baked from the current entry of routedprompts.lock.json (start tier Medium, attribute tier Small)", answer, StringComparison.Ordinal);
+        Assert.Contains("DeclaredTier = global::RoutedPrompts.Tier.Small,", answer, StringComparison.Ordinal); // eval still measures Small
     }
 
     [Theory]
@@ -95,6 +96,7 @@ public sealed class LockBakingTests
 
         var lower = Generate(LockFile(Summary("Small"))).Capped;
         Assert.Contains("Tier = global::RoutedPrompts.Tier.Medium,", lower, StringComparison.Ordinal);
+        Assert.DoesNotContain("DeclaredTier", lower, StringComparison.Ordinal); // the start stayed at the attribute's tier
         Assert.Contains("[global::RoutedPrompts.Tier.Medium] = 0.8d", lower, StringComparison.Ordinal);
 
         var higher = Generate(LockFile(Summary("Large"))).Capped;
