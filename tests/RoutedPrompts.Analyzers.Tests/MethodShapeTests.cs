@@ -274,6 +274,17 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.InvalidConfidenceThreshold).WithLocation(1).WithArguments("1.5", "OneAsync"));
 
     [Fact]
+    public Task TiersOutsideSmallToLargeAreRejected() => Verify.VerifyDiagnosticsAsync(InType("""
+            [RoutedPrompt({|#0:(Tier)(-1)|}, Prompt = "x")]
+            public partial Task<string> OneAsync();
+
+            [RoutedPrompt(Tier.Small, MaxTier = {|#1:(Tier)3|}, Prompt = "x")]
+            public partial Task<string> TwoAsync();
+        """),
+        Diagnostic(DiagnosticDescriptors.TierOutOfRange).WithLocation(0).WithArguments("OneAsync", "Tier", "-1"),
+        Diagnostic(DiagnosticDescriptors.TierOutOfRange).WithLocation(1).WithArguments("TwoAsync", "MaxTier", "3"));
+
+    [Fact]
     public Task UnsupportedContainingTypes() => Verify.VerifyDiagnosticsAsync(Usings + """
         public partial class Generic<T>(PromptRouter router)
         {

@@ -121,6 +121,11 @@ namespace RoutedPrompts.Shared
             "Schema file '{0}' requires the property '{1}', but the result of method '{2}' ('{3}') has no member serialized as '{1}'",
             Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0121.md");
 
+        public static readonly DiagnosticDescriptor TierOutOfRange = new DiagnosticDescriptor(
+            "RP0123", "Tier is not Small, Medium or Large",
+            "Method '{0}' sets {1} = {2}, which is not a tier; use Tier.Small, Tier.Medium or Tier.Large",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0123.md");
+
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = typeof(DiagnosticDescriptors)
             .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
             .Select(f => f.GetValue(null))

@@ -185,7 +185,17 @@ namespace RoutedPrompts.Shared
                 LocationInfo.From((SyntaxNode?)ArgumentExpression(key) ?? attributeSyntax) ?? methodLocation;
 
             var maxTier = named.TryGetValue("MaxTier", out var maxTierValue) && maxTierValue.Value is int m ? m : 2;
-            if (maxTier < tier)
+            var outOfRange = false;
+            foreach (var (argument, value, location) in new[] { ("Tier", tier, LocationInfo.From(attributeSyntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals is null)?.Expression) ?? methodLocation), ("MaxTier", maxTier, ArgumentLocation("MaxTier")) })
+            {
+                if (value < 0 || value >= TierNames.Length)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TierOutOfRange, location, methodName, argument, value.ToString(CultureInfo.InvariantCulture)));
+                    outOfRange = true;
+                }
+            }
+
+            if (!outOfRange && maxTier < tier)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidTierRange, ArgumentLocation("MaxTier"), methodName, TierName(tier), TierName(maxTier)));
             }
