@@ -167,7 +167,7 @@ namespace RoutedPrompts.Analyzers
             var bindable = model.Parameters.Where(p => p.Role == ParameterRole.Bindable).ToList();
             for (var i = 0; i < bindable.Count; i++)
             {
-                row.Append(i == 0 ? string.Empty : ", ").Append(Quote(bindable[i].PlainName)).Append(": ").Append(bindable[i].IsString ? "\"\"" : "null");
+                row.Append(i == 0 ? string.Empty : ", ").Append(SchemaBuilder.Quote(bindable[i].PlainName)).Append(": ").Append(bindable[i].IsString ? "\"\"" : "null");
             }
 
             row.Append("}, \"expected\": ");
@@ -191,7 +191,7 @@ namespace RoutedPrompts.Analyzers
             if (schema.Get("enum") is { Kind: JsonNodeKind.Array } values && values.Items.Count > 0)
             {
                 var value = values.Items[0];
-                return value.Kind == JsonNodeKind.String ? Quote(value.Text!) : value.Text ?? "null";
+                return value.Kind == JsonNodeKind.String ? SchemaBuilder.Quote(value.Text!) : value.Text ?? "null";
             }
 
             if (schema.Get("anyOf") is { Kind: JsonNodeKind.Array } options && options.Items.Count > 0)
@@ -204,7 +204,7 @@ namespace RoutedPrompts.Analyzers
             {
                 case "object":
                     var properties = schema.Get("properties")?.Properties ?? Array.Empty<KeyValuePair<string, JsonNode>>();
-                    return "{" + string.Join(", ", properties.Select(p => Quote(p.Key) + ": " + ExampleValue(root, p.Value, depth + 1))) + "}";
+                    return "{" + string.Join(", ", properties.Select(p => SchemaBuilder.Quote(p.Key) + ": " + ExampleValue(root, p.Value, depth + 1))) + "}";
                 case "array":
                     return "[]";
                 case "string":
@@ -218,8 +218,5 @@ namespace RoutedPrompts.Analyzers
                     return "null";
             }
         }
-
-        private static string Quote(string text) =>
-            "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
     }
 }

@@ -83,9 +83,6 @@ namespace RoutedPrompts.Shared
 
         private JsonSyntaxChecker(string text) => this.text = text;
 
-        /// <summary>Returns <see langword="null"/> when valid, else the error message; <paramref name="errorPosition"/> is where.</summary>
-        public static string? Check(string text, out int errorPosition) => Parse(text, out _, out errorPosition);
-
         /// <summary>Parses <paramref name="text"/>; returns <see langword="null"/> and the document, or the error and where.</summary>
         public static string? Parse(string text, out JsonNode? document, out int errorPosition)
         {

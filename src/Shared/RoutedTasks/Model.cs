@@ -7,11 +7,9 @@ namespace RoutedPrompts.Shared
     // The pipeline's models: plain equatable records. No ISymbol, SyntaxNode, Location or SemanticModel is kept, so the
     // incremental driver can compare them between runs and cache everything downstream.
 
-    /// <summary>A source position, re-materialized with <see cref="Location.Create(string, TextSpan, LinePositionSpan)"/>.</summary>
+    /// <summary>A source position, re-materialized by the analyzers (<c>ProjectInputs.ToLocation</c>).</summary>
     internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
     {
-        public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
-
         public static LocationInfo? From(Location? location) =>
             location is null || location.SourceTree is null
                 ? null
@@ -25,9 +23,6 @@ namespace RoutedPrompts.Shared
     {
         public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
             new(descriptor.Id, location, new EquatableArray<string>(arguments));
-
-        public Diagnostic ToDiagnostic() =>
-            Diagnostic.Create(DiagnosticDescriptors.Get(Id), Location?.ToLocation(), Arguments.ToArray<object>());
     }
 
     /// <summary>An AdditionalFile's path (separators normalized to '/') and text.</summary>
