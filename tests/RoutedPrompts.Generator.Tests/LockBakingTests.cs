@@ -86,6 +86,9 @@ public sealed class LockBakingTests
 
         Assert.Equal(unbaked, Generate(LockFile()).Answer);
         Assert.Equal(unbaked, Generate([("/project/routedprompts.lock.json", "{ not json")]).Answer);
+        var current = AnswerEntry(startTier: "Medium", thresholds: """{ "Small": 0.72 }""");
+        Assert.NotEqual(unbaked, Generate(LockFile(current)).Answer);
+        Assert.Equal(unbaked, Generate([("/project/routedprompts.lock.json", LockText(current).Replace("\"version\": 1", "\"version\": 2", StringComparison.Ordinal))]).Answer); // another format
     }
 
     [Fact]

@@ -256,10 +256,17 @@ namespace RoutedPrompts.Shared
     {
         public const string FileName = "routedprompts.lock.json";
 
-        /// <summary>The entries by task name, or <see langword="null"/> when the file is not a usable lock file.</summary>
+        /// <summary>The format version read here (as <c>RoutedPrompts.Evaluation.LockFile.CurrentVersion</c> writes it).</summary>
+        public const int Version = 1;
+
+        /// <summary>
+        /// The entries by task name, or <see langword="null"/> when the file is not a usable lock file (malformed, or of
+        /// another format version, whose hashes and thresholds may mean something else).
+        /// </summary>
         public static IReadOnlyDictionary<string, LockEntry>? Read(string text)
         {
-            if (JsonSyntaxChecker.Parse(text, out var root, out _) is not null || root?.Get("version") is null ||
+            if (JsonSyntaxChecker.Parse(text, out var root, out _) is not null ||
+                root?.Get("version") is not { } version || !version.IsNumber(out var number) || number != Version ||
                 root.Get("tasks") is not { Kind: JsonNodeKind.Object } tasks)
             {
                 return null;
