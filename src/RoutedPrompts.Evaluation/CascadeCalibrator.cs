@@ -40,14 +40,6 @@ public sealed record CalibrationOptions
     /// </summary>
     public IReadOnlyList<double> WinCredits { get; init; } = [0.0, 0.25, 0.5, 0.75, 1.0];
 
-    /// <summary>
-    /// Whether losses (and, for <see cref="DropEstimator.Net"/>, wins) on each tier's accepted slice are estimated from a
-    /// logistic curve of the tier's confidence fitted to the examples that reach it, instead of raw counts (default
-    /// <see langword="true"/>). A two-parameter curve per tier varies far less between candidate thresholds than the
-    /// handful of raw losses it replaces, so choosing the cheapest qualifying threshold is much less of a lucky draw.
-    /// </summary>
-    public bool SmoothWithConfidenceCurve { get; init; } = true;
-
     /// <summary>The most tiers a cascade may visit (the runtime has three: Small, Medium, Large).</summary>
     public int MaxChainLength { get; init; } = 3;
 
@@ -303,7 +295,7 @@ public sealed class CascadeCalibrator
             {
                 var policy = new CascadePolicy([.. members, top], [.. thresholds, null]);
                 var stats = CascadeEvaluation.Evaluate(policy, subset, top);
-                var (losses, wins) = Expected(policy, subset, top, curves, credits, _options.SmoothWithConfidenceCurve);
+                var (losses, wins) = Expected(policy, subset, top, curves, credits);
                 result.Add(new Candidate(policy, stats, losses, wins));
             }
         }
@@ -343,7 +335,7 @@ public sealed class CascadeCalibrator
     /// </summary>
     private static (double Losses, double Wins) Expected(
         CascadePolicy policy, CalibrationExample[] examples, int top, Dictionary<string, (LogisticCurve Loss, LogisticCurve Win)> curves,
-        double[] credits, bool smooth)
+        double[] credits)
     {
         double losses = 0, wins = 0;
         var reaching = examples;
@@ -352,7 +344,7 @@ public sealed class CascadeCalibrator
             var tier = policy.Chain[position];
             (LogisticCurve Loss, LogisticCurve Win) curve = default;
             var key = string.Join('|', Enumerable.Range(0, position).Select(p => $"{policy.Chain[p]}:{policy.Thresholds[p]:R}")) + "|" + tier;
-            if (smooth && !curves.TryGetValue(key, out curve))
+            if (!curves.TryGetValue(key, out curve))
             {
                 var fit = reaching.Where(e => e.Tiers[tier].Answered && e.Tiers[tier].Confidence is not null).ToArray();
                 var x = fit.Select(e => LogisticCurve.Feature(e.Tiers[tier].Confidence!.Value)).ToArray();
@@ -371,7 +363,7 @@ public sealed class CascadeCalibrator
                     continue;
                 }
 
-                if (smooth && observation.Confidence is { } confidence)
+                if (observation.Confidence is { } confidence)
                 {
                     var feature = LogisticCurve.Feature(confidence);
                     losses += curve.Loss.At(feature);
