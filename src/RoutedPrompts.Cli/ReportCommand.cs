@@ -41,12 +41,14 @@ internal static class ReportCommand
                 var report = TaskReport.Create(EvalRun.Read(results), entry);
                 reports.Add(report);
                 var table = new Table().Title(Markup.Escape(report.Task)).AddColumns("", "accuracy (95% CI)", "cost/request", "cost/correct", "escalation");
-                foreach (var tier in report.Tiers)
+                foreach (var row in report.Rows())
                 {
-                    table.AddRow($"{tier.Tier} alone", Invariant($"{tier.Accuracy:0.000} ({tier.Low:0.000}–{tier.High:0.000})"), Invariant($"${tier.CostPerRequestUsd:0.00e0}"), Invariant($"${tier.CostPerCorrectUsd:0.00e0}"), "–");
+                    table.AddRow(
+                        row.IsCascade ? $"[bold]{row.Label}[/]" : Markup.Escape(row.Label),
+                        Markup.Escape(row.Interval.Length == 0 ? row.Accuracy : $"{row.Accuracy} ({row.Interval})"),
+                        Markup.Escape(row.CostPerRequest), Markup.Escape(row.CostPerCorrect), Markup.Escape(row.Escalation));
                 }
 
-                table.AddRow("[bold]cascade[/]", Invariant($"{report.Chosen.Accuracy:0.000}"), Invariant($"${report.Chosen.CostPerRequestUsd:0.00e0}"), "", Invariant($"{report.Chosen.EscalationRate:P1}"));
                 console.Write(table);
                 console.MarkupLineInterpolated($"saving {report.Saving.ToString("P1", CultureInfo.InvariantCulture)}: {report.Reason}");
             }

@@ -21,7 +21,21 @@ public sealed record TierPoint(string Tier, double Accuracy, double Low, double 
 /// <param name="Accuracy">Cascade accuracy.</param>
 /// <param name="CostPerRequestUsd">Mean cost per request, rejected attempts included.</param>
 /// <param name="EscalationRate">Share of requests that escalated.</param>
-public sealed record OperatingPoint(double? Threshold, double Accuracy, double CostPerRequestUsd, double EscalationRate);
+public sealed record OperatingPoint(double? Threshold, double Accuracy, double CostPerRequestUsd, double EscalationRate)
+{
+    /// <summary>Cost per correct answer (quality per dollar, inverted).</summary>
+    public double CostPerCorrectUsd => Accuracy > 0 ? CostPerRequestUsd / Accuracy : double.PositiveInfinity;
+}
+
+/// <summary>One row of a report's table, formatted: each tier alone, then the cascade.</summary>
+/// <param name="Label">What the row is (<c>Small alone</c>, <c>cascade</c>).</param>
+/// <param name="IsCascade">Whether the row is the chosen cascade.</param>
+/// <param name="Accuracy">Accuracy.</param>
+/// <param name="Interval">The 95% Wilson interval (empty for the cascade).</param>
+/// <param name="CostPerRequest">Mean cost per request.</param>
+/// <param name="CostPerCorrect">Cost per correct answer (<c>–</c> when nothing was correct).</param>
+/// <param name="Escalation">Escalation rate (<c>–</c> for a tier alone).</param>
+public sealed record ReportRow(string Label, bool IsCascade, string Accuracy, string Interval, string CostPerRequest, string CostPerCorrect, string Escalation);
 
 /// <summary>A task's report: each tier, the chosen cascade, and the start tier's threshold sweep.</summary>
 /// <param name="Task">The task's name.</param>
@@ -72,6 +86,18 @@ public sealed record TaskReport(string Task, IReadOnlyList<TierPoint> Tiers, Ope
         return new TaskReport(run.Task, points, chosen, sweep, entry.Reason ?? string.Empty, examples.Count);
     }
 
+    /// <summary>The table every rendering shows (terminal, Markdown, HTML): each tier alone, then the cascade.</summary>
+    /// <returns>The rows.</returns>
+    public IReadOnlyList<ReportRow> Rows() =>
+    [
+        .. Tiers.Select(t => new ReportRow($"{t.Tier} alone", false, Invariant($"{t.Accuracy:0.000}"), Invariant($"{t.Low:0.000}–{t.High:0.000}"), Usd(t.CostPerRequestUsd), Usd(t.CostPerCorrectUsd), "–")),
+        new ReportRow("cascade", true, Invariant($"{Chosen.Accuracy:0.000}"), string.Empty, Usd(Chosen.CostPerRequestUsd), Usd(Chosen.CostPerCorrectUsd), Invariant($"{Chosen.EscalationRate:P1}")),
+    ];
+
+    private static string Usd(double value) => double.IsFinite(value) ? Invariant($"${value:0.00e0}") : "–";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>The report as Markdown.</summary>
     /// <returns>The Markdown.</returns>
     public string ToMarkdown()
@@ -79,13 +105,14 @@ public sealed record TaskReport(string Task, IReadOnlyList<TierPoint> Tiers, Ope
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"## {Task}\n\n{Reason}\n\n");
         text.Append("| | accuracy (95% CI) | cost / request | cost / correct answer | escalation |\n| --- | --- | --- | --- | --- |\n");
-        foreach (var tier in Tiers)
+        foreach (var row in Rows())
         {
-            text.Append(CultureInfo.InvariantCulture, $"| {tier.Tier} alone | {tier.Accuracy:0.000} ({tier.Low:0.000}–{tier.High:0.000}) | ${tier.CostPerRequestUsd:0.00e0} | ${tier.CostPerCorrectUsd:0.00e0} | – |\n");
+            var label = row.IsCascade ? $"**{row.Label}**" : row.Label;
+            var accuracy = row.Interval.Length == 0 ? row.Accuracy : $"{row.Accuracy} ({row.Interval})";
+            text.Append($"| {label} | {accuracy} | {row.CostPerRequest} | {row.CostPerCorrect} | {row.Escalation} |\n");
         }
 
-        var perCorrect = Chosen.Accuracy > 0 ? Chosen.CostPerRequestUsd / Chosen.Accuracy : double.PositiveInfinity;
-        text.Append(CultureInfo.InvariantCulture, $"| **cascade** | {Chosen.Accuracy:0.000} | ${Chosen.CostPerRequestUsd:0.00e0} | ${perCorrect:0.00e0} | {Chosen.EscalationRate:P1} |\n\n");
+        text.Append('\n');
         text.Append(CultureInfo.InvariantCulture, $"Saving against always using {Top.Tier}: {Saving:P1} ({Examples} examples; costs include escalations and fail-overs).\n");
         return text.ToString();
     }
@@ -144,13 +171,13 @@ public sealed record TaskReport(string Task, IReadOnlyList<TierPoint> Tiers, Ope
         {
             html.Append(CultureInfo.InvariantCulture, $"<section><h2>{WebUtility.HtmlEncode(report.Task)}</h2><p>{WebUtility.HtmlEncode(report.Reason)}</p>");
             html.Append("<table><tr><th></th><th>accuracy</th><th>95% CI</th><th>cost / request</th><th>cost / correct</th><th>escalation</th></tr>");
-            foreach (var tier in report.Tiers)
+            foreach (var row in report.Rows())
             {
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{tier.Tier} alone</td><td>{tier.Accuracy:0.000}</td><td>{tier.Low:0.000}–{tier.High:0.000}</td><td>${tier.CostPerRequestUsd:0.00e0}</td><td>${tier.CostPerCorrectUsd:0.00e0}</td><td>–</td></tr>");
+                var label = row.IsCascade ? $"<b>{row.Label}</b>" : WebUtility.HtmlEncode(row.Label);
+                html.Append($"<tr><td>{label}</td><td>{row.Accuracy}</td><td>{row.Interval}</td><td>{row.CostPerRequest}</td><td>{row.CostPerCorrect}</td><td>{row.Escalation}</td></tr>");
             }
 
-            var chosen = report.Chosen;
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td><b>cascade</b></td><td>{chosen.Accuracy:0.000}</td><td></td><td>${chosen.CostPerRequestUsd:0.00e0}</td><td>${(chosen.Accuracy > 0 ? chosen.CostPerRequestUsd / chosen.Accuracy : 0):0.00e0}</td><td>{chosen.EscalationRate:P1}</td></tr></table>");
+            html.Append("</table>");
             html.Append(CultureInfo.InvariantCulture, $"<p>Saving against always using {report.Top.Tier}: {report.Saving:P1}.</p>").Append(report.ToSvg()).Append("</section>\n");
         }
 
