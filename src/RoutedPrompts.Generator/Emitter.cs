@@ -149,10 +149,7 @@ namespace RoutedPrompts.Generator
                 case 0:
                     w.Line("var __prompt = string.Empty;");
                     break;
-                case 1 when parts[0].Literal is not null:
-                    w.Line("var __prompt = " + Part(parts[0]) + ";");
-                    break;
-                case 1 when parts[0].IsString:
+                case 1 when parts[0].Literal is null && parts[0].IsString:
                     w.Line("var __prompt = " + parts[0].ParameterName + " ?? string.Empty;");
                     break;
                 case 1:

@@ -315,7 +315,7 @@ namespace RoutedPrompts.Shared
             var instructions = Text("Instructions");
             var descriptor = new TaskDescriptor(
                 name!, tier, maxTier, instructions, prompt ?? string.Empty, promptFile, bound, schemaJson, null, Text("EvalSet"),
-                RoutedTaskHashing.PromptHash(instructions, prompt ?? string.Empty), null, confidence, converter, validatorMethod, validatorType);
+                string.Empty, null, confidence, converter, validatorMethod, validatorType); // hashes are set by Resolve, once the template and schema files are known
 
             var ct = parameters.FirstOrDefault(p => p.Role == ParameterRole.CancellationToken)?.Name;
             var model = new TaskModel(
