@@ -29,6 +29,7 @@ internal static class ReportCommand
 
             var file = LockFile.Read(lockPath);
             var reports = new List<TaskReport>();
+            var refused = false;
             foreach (var task in app.Tasks(parse, catalog, console))
             {
                 var results = EvalRun.PathFor(app.ResultsDirectory(parse), task.Name);
@@ -38,7 +39,18 @@ internal static class ReportCommand
                     continue;
                 }
 
-                var report = TaskReport.Create(EvalRun.Read(results), entry);
+                TaskReport report;
+                try
+                {
+                    report = TaskReport.Create(EvalRun.Read(results), entry);
+                }
+                catch (InvalidDataException ex)
+                {
+                    console.MarkupLineInterpolated($"[red]{ex.Message}[/]");
+                    refused = true;
+                    continue;
+                }
+
                 reports.Add(report);
                 var table = new Table().Title(Markup.Escape(report.Task)).AddColumns("", "accuracy (95% CI)", "cost/request", "cost/correct", "escalation");
                 foreach (var row in report.Rows())
@@ -58,7 +70,7 @@ internal static class ReportCommand
             await File.WriteAllTextAsync(Path.Combine(directory, "report.md"), "# RoutedPrompts eval report\n\n" + string.Join("\n", reports.Select(r => r.ToMarkdown())), cancellationToken).ConfigureAwait(false);
             await File.WriteAllTextAsync(Path.Combine(directory, "report.html"), TaskReport.ToHtml(reports), cancellationToken).ConfigureAwait(false);
             console.MarkupLineInterpolated($"Wrote {Path.Combine(directory, "report.md")} and report.html.");
-            return 0;
+            return refused ? 1 : 0;
         });
         return command;
     }

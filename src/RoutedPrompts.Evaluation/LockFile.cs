@@ -179,18 +179,28 @@ public static class LockEntries
 
         for (var t = 0; t < tiers.Count; t++)
         {
-            var correct = examples.Count(e => e.Tiers[t] is { Answered: true, Correct: true });
-            var (low, high) = Statistics.Wilson(correct, examples.Count);
-            entry.Tiers[tiers[t].ToString()] = new LockTierResult
-            {
-                Accuracy = (double)correct / Math.Max(1, examples.Count),
-                AccuracyLow = low,
-                AccuracyHigh = high,
-                CostPerRequestUsd = examples.Count == 0 ? 0 : examples.Average(e => e.Tiers[t].CostUsd),
-                Examples = examples.Count,
-            };
+            entry.Tiers[tiers[t].ToString()] = TierResult(examples, t);
         }
 
         return entry;
+    }
+
+    /// <summary>One tier alone on the examples: accuracy with its 95% Wilson interval, and mean cost per request.</summary>
+    /// <param name="examples">The labelled observations.</param>
+    /// <param name="tier">The tier's index in the observations.</param>
+    /// <returns>The result.</returns>
+    public static LockTierResult TierResult(IReadOnlyList<CalibrationExample> examples, int tier)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        var correct = examples.Count(e => e.Tiers[tier] is { Answered: true, Correct: true });
+        var (low, high) = Statistics.Wilson(correct, examples.Count);
+        return new LockTierResult
+        {
+            Accuracy = (double)correct / Math.Max(1, examples.Count),
+            AccuracyLow = low,
+            AccuracyHigh = high,
+            CostPerRequestUsd = examples.Count == 0 ? 0 : examples.Average(e => e.Tiers[tier].CostUsd),
+            Examples = examples.Count,
+        };
     }
 }

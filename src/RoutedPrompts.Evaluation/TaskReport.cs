@@ -60,16 +60,25 @@ public sealed record TaskReport(string Task, IReadOnlyList<TierPoint> Tiers, Ope
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(entry);
+        if (run.PromptHash != entry.PromptHash || run.SchemaHash != entry.SchemaHash || run.EvalSetHash != entry.EvalSetHash)
+        {
+            throw new InvalidDataException($"{run.Task}: the eval results and the lock entry come from different prompts, schemas or eval sets. Run: routed-prompts calibrate --task {run.Task}");
+        }
+
         var (tiers, examples) = run.ToCalibration();
         var top = tiers.Count - 1;
         var points = tiers.Select((tier, i) =>
         {
-            var correct = examples.Count(e => e.Tiers[i] is { Answered: true, Correct: true });
-            var (low, high) = Statistics.Wilson(correct, examples.Count);
-            return new TierPoint(tier.ToString(), (double)correct / Math.Max(1, examples.Count), low, high, examples.Count == 0 ? 0 : examples.Average(e => e.Tiers[i].CostUsd));
+            var result = LockEntries.TierResult(examples, i);
+            return new TierPoint(tier.ToString(), result.Accuracy, result.AccuracyLow, result.AccuracyHigh, result.CostPerRequestUsd);
         }).ToArray();
 
-        var start = Math.Max(0, tiers.ToList().FindIndex(t => string.Equals(t.ToString(), entry.StartTier, StringComparison.OrdinalIgnoreCase)));
+        var start = tiers.ToList().FindIndex(t => string.Equals(t.ToString(), entry.StartTier, StringComparison.OrdinalIgnoreCase));
+        if (start < 0)
+        {
+            throw new InvalidDataException($"{run.Task}: the lock entry starts at '{entry.StartTier}', a tier the eval results do not have ({string.Join(", ", tiers)}). Run: routed-prompts calibrate --task {run.Task}");
+        }
+
         var chain = Enumerable.Range(start, tiers.Count - start).ToArray();
         double? Threshold(int i) => i != top && entry.Thresholds.TryGetValue(tiers[i].ToString(), out var t) ? t : null;
         OperatingPoint Point(double? first)

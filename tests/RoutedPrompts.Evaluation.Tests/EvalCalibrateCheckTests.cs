@@ -149,6 +149,21 @@ public sealed class EvalCalibrateCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Report_refuses_a_lock_entry_calibrated_on_other_eval_results()
+    {
+        Assert.Equal(0, (await Run("eval", "--replay", Path.Combine(_dir, "recording.jsonl"))).Exit);
+        Assert.Equal(0, (await Run("calibrate")).Exit);
+        var path = EvalRun.PathFor(Path.Combine(_dir, ".routedprompts", "eval"), "Quiz.Answer");
+        (EvalRun.Read(path) with { EvalSetHash = "sha256:newer-eval-set" }).Write(path);
+
+        var report = await Run("report");
+
+        Assert.Equal(1, report.Exit);
+        Assert.Contains("Quiz.Answer: the eval results and the lock entry come from different prompts, schemas or eval sets. Run: routed-prompts calibrate --task Quiz.Answer", report.Output);
+        Assert.DoesNotContain("## Quiz.Answer", File.ReadAllText(Path.Combine(_dir, ".routedprompts", "report", "report.md")));
+    }
+
+    [Fact]
     public async Task Answers_cached_from_one_recording_are_not_served_for_another()
     {
         Assert.Equal(0, (await Run("eval", "--replay", Path.Combine(_dir, "recording.jsonl"))).Exit);
