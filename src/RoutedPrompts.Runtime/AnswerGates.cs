@@ -221,7 +221,7 @@ internal static class AnswerGates
     /// <summary>The confidence gate: applies only when there is both a signal and a threshold.</summary>
     public static GateVerdict CheckConfidence(double? confidence, double? threshold)
     {
-        if (confidence is not { } c || threshold is not { } t || double.IsNaN(t) || c >= t)
+        if (confidence is not { } c || threshold is not { } t || c >= t)
         {
             return GateVerdict.Pass;
         }

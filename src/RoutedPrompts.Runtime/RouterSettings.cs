@@ -80,21 +80,18 @@ internal sealed class RouterSettings
         return (start, max < start ? start : max);
     }
 
-    /// <summary>The confidence threshold: configuration first, then the descriptor; <see langword="null"/> when neither sets one.</summary>
-    public double? ConfidenceThreshold(RoutedTask task)
-    {
-        var threshold = Overrides(task.Name)?.ConfidenceThreshold ?? task.ConfidenceThreshold;
-        return threshold is { } t && !double.IsNaN(t) ? t : null;
-    }
-
     /// <summary>
     /// The confidence threshold at <paramref name="tier"/>: configuration's task-wide threshold first, then the
-    /// descriptor's threshold for that tier, then the descriptor's task-wide one.
+    /// descriptor's threshold for that tier, then the descriptor's task-wide one; <see langword="null"/> when none is set
+    /// (a NaN counts as unset).
     /// </summary>
-    public double? ConfidenceThreshold(RoutedTask task, Tier tier) =>
-        Overrides(task.Name)?.ConfidenceThreshold is null && task.TierConfidenceThresholds is { } perTier && perTier.TryGetValue(tier, out var t)
-            ? (double.IsNaN(t) ? null : t)
-            : ConfidenceThreshold(task);
+    public double? ConfidenceThreshold(RoutedTask task, Tier tier)
+    {
+        var configured = Overrides(task.Name)?.ConfidenceThreshold;
+        var threshold = configured
+            ?? (task.TierConfidenceThresholds is { } perTier && perTier.TryGetValue(tier, out var t) ? t : task.ConfidenceThreshold);
+        return threshold is { } value && !double.IsNaN(value) ? value : null;
+    }
 
     private TaskOptions? Overrides(string taskName) =>
         Source.Tasks.TryGetValue(taskName, out var overrides) ? overrides : null;
