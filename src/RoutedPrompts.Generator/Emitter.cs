@@ -120,55 +120,91 @@ namespace RoutedPrompts.Generator
             w.Close(";");
             w.Line();
 
+            if (task.RouterCapture is { } captured)
+            {
+                w.Line("/// <summary>The primary-constructor parameter <c>" + captured + "</c>, which a parameter of <see cref=\"" + task.MethodName + "\"/> hides.</summary>");
+                w.Line(GeneratedCode);
+                w.Line("private global::RoutedPrompts.PromptRouter " + RouterAccessor(task) + " => " + captured + ";");
+                w.Line();
+            }
+
+            // The body's locals must not hide a parameter or the router, whatever the user named them (the descriptor is
+            // qualified with its type, so no parameter hides it).
+            var taken = new HashSet<string>(task.Parameters.Select(p => p.PlainName), System.StringComparer.Ordinal) { task.RouterExpression ?? string.Empty };
+            var messages = Local("__messages", taken);
+            var routed = Local("__routed", taken);
+            var router = task.RouterCapture is null ? task.RouterExpression : "this." + RouterAccessor(task);
             w.Line(GeneratedCode);
             w.Open(Join(task.MethodModifiers, "async partial", task.ReturnType, task.MethodName + "(" + signature + ")"));
-            EmitRender(w, task.Template);
-            w.Line("var __messages = new " + Ai + ".ChatMessage[]");
+            var prompt = EmitRender(w, task.Template, taken);
+            w.Line("var " + messages + " = new " + Ai + ".ChatMessage[]");
             w.Open();
             if (d.Instructions is not null)
             {
                 w.Line("new " + Ai + ".ChatMessage(" + Ai + ".ChatRole.System, " + Formats.Literal(d.Instructions) + "),");
             }
 
-            w.Line("new " + Ai + ".ChatMessage(" + Ai + ".ChatRole.User, __prompt),");
+            w.Line("new " + Ai + ".ChatMessage(" + Ai + ".ChatRole.User, " + prompt + "),");
             w.Close(";");
-            w.Line("var __routed = await " + task.RouterExpression + ".RouteAsync(" + task.FieldName + ", __messages, " + (task.CancellationTokenName ?? "default") + ").ConfigureAwait(false);");
-            w.Line(task.Shape is ReturnShape.TaskOfRouted or ReturnShape.ValueTaskOfRouted ? "return __routed;" : "return __routed.Value;");
+            w.Line("var " + routed + " = await " + router + ".RouteAsync(" + task.ContainingTypeReference + "." + task.FieldName + ", " + messages + ", " + (task.CancellationTokenName ?? "default") + ").ConfigureAwait(false);");
+            w.Line(task.Shape is ReturnShape.TaskOfRouted or ReturnShape.ValueTaskOfRouted ? "return " + routed + ";" : "return " + routed + ".Value;");
             w.Close();
         }
 
-        private static void EmitRender(SourceWriter w, EquatableArray<TemplatePart> parts)
+        private static string RouterAccessor(TaskModel task) => task.FieldName + "_Router";
+
+        /// <summary><paramref name="name"/>, prefixed with <c>_</c> until no name in <paramref name="taken"/> equals it; then taken.</summary>
+        private static string Local(string name, HashSet<string> taken)
+        {
+            while (!taken.Add(name))
+            {
+                name = "_" + name;
+            }
+
+            return name;
+        }
+
+        /// <summary>
+        /// Renders the template into a local and returns its name. Long templates become one <c>Append</c> statement per
+        /// part: a chain of calls would nest the compiler's syntax and binding one level per part (10,000 placeholders
+        /// took csc minutes and overflowed its stack).
+        /// </summary>
+        private static string EmitRender(SourceWriter w, EquatableArray<TemplatePart> parts, HashSet<string> taken)
         {
             static string Part(TemplatePart part) =>
                 part.Literal is not null ? Formats.Literal(part.Literal)
                 : part.IsString ? part.ParameterName!
                 : "global::RoutedPrompts.PromptText.Format(" + part.ParameterName + ")";
 
+            var prompt = Local("__prompt", taken);
             switch (parts.Count)
             {
                 case 0:
-                    w.Line("var __prompt = string.Empty;");
+                    w.Line("var " + prompt + " = string.Empty;");
                     break;
                 case 1 when parts[0].Literal is null && parts[0].IsString:
-                    w.Line("var __prompt = " + parts[0].ParameterName + " ?? string.Empty;");
+                    w.Line("var " + prompt + " = " + parts[0].ParameterName + " ?? string.Empty;");
                     break;
                 case 1:
-                    w.Line("var __prompt = " + Part(parts[0]) + ";");
+                    w.Line("var " + prompt + " = " + Part(parts[0]) + ";");
                     break;
                 case <= 4:
-                    w.Line("var __prompt = string.Concat(" + string.Join(", ", parts.Select(Part)) + ");");
+                    w.Line("var " + prompt + " = string.Concat(" + string.Join(", ", parts.Select(Part)) + ");");
                     break;
                 default:
-                    var capacity = parts.Sum(p => p.Literal?.Length ?? 16);
-                    w.Line("var __prompt = new global::System.Text.StringBuilder(" + capacity.ToString(CultureInfo.InvariantCulture) + ")");
+                    var builder = Local("__builder", taken);
+                    var capacity = (int)System.Math.Min(int.MaxValue, parts.Sum(p => (long)(p.Literal?.Length ?? 16)));
+                    w.Line("var " + builder + " = new global::System.Text.StringBuilder(" + capacity.ToString(CultureInfo.InvariantCulture) + ");");
                     foreach (var part in parts)
                     {
-                        w.Line("    .Append(" + Part(part) + ")");
+                        w.Line(builder + ".Append(" + Part(part) + ");");
                     }
 
-                    w.Line("    .ToString();");
+                    w.Line("var " + prompt + " = " + builder + ".ToString();");
                     break;
             }
+
+            return prompt;
         }
 
         public static string EmitRegistry(RegistryModel registry)
@@ -282,25 +318,25 @@ namespace RoutedPrompts.Generator
             {
                 var p = properties[i];
                 w.Line(p.Type.Display + " p" + Index(i) + " = " + (p.DefaultValue ?? "default!") + ";");
-                if (TracksPresence(p))
-                {
-                    w.Line("bool has" + Index(i) + " = false;");
-                }
+                w.Line("bool has" + Index(i) + " = false;");
             }
 
+            // Names match exactly (ordinal), as JSON Schema validation matches them: a case variant is another property,
+            // which the schema gate judged as such. A repeated name is rejected rather than letting one of the values win
+            // (the schema gate's JSON reader keeps the last, System.Text.Json's document keeps both).
             OpenReadLoop(w, "EndObject");
             w.Line("var name = reader.GetString();");
             EmitReadNext(w);
             for (var i = 0; i < properties.Count; i++)
             {
                 var p = properties[i];
-                w.Open((i == 0 ? "if" : "else if") + " (string.Equals(name, " + Formats.Literal(p.JsonName) + ", global::System.StringComparison.OrdinalIgnoreCase))");
+                w.Open((i == 0 ? "if" : "else if") + " (string.Equals(name, " + Formats.Literal(p.JsonName) + ", global::System.StringComparison.Ordinal))");
+                w.Open("if (has" + Index(i) + ")");
+                w.Line("throw new " + Json + ".JsonException(\"Duplicate property '" + Escape(p.JsonName) + "' in " + name + ".\");");
+                w.Close();
+                w.Line();
                 EmitRead(w, p.Type, "p" + Index(i), p.JsonName, 0);
-                if (TracksPresence(p))
-                {
-                    w.Line("has" + Index(i) + " = true;");
-                }
-
+                w.Line("has" + Index(i) + " = true;");
                 w.Close();
             }
 
@@ -369,9 +405,6 @@ namespace RoutedPrompts.Generator
             w.Close();
         }
 
-        /// <summary>Whether the reader needs to know if the member was present (to require it, or to keep its initializer).</summary>
-        private static bool TracksPresence(JsonPropertyDef property) => property.Required || property.Assignment == MemberAssignment.Set;
-
         private static void EmitExpect(SourceWriter w, string token, string expected)
         {
             w.Open("if (reader.TokenType != " + Json + ".JsonTokenType." + token + ")");
@@ -423,6 +456,20 @@ namespace RoutedPrompts.Generator
                 JsonKind.Array or JsonKind.Dictionary => null,
                 _ => "reader.Get" + type.ReaderSuffix + "()",
             };
+            if (type.ReaderSuffix is "Double" or "Single")
+            {
+                // Utf8JsonReader reads 1e400 as a double (1e39 as a float) Infinity; a non-finite number is no value of the schema's.
+                var number = "number" + suffix;
+                var keyword = type.ReaderSuffix == "Double" ? "double" : "float";
+                w.Line("var " + number + " = " + single + ";");
+                w.Open("if (!" + keyword + ".IsFinite(" + number + "))");
+                w.Line("throw new " + Json + ".JsonException(\"'" + Escape(what) + "' is not a finite " + keyword + ".\");");
+                w.Close();
+                w.Line();
+                w.Line(target + " = " + number + ";");
+                return;
+            }
+
             if (single is not null)
             {
                 w.Line(target + " = " + single + ";");
@@ -454,10 +501,14 @@ namespace RoutedPrompts.Generator
                     w.Line("var " + map + " = new global::System.Collections.Generic.Dictionary<string, " + value.Display + ">();");
                     OpenReadLoop(w, "EndObject");
                     w.Line("var " + key + " = reader.GetString()!;");
+                    w.Open("if (" + map + ".ContainsKey(" + key + "))");
+                    w.Line("throw new " + Json + ".JsonException(\"Duplicate key in '" + Escape(what) + "'.\");");
+                    w.Close();
+                    w.Line();
                     EmitReadNext(w);
                     w.Line(value.Display + " " + entry + " = default!;");
                     EmitRead(w, value, entry, what, depth + 1);
-                    w.Line(map + "[" + key + "] = " + entry + ";");
+                    w.Line(map + ".Add(" + key + ", " + entry + ");");
                     w.Close();
                     w.Line(target + " = " + map + ";");
                     break;

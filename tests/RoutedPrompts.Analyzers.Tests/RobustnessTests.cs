@@ -63,7 +63,27 @@ public sealed class RobustnessTests
         "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"x\")] public partial Task<string> A(); [RoutedPrompt(Tier.Small, Prompt = \"x\")] public partial Task<string> A(); }",
         "partial class P(PromptRouter r) { void M() { [RoutedPrompt(Tier.Small, Prompt = \"x\")] static Task<string> Local() => null!; } }",
         "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"x\"",
+
+        // Surrogate escapes: a pair, lone halves, a \U pair, a \U beyond Unicode (CS1009).
+        "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"\\uD83D\\uDE00 {x} \\xD800 \\U0001F600 \\uDC00{x}\\U0000DBFF\")] public partial Task<string> A(string x); }",
+        "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"\\uDE00\\uD83D {y} \\xD83D\\xDE00\" + @\"\uD800\" + \"\\uDC00\")] public partial Task<string> A(string x); }",
+        "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"\\U0011FFFF {x} \\UFFFFFFFF\")] public partial Task<string> A(string x); }",
+
+        // Names that collide: with the generated locals, the router, the descriptor, or another member's JSON name.
+        "partial class P(PromptRouter router) { [RoutedPrompt(Tier.Small, Prompt = \"{__prompt}{__messages}{__routed}{__builder}{router}{__RoutedPrompt_A}\")] public partial Task<string> A(string __prompt, string __messages, string __routed, string __builder, int router, string __RoutedPrompt_A); }",
+        "static partial class S { static PromptRouter R = null!; [RoutedPrompt(Tier.Small, Prompt = \"{R}\")] public static partial Task<string> A(string R, PromptRouter? router = null); }",
+        "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"x\")] public partial Task<C> A(); } class C { public int Value { get; set; } public int value { get; set; } [System.Text.Json.Serialization.JsonPropertyName(\"value\")] public int Other { get; set; } }",
+        "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"x\")] public partial Task<R> A(); } record R(int Value, int value);",
+
+        // Deep nesting: past the router's schema depth, in records and in schema files; a schema that refers to itself.
+        "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"x\")] public partial Task<L1> A(); } " + NestedRecords(40),
+        "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"x\")] public partial Task<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<List<int>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>> A(); }",
+        "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"x\", Schema = \"deep.json\")] public partial Task<R> A(); [RoutedPrompt(Tier.Small, Prompt = \"x\", Schema = \"cycle.json\")] public partial Task<R> B(); } record R(int A);",
     ];
+
+    /// <summary><c>record L1(L2 Next);</c> … <c>record Ln(int Value);</c></summary>
+    private static string NestedRecords(int levels) =>
+        string.Concat(Enumerable.Range(1, levels - 1).Select(i => "record L" + i + "(L" + (i + 1) + " Next); ")) + "record L" + levels + "(int Value);";
 
     /// <summary>Broken and half-written AdditionalFiles, each case run with them.</summary>
     private static readonly (string Path, string Text)[] Files =
@@ -73,12 +93,21 @@ public sealed class RobustnessTests
         ("/p/routedprompts.json", "{ \"Tiers\": { \"Small\": { \"Deployments\": [ { \"Provider\": 1, \"Model\": null, \"InputUsdPerMillionTokens\": \"x\" }, 7 ] }, \"Medium\": null }, \"Tasks\": { \"P.A\": [] } }"),
         ("/p/routedprompts.lock.json", "{ \"version\": 1, \"tasks\": { \"P.A\": { \"promptHash\": 5, \"schemaHash\": {}, \"evalSetHash\": [] }, \"P.Tree\": null } }"),
         ("/p/evals/bad.jsonl", "{\"inputs\": [], \"expected\": {\"a\": }\n\u0000\n{\"inputs\": {\"x\": 1}, \"expected\": {\"A\": \"1\", \"$ref\": \"#\"}}\n" + new string('[', 600) + "\n\"\\u12\"\n"),
+        ("/p/deep.json", "{\"type\": \"object\", \"x\": " + new string('[', 300) + new string(']', 300) + ", \"y\": " + new string('[', 70) + new string(']', 70) + "}"),
+        ("/p/cycle.json", "{\"type\": \"object\", \"allOf\": [{\"$ref\": \"#\"}, {\"$ref\": \"#/allOf/1\"}, {\"$ref\": \"#/allOf/9\"}, {\"$ref\": \"#/allOf/x\"}, {\"$ref\": \"#/%61\"}, {\"$ref\": 7}]}"),
         ("/p/evals/tree.jsonl", "{\"inputs\": {\"x\": \"a\"}, \"expected\": {\"left\": {\"left\": {\"left\": null, \"kids\": [{}], \"name\": 1}, \"kids\": [], \"name\": \"b\"}, \"kids\": [], \"name\": \"a\"}}\n"),
     ];
 
     [Theory]
     [MemberData(nameof(Sources))]
-    public async Task NeverThrows(string source)
+    public Task NeverThrows(string source) => AssertNeverThrows(source);
+
+    [Fact]
+    public Task TenThousandPlaceholdersNeverThrow() =>
+        AssertNeverThrows("partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"" +
+            string.Concat(Enumerable.Repeat("{x} and {{y}} ", 10_000)) + "\")] public partial Task<string> A(int x); }");
+
+    private static async Task AssertNeverThrows(string source)
     {
         var compilation = CSharpCompilation.Create(
             "Robustness",

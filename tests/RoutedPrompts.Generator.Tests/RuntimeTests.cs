@@ -9,7 +9,7 @@ public sealed class RuntimeTests
 {
     private const string IncidentJson = """
         {
-          "TITLE": "Disk full",
+          "title": "Disk full",
           "severity": "high",
           "escalation": null,
           "impact": 7,
@@ -32,7 +32,7 @@ public sealed class RuntimeTests
     private static RoutedTask<Incident> IncidentTask => FixturePrompts.__RoutedPrompt_ReadIncidentAsync;
 
     [Fact]
-    public void ReadsRecordsThroughTheirConstructorWithCaseInsensitiveNamesAndSkipsUnknownProperties()
+    public void ReadsRecordsThroughTheirConstructorAndSkipsUnknownProperties()
     {
         var incident = JsonSerializer.Deserialize(IncidentJson, IncidentTask.JsonTypeInfo!)!;
 
@@ -75,7 +75,7 @@ public sealed class RuntimeTests
     [Fact]
     public void ReadsStructsWithConstructorDefaults()
     {
-        var point = JsonSerializer.Deserialize("""{"x": 1.5, "Y": -2}""", FixturePrompts.__RoutedPrompt_LocateAsync.JsonTypeInfo!);
+        var point = JsonSerializer.Deserialize("""{"x": 1.5, "y": -2}""", FixturePrompts.__RoutedPrompt_LocateAsync.JsonTypeInfo!);
 
         Assert.Equal(new Point3(1.5, -2, 1), point);
         Assert.Equal("""{"x":1.5,"y":-2,"z":1}""", JsonSerializer.Serialize(point, FixturePrompts.__RoutedPrompt_LocateAsync.JsonTypeInfo!));
@@ -89,10 +89,52 @@ public sealed class RuntimeTests
     public void MalformedStructInputThrowsJsonException(string json) =>
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize(json, FixturePrompts.__RoutedPrompt_LocateAsync.JsonTypeInfo!));
 
+    [Fact]
+    public void MatchesPropertyNamesExactlyAsTheSchemaDoes()
+    {
+        // A schema that allows extra properties validates "x" and lets "X" through as another property: the reader must
+        // take the value the schema judged, not the last case variant.
+        var point = JsonSerializer.Deserialize("""{"x": 50, "X": 5000, "Y": 7, "y": 2}""", FixturePrompts.__RoutedPrompt_LocateAsync.JsonTypeInfo!);
+
+        Assert.Equal(new Point3(50, 2, 1), point);
+    }
+
+    [Theory]
+    [InlineData("""{"x": 50, "x": 5000, "y": 2}""")] // a member twice
+    [InlineData("""{"x": 1, "y": 2, "z": 3, "z": 3}""")] // even with the same value
+    public void DuplicatePropertiesThrowJsonException(string json) =>
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize(json, FixturePrompts.__RoutedPrompt_LocateAsync.JsonTypeInfo!));
+
+    [Fact]
+    public void DuplicateDictionaryKeysThrowJsonException() =>
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize(
+            IncidentJson.Replace("\"retries\": 3", "\"retries\": 3, \"retries\": 4", StringComparison.Ordinal), IncidentTask.JsonTypeInfo!));
+
+    [Theory]
+    [InlineData("""{"level": 1e39, "peak": 1}""")] // float overflow
+    [InlineData("""{"level": -1e39, "peak": 1}""")]
+    [InlineData("""{"level": 1, "peak": 1e400}""")] // double overflow, in a nullable member
+    [InlineData("""{"level": 1, "peak": -1e400}""")]
+    public void NonFiniteNumbersThrowJsonException(string json) =>
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize(json, FixturePrompts.__RoutedPrompt_ReadGaugeAsync.JsonTypeInfo!));
+
+    [Fact]
+    public void LargeFiniteNumbersAreRead()
+    {
+        var gauge = JsonSerializer.Deserialize("""{"level": 3.4e38, "peak": 1.7e308}""", FixturePrompts.__RoutedPrompt_ReadGaugeAsync.JsonTypeInfo!)!;
+
+        Assert.Equal(3.4e38f, gauge.Level);
+        Assert.Equal(1.7e308, gauge.Peak);
+    }
+
+    [Fact]
+    public void NonFiniteDoubleInAStructThrowsJsonException() =>
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize("""{"x": 1e400, "y": 0}""", FixturePrompts.__RoutedPrompt_LocateAsync.JsonTypeInfo!));
+
     [Theory]
     [InlineData("\"severity\": \"high\"", "\"severity\": \"Critical\"")] // unknown enum member
     [InlineData("\"severity\": \"high\"", "\"severity\": 2")] // number for an enum
-    [InlineData("\"TITLE\": \"Disk full\"", "\"TITLE\": null")] // null for a non-nullable string
+    [InlineData("\"title\": \"Disk full\"", "\"title\": null")] // null for a non-nullable string
     [InlineData("\"tags\": [ \"ops\", \"disk\" ]", "\"tags\": \"ops\"")] // string for an array
     [InlineData("\"impact\": 7,", "")] // missing required member
     [InlineData("\"impact\": 7,", "\"impact\": 99999999999,")] // out of range for int
@@ -105,7 +147,7 @@ public sealed class RuntimeTests
     {
         var registered = RoutedTaskCatalog.Tasks.Where(t => t.DeclaringType == typeof(FixturePrompts).FullName).ToList();
 
-        Assert.Equal(["FixturePrompts.Locate", "FixturePrompts.ReadIncident", "fixtures.summary"], registered.Select(t => t.Name));
+        Assert.Equal(["FixturePrompts.Locate", "FixturePrompts.ReadGauge", "FixturePrompts.ReadIncident", "fixtures.summary"], registered.Select(t => t.Name));
         Assert.Equal(RoutedPrompts.Generated.RoutedTaskRegistry.Tasks.OrderBy(t => t.Name, StringComparer.Ordinal), registered);
         foreach (var task in registered)
         {

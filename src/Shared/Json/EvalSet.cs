@@ -304,7 +304,8 @@ namespace RoutedPrompts.Shared
 
         private static double? Bound(JsonNode schema, string keyword) => schema.Get(keyword) is { } node && node.IsNumber(out var value) ? value : null;
 
-        private static JsonNode? Resolve(JsonNode root, string reference)
+        /// <summary>The node a local <c>$ref</c> (<c>#</c> or a <c>#/</c> JSON pointer) points at, or <see langword="null"/>.</summary>
+        internal static JsonNode? Resolve(JsonNode root, string reference)
         {
             if (reference == "#")
             {
@@ -319,7 +320,10 @@ namespace RoutedPrompts.Shared
             var node = root;
             foreach (var segment in reference.Substring(2).Split('/'))
             {
-                node = node?.Get(segment.Replace("~1", "/").Replace("~0", "~"));
+                var name = segment.Replace("~1", "/").Replace("~0", "~");
+                node = node is { Kind: JsonNodeKind.Array } array
+                    ? int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < array.Items.Count ? array.Items[index] : null
+                    : node?.Get(name);
             }
 
             return node;

@@ -126,6 +126,21 @@ namespace RoutedPrompts.Shared
             "Method '{0}' sets {1} = {2}, which is not a tier; use Tier.Small, Tier.Medium or Tier.Large",
             Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0123.md");
 
+        public static readonly DiagnosticDescriptor SchemaUnusableAtRunTime = new DiagnosticDescriptor(
+            "RP0124", "Result schema cannot be used at run time",
+            "Routed task '{0}' can never run: {1}",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0124.md");
+
+        public static readonly DiagnosticDescriptor DuplicateJsonName = new DiagnosticDescriptor(
+            "RP0125", "Result type members share a JSON name",
+            "Members '{0}' and '{1}' of result type '{2}' are both serialized as '{3}'; give one of them a distinct [JsonPropertyName]",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0125.md");
+
+        public static readonly DiagnosticDescriptor InternalFailure = new DiagnosticDescriptor(
+            "RP0199", "RoutedPrompts could not process a routed method",
+            "RoutedPrompts could not process method '{0}' ({1}), so it is not generated; please report this with the method's declaration",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0199.md");
+
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = typeof(DiagnosticDescriptors)
             .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
             .Select(f => f.GetValue(null))

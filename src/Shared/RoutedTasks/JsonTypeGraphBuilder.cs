@@ -269,6 +269,20 @@ namespace RoutedPrompts.Shared
                     Constraints(attributes)));
             }
 
+            // Two members under one JSON name would give the schema a duplicate key and the reader two targets for it.
+            var named = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var property in result)
+            {
+                if (named.TryGetValue(property.JsonName, out var first))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateJsonName, location, first, property.MemberName, typeName, property.JsonName));
+                }
+                else
+                {
+                    named.Add(property.JsonName, property.MemberName);
+                }
+            }
+
             if (failed)
             {
                 return null;

@@ -65,6 +65,8 @@ namespace RoutedPrompts.Shared
     }
 
     /// <summary>Everything the emitter needs for one routed method.</summary>
+    /// <param name="RouterExpression">How the method reaches its PromptRouter: a parameter, <c>this.</c> member, type-qualified static member or primary-constructor parameter.</param>
+    /// <param name="RouterCapture">The primary-constructor parameter a parameter of the method hides: the emitter reaches it through an accessor.</param>
     internal sealed record TaskModel(
         string Namespace,
         EquatableArray<TypeDeclarationInfo> ContainingTypes,
@@ -79,6 +81,7 @@ namespace RoutedPrompts.Shared
         string ResultType,
         bool IsText,
         string? RouterExpression,
+        string? RouterCapture,
         string? CancellationTokenName,
         bool HasErrors,
         TaskDescriptor? Descriptor,

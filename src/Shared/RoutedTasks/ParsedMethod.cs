@@ -11,6 +11,7 @@ namespace RoutedPrompts.Shared
     /// <param name="SchemaFile">The Schema argument, to resolve against AdditionalFiles.</param>
     /// <param name="SchemaFileLocation">Where the Schema argument is.</param>
     /// <param name="ParameterLocations">Where each parameter is (same order as the model's parameters), for RP0109.</param>
+    /// <param name="MethodLocation">The method's name, where a failure to resolve it is reported (RP0199).</param>
     internal sealed record ParsedMethod(
         TaskModel? Model,
         EquatableArray<DiagnosticInfo> Diagnostics,
@@ -18,7 +19,8 @@ namespace RoutedPrompts.Shared
         LocationInfo? PromptFileLocation,
         string? SchemaFile,
         LocationInfo? SchemaFileLocation,
-        EquatableArray<LocationInfo?> ParameterLocations);
+        EquatableArray<LocationInfo?> ParameterLocations,
+        LocationInfo? MethodLocation);
 
     /// <summary>The outcome of resolving a method against the AdditionalFiles: the model to emit and what to report.</summary>
     /// <param name="EvalSetHash">The hash of the task's eval set (found among the AdditionalFiles), or <see langword="null"/>.</param>

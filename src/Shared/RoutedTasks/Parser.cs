@@ -29,8 +29,29 @@ namespace RoutedPrompts.Shared
                 ? null
                 : Parse(method, syntax, context.Attributes[0], context.SemanticModel.Compilation, cancellationToken);
 
-        /// <summary>Parses one routed method; returns <see langword="null"/> when the code is too broken to judge.</summary>
+        /// <summary>
+        /// Parses one routed method; returns <see langword="null"/> when the code is too broken to judge. Never throws but
+        /// for cancellation: an unexpected failure becomes RP0199 on this method alone, so the generator still emits the
+        /// project's other methods and neither the build (CS8785) nor the analyzers (AD0001) break.
+        /// </summary>
         public static ParsedMethod? Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, AttributeData attribute, Compilation compilation, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return ParseMethod(method, syntax, attribute, compilation, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                var location = LocationInfo.From(syntax.Identifier.GetLocation());
+                return new ParsedMethod(null, Failure(location, method.Name, ex), null, null, null, null, EquatableArray<LocationInfo?>.Empty, location);
+            }
+        }
+
+        /// <summary>RP0199: what a method that could not be processed reports instead of the generator or analyzer throwing.</summary>
+        internal static EquatableArray<DiagnosticInfo> Failure(LocationInfo? location, string methodName, Exception exception) =>
+            new(new[] { DiagnosticInfo.Create(DiagnosticDescriptors.InternalFailure, location, methodName, exception.GetType().Name + ": " + exception.Message) });
+
+        private static ParsedMethod? ParseMethod(IMethodSymbol method, MethodDeclarationSyntax syntax, AttributeData attribute, Compilation compilation, CancellationToken cancellationToken)
         {
             if (method.ContainingType is not { } containingType)
             {
@@ -170,7 +191,7 @@ namespace RoutedPrompts.Shared
 
             if (fatal || resultType is null)
             {
-                return new ParsedMethod(null, diagnostics.ToEquatableArray(), null, null, null, null, EquatableArray<LocationInfo?>.Empty);
+                return new ParsedMethod(null, diagnostics.ToEquatableArray(), null, null, null, null, EquatableArray<LocationInfo?>.Empty, methodLocation);
             }
 
             diagnostics.AddRange(typeErrors);
@@ -201,9 +222,9 @@ namespace RoutedPrompts.Shared
             }
 
             double? confidence = null;
-            if (named.TryGetValue("ConfidenceThreshold", out var confidenceValue) && confidenceValue.Value is double c && !double.IsNaN(c))
+            if (named.TryGetValue("ConfidenceThreshold", out var confidenceValue) && confidenceValue.Value is double c)
             {
-                if (c < 0 || c > 1)
+                if (!(c >= 0 && c <= 1)) // NaN fails every comparison: it is out of range, not "no threshold"
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidConfidenceThreshold, ArgumentLocation("ConfidenceThreshold"), c.ToString("R", CultureInfo.InvariantCulture), methodName));
                 }
@@ -252,7 +273,7 @@ namespace RoutedPrompts.Shared
                 (parts, bound) = BindTemplate(prompt, parameters, parameterLocations, methodName, Locate, diagnostics);
             }
 
-            var routerExpression = FindRouter(method, containingType, parameters, router, compilation, methodLocation, diagnostics);
+            var (routerExpression, routerCapture) = FindRouter(method, containingType, parameters, router, compilation, methodLocation, diagnostics);
 
             // Validators.
             var validator = Text("Validator");
@@ -312,6 +333,16 @@ namespace RoutedPrompts.Shared
                 name = containingType.Name + "." + (methodName.EndsWith("Async", StringComparison.Ordinal) && methodName.Length > 5 ? methodName.Substring(0, methodName.Length - 5) : methodName);
             }
 
+            // A schema file replaces the derived schema (Resolve checks it); the derived one must fit what the router reads.
+            if (schemaJson is not null && schemaFile is null && RoutedTaskLimits.Depth(schemaJson, out _) is var depth && depth > RoutedTaskLimits.MaxSchemaDepth)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.SchemaUnusableAtRunTime, LocationInfo.From(syntax.ReturnType), name!,
+                    "the JSON Schema derived from its result type '" + resultType.ToDisplayString() + "' nests " + depth.ToString(CultureInfo.InvariantCulture) +
+                    " levels deep, more than the " + RoutedTaskLimits.MaxSchemaDepth.ToString(CultureInfo.InvariantCulture) +
+                    " the router reads (each nested record adds two); flatten the result type"));
+            }
+
             var instructions = Text("Instructions");
             var descriptor = new TaskDescriptor(
                 name!, tier, maxTier, instructions, prompt ?? string.Empty, promptFile, bound, schemaJson, null, Text("EvalSet"),
@@ -332,6 +363,7 @@ namespace RoutedPrompts.Shared
                 resultDisplay,
                 isText,
                 routerExpression,
+                routerCapture,
                 ct,
                 false,
                 descriptor,
@@ -339,11 +371,26 @@ namespace RoutedPrompts.Shared
                 jsonTypes);
             return new ParsedMethod(
                 model, diagnostics.ToEquatableArray(), promptFile, promptFile is null ? null : ArgumentLocation("PromptFile"),
-                schemaFile, schemaFile is null ? null : ArgumentLocation("Schema"), parameterLocations.ToEquatableArray());
+                schemaFile, schemaFile is null ? null : ArgumentLocation("Schema"), parameterLocations.ToEquatableArray(), methodLocation);
         }
 
-        /// <summary>Completes a parsed method with its template and schema files and decides whether it can be emitted.</summary>
+        /// <summary>
+        /// Completes a parsed method with its template and schema files and decides whether it can be emitted. Never
+        /// throws: an unexpected failure becomes RP0199 on this method alone.
+        /// </summary>
         public static ResolvedMethod Resolve(ParsedMethod parsed, EquatableArray<AdditionalFileInfo> files)
+        {
+            try
+            {
+                return ResolveMethod(parsed, files);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return new ResolvedMethod(null, new EquatableArray<DiagnosticInfo>(parsed.Diagnostics.Concat(Failure(parsed.MethodLocation, parsed.Model?.MethodName ?? string.Empty, ex)).ToArray()));
+            }
+        }
+
+        private static ResolvedMethod ResolveMethod(ParsedMethod parsed, EquatableArray<AdditionalFileInfo> files)
         {
             if (parsed.Model is not { Descriptor: { } descriptor } model)
             {
@@ -381,6 +428,7 @@ namespace RoutedPrompts.Shared
                 else
                 {
                     CheckRequiredMembers(schema!, model, parsed.SchemaFile, FileLocator(file), diagnostics);
+                    CheckRunTimeLimits(file.Text, schema!, descriptor.Name, parsed.SchemaFile, FileLocator(file), diagnostics);
                     descriptor = descriptor with { SchemaJson = file.Text, SchemaFile = parsed.SchemaFile };
                 }
             }
@@ -450,6 +498,24 @@ namespace RoutedPrompts.Shared
                         DiagnosticDescriptors.SchemaRequiresUnknownProperty, locate(name.Start, name.End - name.Start), schemaFile, name.Text!, model.MethodName,
                         root.TypeName.StartsWith("global::", StringComparison.Ordinal) ? root.TypeName.Substring(8) : root.TypeName));
                 }
+            }
+        }
+
+        /// <summary>RP0124: a schema file the router cannot read (too deep, a <c>$ref</c> it cannot follow), at the offending position.</summary>
+        private static void CheckRunTimeLimits(string text, JsonNode schema, string taskName, string schemaFile, Func<int, int, LocationInfo?> locate, List<DiagnosticInfo> diagnostics)
+        {
+            var depth = RoutedTaskLimits.Depth(text, out var tooDeep);
+            if (tooDeep >= 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.SchemaUnusableAtRunTime, locate(tooDeep, 1), taskName,
+                    "the schema file '" + schemaFile + "' nests objects and arrays " + depth.ToString(CultureInfo.InvariantCulture) + " levels deep, more than the " +
+                    RoutedTaskLimits.MaxSchemaDepth.ToString(CultureInfo.InvariantCulture) + " the router reads; flatten it, or move repeated parts under \"$defs\" and refer to them with \"$ref\""));
+            }
+            else if (SchemaReferences.Problem(schema, out var at) is { } problem)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.SchemaUnusableAtRunTime, locate(at!.Start, at.End - at.Start), taskName, "the schema file '" + schemaFile + "' " + problem));
             }
         }
 
@@ -524,7 +590,11 @@ namespace RoutedPrompts.Shared
             return (isTask ? ReturnShape.Task : ReturnShape.ValueTask, inner);
         }
 
-        private static string? FindRouter(
+        /// <summary>
+        /// The expression of the one PromptRouter the method can reach, and the primary-constructor parameter to capture
+        /// in an accessor when a parameter of the method hides it (static members are qualified with their type instead).
+        /// </summary>
+        private static (string? Expression, string? Capture) FindRouter(
             IMethodSymbol method,
             INamedTypeSymbol containingType,
             List<ParameterInfo> parameters,
@@ -561,7 +631,8 @@ namespace RoutedPrompts.Shared
                         }
 
                         var kind = member is IFieldSymbol ? "field" : "property";
-                        candidates.Add((member.IsStatic ? Formats.Identifier(member.Name) : "this." + Formats.Identifier(member.Name), kind + " '" + member.Name + "'"));
+                        var owner = member.IsStatic ? containingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : "this";
+                        candidates.Add((owner + "." + Formats.Identifier(member.Name), kind + " '" + member.Name + "'"));
                     }
                 }
 
@@ -590,7 +661,10 @@ namespace RoutedPrompts.Shared
 
             if (candidates.Count == 1)
             {
-                return candidates[0].Expression;
+                var expression = candidates[0].Expression;
+                var hidden = candidates[0].Description.StartsWith("primary-constructor", StringComparison.Ordinal) &&
+                    parameters.Any(p => p.Name == expression);
+                return (expression, hidden ? expression : null);
             }
 
             if (candidates.Count == 0)
@@ -603,7 +677,7 @@ namespace RoutedPrompts.Shared
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MultipleRouters, methodLocation, method.Name, string.Join(", ", candidates.Select(c => c.Description))));
             }
 
-            return null;
+            return (null, null);
         }
 
         private static bool MentionsFileLocalType(ITypeSymbol type) => type switch

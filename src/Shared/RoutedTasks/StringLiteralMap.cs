@@ -130,11 +130,22 @@ namespace RoutedPrompts.Shared
                     return false;
                 }
 
-                var code = int.Parse(text.Substring(i + 2, digits), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
-                var decoded = char.ConvertFromUtf32(code);
-                foreach (var ch in decoded)
+                // Each \u and \x escape is one UTF-16 code unit, a surrogate half included (an escaped pair is two escapes,
+                // a lone half stays lone, as in the constant's value); only \U above U+FFFF is a pair.
+                var code = long.Parse(text.Substring(i + 2, digits), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+                if (code > 0x10FFFF)
                 {
-                    Append(value, ch, offset + i, 2 + digits);
+                    return false;
+                }
+
+                if (code <= 0xFFFF)
+                {
+                    Append(value, (char)code, offset + i, 2 + digits);
+                }
+                else
+                {
+                    Append(value, (char)(0xD800 + ((code - 0x10000) >> 10)), offset + i, 2 + digits);
+                    Append(value, (char)(0xDC00 + ((code - 0x10000) & 0x3FF)), offset + i, 2 + digits);
                 }
 
                 i += 2 + digits;

@@ -56,6 +56,8 @@ public sealed class Contact
 
 public readonly record struct Point3(double X, double Y, double Z = 1);
 
+public sealed record Gauge(float Level, double? Peak);
+
 public sealed partial class FixturePrompts(PromptRouter router)
 {
     [RoutedPrompt(Tier.Small, Prompt = "Read this incident: {text}", EvalSet = "evals/incident.jsonl")]
@@ -66,6 +68,9 @@ public sealed partial class FixturePrompts(PromptRouter router)
 
     [RoutedPrompt(Tier.Small, MaxTier = Tier.Medium, ConfidenceThreshold = 0.75, Prompt = "Where is {place}?")]
     public partial Task<Point3> LocateAsync(string place);
+
+    [RoutedPrompt(Tier.Small, Prompt = "Read the gauge in {photo}")]
+    public partial Task<Gauge> ReadGaugeAsync(string photo);
 
     private static bool NotEmpty(string summary) => summary.Length > 0;
 }
