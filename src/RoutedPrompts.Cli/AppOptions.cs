@@ -3,11 +3,19 @@ using System.CommandLine;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OpenAI;
+using RoutedPrompts.Evaluation;
 using RoutedPrompts.Replay;
 using Spectre.Console;
 
 namespace RoutedPrompts.Cli;
+
+/// <summary>The application's RoutedPrompts configuration, as <c>eval</c> uses it.</summary>
+/// <param name="Source">The path of routedprompts.json (for messages).</param>
+/// <param name="Options">The bound, validated options.</param>
+/// <param name="Providers">Registers a keyed chat client for every provider the deployments name.</param>
+internal sealed record AppRouting(string Source, RoutedPromptsOptions Options, Action<IServiceCollection> Providers);
 
 /// <summary>The options <c>eval</c>, <c>calibrate</c>, <c>report</c> and <c>check</c> share: where the application and its files are, and how to build it.</summary>
 internal sealed class AppOptions
@@ -80,28 +88,58 @@ internal sealed class AppOptions
             : selected;
     }
 
-    /// <summary>The application's RoutedPrompts configuration: routedprompts.json in the project directory, then environment variables.</summary>
-    public static RoutedPromptsOptions Routing(string projectDirectory)
+    /// <summary>
+    /// The application's RoutedPrompts configuration (routedprompts.json in the project directory, then environment
+    /// variables), bound and validated as the application's own start-up does (the runtime's binding and options
+    /// validator), with the chat clients that answer for its providers (<see cref="Providers"/>).
+    /// </summary>
+    /// <param name="projectDirectory">The application's project directory.</param>
+    /// <param name="replay">A recording that answers every provider, or <see langword="null"/> for the real providers.</param>
+    /// <returns>Where the configuration is, the options, and the providers' registrations.</returns>
+    /// <exception cref="FileNotFoundException">There is no routedprompts.json.</exception>
+    /// <exception cref="InvalidDataException">The configuration is not valid JSON, a value cannot be read, or the options validator rejects it; the message names the file and every fault.</exception>
+    public static AppRouting Routing(string projectDirectory, string? replay)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddRoutedPromptsFile(Path.Combine(projectDirectory, "routedprompts.json"), optional: true)
-            .AddEnvironmentVariables()
-            .Build();
-        var options = new RoutedPromptsOptions();
-        configuration.GetSection(RoutedPromptsOptions.SectionName).Bind(options);
-        return options;
+        var path = Path.Combine(projectDirectory, "routedprompts.json");
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException(
+                $"{path} does not exist: eval needs the application's deployments (Tiers → Small/Medium/Large → Deployments). Create it, or pass --project-dir <the application's project directory>.", path);
+        }
+
+        var configuration = new ConfigurationBuilder().AddRoutedPromptsFile(path).AddEnvironmentVariables().Build();
+        var keys = configuration.GetSection(RoutedPromptsOptions.SectionName).GetSection("Tiers").GetChildren()
+            .SelectMany(tier => tier.GetSection("Deployments").GetChildren())
+            .Select(deployment => deployment["Provider"]).OfType<string>().Where(key => key.Length > 0)
+            .Distinct(StringComparer.Ordinal).ToArray();
+        var providers = Providers(keys, replay);
+        var services = new ServiceCollection();
+        providers(services);
+        services.AddRoutedPrompts(configuration);
+        using var provider = services.BuildServiceProvider();
+        try
+        {
+            return new AppRouting(path, provider.GetRequiredService<IOptions<RoutedPromptsOptions>>().Value, providers);
+        }
+        catch (OptionsValidationException ex)
+        {
+            throw new InvalidDataException($"{path} (with any RoutedPrompts__ environment variables) is not a valid configuration:\n  {string.Join("\n  ", ex.Failures)}", ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new InvalidDataException($"{path} (with any RoutedPrompts__ environment variables) is not a valid configuration: {ex.Message}", ex);
+        }
     }
 
     /// <summary>
-    /// Registers a chat client for every provider the configuration names: the replay client over a recording when one
-    /// is given, otherwise an OpenAI-compatible client (OPENAI_API_KEY, optional OPENAI_BASE_URL).
+    /// Registers a chat client for every provider key: the replay client over a recording when one is given, otherwise
+    /// an OpenAI-compatible client (OPENAI_API_KEY, optional OPENAI_BASE_URL).
     /// </summary>
-    public static Action<IServiceCollection> Providers(RoutedPromptsOptions routing, string? replay)
+    private static Action<IServiceCollection> Providers(IReadOnlyList<string> keys, string? replay)
     {
-        var keys = routing.Tiers.Values.SelectMany(t => t.Deployments).Select(d => d.Provider).Distinct(StringComparer.Ordinal).ToArray();
         if (replay is not null)
         {
-            var recording = ReplayRecording.Load(replay);
+            var recording = RecordedRuns.Load(replay);
             return services =>
             {
                 foreach (var key in keys)

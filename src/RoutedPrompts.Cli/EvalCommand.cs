@@ -27,8 +27,17 @@ internal static class EvalCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var project = app.ProjectDirectory(parse);
-            var routing = AppOptions.Routing(project);
-            var tasks = app.Tasks(parse, catalog, console);
+            var tasks = app.Tasks(parse, catalog, console); // first: loading the app registers its tasks, which the configuration is validated against
+            var withSets = tasks.Where(t => t.EvalSet is not null).ToArray();
+            if (withSets.Length == 0)
+            {
+                throw new InvalidOperationException(tasks.Count == 0
+                    ? "The application has no routed task: nothing to evaluate."
+                    : $"{string.Join(", ", tasks.Select(t => t.Name))} {(tasks.Count == 1 ? "has" : "have")} no eval set: nothing to evaluate. Add EvalSet = \"evals/....jsonl\" to the [RoutedPrompt].");
+            }
+
+            var recording = parse.GetValue(replay)?.FullName;
+            var routing = AppOptions.Routing(project, recording);
             var options = new EvalRunOptions
             {
                 Comparison = new JsonComparisonOptions
@@ -39,18 +48,23 @@ internal static class EvalCommand
                     ListsAsSets = parse.GetValue(sets),
                 },
                 Scorers = Scorers(parse.GetValue(scorers) ?? [], tasks),
-                Routing = routing,
-                Providers = AppOptions.Providers(routing, parse.GetValue(replay)?.FullName),
+                Routing = routing.Options,
+                RoutingSource = routing.Source,
+                Providers = routing.Providers,
                 CacheDirectory = parse.GetValue(cache)?.FullName ?? Path.Combine(project, ".routedprompts", "cache"),
-                CacheScope = parse.GetValue(replay) is { } recording
-                    ? "replay:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(recording.FullName)))
+                CacheScope = recording is not null
+                    ? "replay:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(recording, cancellationToken).ConfigureAwait(false)))
                     : null,
                 MaxConcurrency = parse.GetValue(concurrency),
             };
-            var withSets = tasks.Where(t => t.EvalSet is not null).ToArray();
             foreach (var task in tasks.Where(t => t.EvalSet is null))
             {
                 console.MarkupLineInterpolated($"[yellow]{task.Name}[/] has no eval set (EvalSet = \"evals/....jsonl\"): not evaluated.");
+            }
+
+            foreach (var task in withSets)
+            {
+                EvalRunner.Deployments(task, options); // before any request: a task with nothing to evaluate is an error
             }
 
             var runs = new List<EvalRun>();
@@ -62,10 +76,15 @@ internal static class EvalCommand
                     var run = await EvalRunner.RunAsync(task, Path.Combine(project, task.EvalSet!), options,
                         new Progress<(int Done, int Total)>(p => { bar.MaxValue = p.Total; bar.Value = p.Done; }), cancellationToken).ConfigureAwait(false);
                     bar.Value = bar.MaxValue;
-                    run.Write(EvalRun.PathFor(app.ResultsDirectory(parse), task.Name));
                     runs.Add(run);
                 }
             }).ConfigureAwait(false);
+
+            // Only a complete run replaces results: a failed or cancelled one leaves every results file as it was.
+            foreach (var run in runs)
+            {
+                run.Write(EvalRun.PathFor(app.ResultsDirectory(parse), run.Task));
+            }
 
             var table = new Table().AddColumns("task", "tier", "deployment", "accuracy", "answered", "cost/request");
             foreach (var run in runs)

@@ -1,3 +1,3 @@
 using RoutedPrompts.Cli;
 
-return await CliApp.RunAsync(args, Spectre.Console.AnsiConsole.Console);
+return await CliApp.RunProcessAsync(args);

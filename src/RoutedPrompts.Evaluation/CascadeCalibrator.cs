@@ -160,9 +160,10 @@ public sealed class CascadeCalibrator
     /// <summary>Calibrates on labelled examples.</summary>
     /// <param name="examples">Examples; each has one observation per candidate tier, cheapest first, top last.</param>
     /// <param name="tierNames">Names of the candidate tiers, for the reason.</param>
+    /// <param name="cancellationToken">Stops the calibration (checked between cross-validation folds).</param>
     /// <returns>The chosen cascade and the gate's decision.</returns>
     /// <exception cref="ArgumentException">No examples, or examples with a different number of tiers than names.</exception>
-    public CalibrationResult Calibrate(IReadOnlyList<CalibrationExample> examples, IReadOnlyList<string> tierNames)
+    public CalibrationResult Calibrate(IReadOnlyList<CalibrationExample> examples, IReadOnlyList<string> tierNames, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(tierNames);
@@ -171,7 +172,7 @@ public sealed class CascadeCalibrator
             throw new ArgumentException($"Calibration needs examples with one observation per tier ({tierNames.Count}).", nameof(examples));
         }
 
-        var result = CalibrateOnce(examples, tierNames);
+        var result = CalibrateOnce(examples, tierNames, cancellationToken);
         if (result.Policy.Chain.Count > 1 && examples.Count * _options.MaxAccuracyDrop < 1)
         {
             // One wrong answer moves accuracy by more than the whole target: the data cannot tell the target from zero.
@@ -191,7 +192,7 @@ public sealed class CascadeCalibrator
         var alternatives = new List<(CascadePolicy Policy, CascadeStats Train)>();
         for (var i = 1; i <= _options.StabilitySeeds; i++)
         {
-            var other = new CascadeCalibrator(_options with { Seed = unchecked(_options.Seed + i), StabilitySeeds = 0 }).CalibrateOnce(examples, tierNames);
+            var other = new CascadeCalibrator(_options with { Seed = unchecked(_options.Seed + i), StabilitySeeds = 0 }).CalibrateOnce(examples, tierNames, cancellationToken);
             if (!Same(other.Policy, result.Policy))
             {
                 alternatives.Add((other.Policy, other.Train));
@@ -216,13 +217,13 @@ public sealed class CascadeCalibrator
     private static string Describe(CascadePolicy policy, IReadOnlyList<string> tierNames) => string.Join(" -> ", policy.Chain.Select((tier, i) =>
         policy.Thresholds[i] is { } t ? Format($"{tierNames[tier]} (>= {t:0.###})") : tierNames[tier]));
 
-    private CalibrationResult CalibrateOnce(IReadOnlyList<CalibrationExample> examples, IReadOnlyList<string> tierNames)
+    private CalibrationResult CalibrateOnce(IReadOnlyList<CalibrationExample> examples, IReadOnlyList<string> tierNames, CancellationToken cancellationToken)
     {
         var top = tierNames.Count - 1;
         var topOnly = new CascadePolicy([top], [null]);
         var credits = Credits;
         var zs = _options.BoundMultipliers;
-        var crossValidated = CrossValidate(examples, top);
+        var crossValidated = CrossValidate(examples, top, cancellationToken);
         var chosen = -1;
         for (var c = 0; c < credits.Count; c++)
         {
@@ -416,7 +417,7 @@ public sealed class CascadeCalibrator
     };
 
     /// <summary>Pooled out-of-fold statistics of the selection procedure, per bound multiplier.</summary>
-    private CascadeStats[] CrossValidate(IReadOnlyList<CalibrationExample> examples, int top)
+    private CascadeStats[] CrossValidate(IReadOnlyList<CalibrationExample> examples, int top, CancellationToken cancellationToken)
     {
         var settings = Credits.SelectMany(w => _options.BoundMultipliers.Select(z => (W: w, Z: z))).ToArray();
         var k = settings.Length;
@@ -430,6 +431,7 @@ public sealed class CascadeCalibrator
             random.Shuffle(order);
             for (var fold = 0; fold < folds; fold++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var held = order.Where((_, i) => i % folds == fold).ToArray();
                 var fit = order.Where((_, i) => i % folds != fold).ToArray();
                 var candidates = Candidates(examples, fit, top);

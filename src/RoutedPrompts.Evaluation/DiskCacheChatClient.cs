@@ -11,22 +11,29 @@ namespace RoutedPrompts.Evaluation;
 /// Caches responses on disk, keyed by deployment (provider and model) and request (messages, response format, sampling
 /// options, and whether the raw request is customised, e.g. to ask for log-probabilities), so a re-run of <c>eval</c>
 /// costs nothing and gives the same numbers: the answer, its usage, its numeric properties and the confidence the
-/// router reads (kept even when it came from the provider's raw response). Failures are not cached.
+/// router reads (kept even when it came from the provider's raw response). Failures are not cached. An entry is
+/// written to a temporary file and renamed into place, so a run stopped at any point leaves only complete entries.
 /// </summary>
 public sealed class DiskCacheChatClient : DelegatingChatClient
 {
     private readonly string _directory;
     private readonly string _provider;
+    private readonly Action<InvalidDataException>? _corrupt;
 
     /// <summary>Creates the cache.</summary>
     /// <param name="inner">The provider's client.</param>
     /// <param name="directory">The cache directory (created when needed).</param>
     /// <param name="provider">The provider key, and whatever else identifies who answers (part of the cache key).</param>
-    public DiskCacheChatClient(IChatClient inner, string directory, string provider)
+    /// <param name="corrupt">
+    /// Told of a corrupt entry before the error is thrown. A <see cref="PromptRouter"/> takes any exception of its chat
+    /// client for a provider failure (and retries it), so a caller routing through the cache stops its run here.
+    /// </param>
+    public DiskCacheChatClient(IChatClient inner, string directory, string provider, Action<InvalidDataException>? corrupt = null)
         : base(inner)
     {
         _directory = directory;
         _provider = provider;
+        _corrupt = corrupt;
     }
 
     /// <summary>How many responses were served from the cache.</summary>
@@ -42,14 +49,32 @@ public sealed class DiskCacheChatClient : DelegatingChatClient
         if (File.Exists(path))
         {
             Interlocked.Increment(ref _hits);
-            return Read(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path);
+            var json = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return Read(json, path);
+            }
+            catch (InvalidDataException ex)
+            {
+                _corrupt?.Invoke(ex);
+                throw;
+            }
         }
 
         var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
         Directory.CreateDirectory(_directory);
         var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        await File.WriteAllTextAsync(temp, Write(response), cancellationToken).ConfigureAwait(false);
-        File.Move(temp, path, overwrite: true);
+        try
+        {
+            // Not cancelled: the answer is paid for, and keeping it is quick.
+            await File.WriteAllTextAsync(temp, Write(response), CancellationToken.None).ConfigureAwait(false);
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp); // gone after the move; a failed write leaves no half entry
+        }
+
         return response;
     }
 
@@ -93,13 +118,26 @@ public sealed class DiskCacheChatClient : DelegatingChatClient
             CacheJsonContext.Default.Entry);
     }
 
-    private static ChatResponse Read(string json, string path)
+    /// <summary>A cached response from its file's text.</summary>
+    /// <param name="json">The file's text.</param>
+    /// <param name="path">The file, for the error.</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="InvalidDataException">The entry is not a cached response: not an entry object, no text, or negative token counts.</exception>
+    internal static ChatResponse Read(string json, string path)
     {
         Entry entry;
         try
         {
-            entry = JsonSerializer.Deserialize(json, CacheJsonContext.Default.Entry)
-                ?? throw new JsonException("the entry is null");
+            entry = JsonSerializer.Deserialize(json, CacheJsonContext.Default.Entry) ?? throw new JsonException("the entry is null");
+            if (entry.Text is null)
+            {
+                throw new JsonException("'Text' is missing or null");
+            }
+
+            if (entry.InputTokens < 0 || entry.OutputTokens < 0)
+            {
+                throw new JsonException(string.Create(CultureInfo.InvariantCulture, $"negative token counts ({entry.InputTokens}, {entry.OutputTokens})"));
+            }
         }
         catch (JsonException ex)
         {

@@ -61,7 +61,12 @@ public sealed record EvalRecord
 /// <summary>A task's evaluation: every reachable tier's deployments on every example of its eval set.</summary>
 public sealed record EvalRun
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        RespectNullableAnnotations = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false) },
+    };
 
     /// <summary>The task's name.</summary>
     public required string Task { get; init; }
@@ -98,8 +103,27 @@ public sealed record EvalRun
     /// <summary>Reads a run.</summary>
     /// <param name="path">The file.</param>
     /// <returns>The run.</returns>
-    public static EvalRun Read(string path) =>
-        JsonSerializer.Deserialize<EvalRun>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty eval results.");
+    /// <exception cref="InvalidDataException">The file is not eval results (the message names it and the fix).</exception>
+    public static EvalRun Read(string path)
+    {
+        EvalRun? run;
+        try
+        {
+            run = JsonSerializer.Deserialize<EvalRun>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException ex)
+        {
+            throw Corrupt(path, ex.Message, ex);
+        }
+
+        return run is null ? throw Corrupt(path, "the file holds null")
+            : run.Examples.Any(e => e is null) ? throw Corrupt(path, "'examples' holds a null id")
+            : run.Records.Any(r => r is null) ? throw Corrupt(path, "'records' holds a null record")
+            : run;
+
+        static InvalidDataException Corrupt(string path, string problem, Exception? inner = null) =>
+            new($"{path} is not eval results ({problem}). Re-create it: routed-prompts eval", inner);
+    }
 
     /// <summary>
     /// Calibration examples over the tiers, cheapest first: per tier the attempt the runtime would make (its first
@@ -137,6 +161,9 @@ public sealed record EvalRunOptions
     /// <summary>Registers the keyed <see cref="IChatClient"/>s the deployments name.</summary>
     public required Action<IServiceCollection> Providers { get; init; }
 
+    /// <summary>Where <see cref="Routing"/> comes from, for messages (e.g. the path of <c>routedprompts.json</c>).</summary>
+    public string RoutingSource { get; init; } = "the RoutedPrompts configuration";
+
     /// <summary>The response cache directory, or <see langword="null"/> for none.</summary>
     public string? CacheDirectory { get; init; }
 
@@ -171,6 +198,8 @@ public static class EvalRunner
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The run.</returns>
     /// <exception cref="EvalSetException">The eval set is malformed.</exception>
+    /// <exception cref="InvalidOperationException">There is nothing to evaluate: no deployment (<see cref="Deployments"/>) or no example.</exception>
+    /// <exception cref="InvalidDataException">A response cache entry is corrupt (the run stops; the message names the file).</exception>
     [UnconditionalSuppressMessage("Trimming", "IL2060", Justification = "The tool is not trimmed.")]
     public static Task<EvalRun> RunAsync(RoutedTask task, string evalSetPath, EvalRunOptions options, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -178,6 +207,29 @@ public static class EvalRunner
         ArgumentNullException.ThrowIfNull(options);
         var method = typeof(EvalRunner).GetMethod(nameof(RunTypedAsync), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(task.ResultType);
         return (Task<EvalRun>)method.Invoke(null, [task, evalSetPath, options, progress, cancellationToken])!;
+    }
+
+    /// <summary>The deployments evaluated for a task: every deployment of every tier it can reach, from its declared tier up.</summary>
+    /// <param name="task">The task.</param>
+    /// <param name="options">The run's options (deployments per tier, and where they come from).</param>
+    /// <returns>Each deployment with its tier, cheapest tier first, each tier's deployments in configured order.</returns>
+    /// <exception cref="InvalidOperationException">No deployment serves any of the task's tiers: evaluating it would evaluate nothing.</exception>
+    public static IReadOnlyList<(Tier Tier, DeploymentOptions Deployment)> Deployments(RoutedTask task, EvalRunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(options);
+        var (from, to) = (task.DeclaredTier ?? task.Tier, task.MaxTier);
+        var jobs = new List<(Tier, DeploymentOptions)>();
+        for (var tier = from; tier <= to; tier++)
+        {
+            var deployments = options.Routing.Tiers.TryGetValue(tier.ToString(), out var tierOptions) ? tierOptions?.Deployments ?? [] : [];
+            jobs.AddRange(deployments.Select(d => (tier, d)));
+        }
+
+        return jobs.Count > 0
+            ? jobs
+            : throw new InvalidOperationException(
+                $"{options.RoutingSource} has no deployment for the tiers of {task.Name} ({from}{(to > from ? $" to {to}" : string.Empty)}): nothing to evaluate. Add one under RoutedPrompts:Tiers:{from}:Deployments.");
     }
 
     /// <summary>The messages the generated method sends for an example: the instructions as the system message, the rendered template as the user message.</summary>
@@ -222,28 +274,38 @@ public static class EvalRunner
             ? custom as IEvalScorer<T> ?? throw new InvalidOperationException($"The scorer registered for {task.Name} is not an IEvalScorer<{typeof(T).Name}>.")
             : EvalScorers.JsonFields<T>(value => JsonSerializer.SerializeToElement(value, task.JsonTypeInfo!), options.Comparison);
 
-        var jobs = new List<(Tier Tier, DeploymentOptions Deployment, int Order)>();
-        for (var tier = task.DeclaredTier ?? task.Tier; tier <= task.MaxTier; tier++)
+        if (examples.Count == 0)
         {
-            var deployments = options.Routing.Tiers.TryGetValue(tier.ToString(), out var tierOptions) ? tierOptions.Deployments : [];
-            jobs.AddRange(deployments.Select((d, i) => (tier, d, i)));
+            throw new InvalidOperationException($"{evalSetPath} has no examples: nothing to evaluate. Add one JSON object per line (docs/file-formats.md).");
         }
 
+        var jobs = Deployments(task, options);
         var total = jobs.Count * examples.Count;
         var done = 0;
         var records = new ConcurrentBag<(int Job, int Example, EvalRecord Record)>();
         var routers = new List<ServiceProvider>();
+
+        // A corrupt cache entry stops the run: the router would take the cache's error for a provider failure, so the
+        // cache reports it here and the run is cancelled from within.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        InvalidDataException? corrupt = null;
+        void Corrupt(InvalidDataException error)
+        {
+            Interlocked.CompareExchange(ref corrupt, error, null);
+            stop.Cancel();
+        }
+
         try
         {
             var work = new List<(int Job, int Example, PromptRouter Router, RoutedTask<T> Task)>();
             for (var j = 0; j < jobs.Count; j++)
             {
-                var (tier, deployment, _) = jobs[j];
+                var (tier, deployment) = jobs[j];
                 var services = new ServiceCollection();
                 options.Providers(services);
                 if (options.CacheDirectory is { } cacheDirectory)
                 {
-                    Decorate(services, deployment.Provider, cacheDirectory, options.CacheScope);
+                    Decorate(services, deployment.Provider, cacheDirectory, options.CacheScope, Corrupt);
                 }
 
                 // Every tier is this one deployment, so the options validate for any task the app registered; the
@@ -264,10 +326,10 @@ public static class EvalRunner
                 work.AddRange(examples.Select((_, e) => (j, e, provider.GetRequiredService<PromptRouter>(), single)));
             }
 
-            await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxConcurrency), CancellationToken = cancellationToken }, async (item, ct) =>
+            await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxConcurrency), CancellationToken = stop.Token }, async (item, ct) =>
             {
                 var example = examples[item.Example];
-                var (tier, deployment, _) = jobs[item.Job];
+                var (tier, deployment) = jobs[item.Job];
                 RoutingAttempt attempt;
                 string? answer = null;
                 EvalScore score = default;
@@ -304,12 +366,21 @@ public static class EvalRunner
                 progress?.Report((Interlocked.Increment(ref done), total));
             }).ConfigureAwait(false);
         }
+        catch (Exception) when (corrupt is not null)
+        {
+            // Whatever the stop looked like from inside the router, the cause is the corrupt entry (thrown below).
+        }
         finally
         {
             foreach (var provider in routers)
             {
                 await provider.DisposeAsync().ConfigureAwait(false);
             }
+        }
+
+        if (corrupt is not null)
+        {
+            throw corrupt;
         }
 
         var hashes = TaskHashes.Of(task, evalSetText);
@@ -325,7 +396,7 @@ public static class EvalRunner
     }
 
     /// <summary>Wraps the provider's keyed chat client in the on-disk cache.</summary>
-    private static void Decorate(IServiceCollection services, string provider, string cacheDirectory, string? scope)
+    private static void Decorate(IServiceCollection services, string provider, string cacheDirectory, string? scope, Action<InvalidDataException> corrupt)
     {
         var registration = services.LastOrDefault(d => d.ServiceType == typeof(IChatClient) && Equals(d.ServiceKey, provider))
             ?? throw new InvalidOperationException($"No chat client is registered for provider '{provider}'.");
@@ -335,7 +406,7 @@ public static class EvalRunner
             var inner = registration.KeyedImplementationInstance as IChatClient
                 ?? (IChatClient?)registration.KeyedImplementationFactory?.Invoke(sp, key)
                 ?? throw new InvalidOperationException($"Provider '{provider}' is not an IChatClient instance or factory.");
-            return new DiskCacheChatClient(inner, cacheDirectory, scope is null ? provider : provider + "@" + scope);
+            return new DiskCacheChatClient(inner, cacheDirectory, scope is null ? provider : provider + "@" + scope, corrupt);
         });
     }
 

@@ -75,7 +75,7 @@ public static class LockCheck
                 continue;
             }
 
-            var top = entry.Tiers.Where(t => Enum.TryParse<Tier>(t.Key, ignoreCase: true, out _)).OrderBy(t => Parse(t.Key)).LastOrDefault();
+            var top = entry.Tiers.Select(t => (Ok: LockTiers.TryParse(t.Key, out var tier), Tier: tier, t.Key, t.Value)).Where(t => t.Ok).OrderBy(t => t.Tier).LastOrDefault();
             if (top.Value is { } topResult && entry.Expected.Accuracy < topResult.Accuracy - entry.Target.MaxAccuracyDrop - 1e-9)
             {
                 problems.Add(new LockProblem(task.Name, LockProblemKind.BelowBar, System.FormattableString.Invariant(
@@ -85,6 +85,4 @@ public static class LockCheck
 
         return problems;
     }
-
-    private static Tier Parse(string name) => Enum.Parse<Tier>(name, ignoreCase: true);
 }

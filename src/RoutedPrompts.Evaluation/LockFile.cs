@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using RoutedPrompts.Shared;
@@ -17,6 +18,7 @@ public sealed class LockFile
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        RespectNullableAnnotations = true, // "expected": null is an error at its path, not an entry that crashes a reader later
     };
 
     /// <summary>The format version (required in the file; <see cref="Write"/> sets it when unset).</summary>
@@ -28,7 +30,10 @@ public sealed class LockFile
     /// <summary>Reads a lock file.</summary>
     /// <param name="path">The file.</param>
     /// <returns>The lock file.</returns>
-    /// <exception cref="InvalidDataException">The file is not a lock file of a supported version; the message names the file.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a lock file of a supported version, or an entry is invalid (<see cref="Validate"/>); the message
+    /// names the file.
+    /// </exception>
     public static LockFile Read(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -39,22 +44,97 @@ public sealed class LockFile
         }
         catch (JsonException ex)
         {
-            throw new InvalidDataException($"{path}: not a valid lock file ({ex.Message}). Re-create it with 'routed-prompts calibrate'.", ex);
+            throw new InvalidDataException($"{path}: not a valid lock file ({ex.Message}). Correct it, or delete it and run 'routed-prompts calibrate'.", ex);
         }
 
         if (file?.Version is not { } version)
         {
-            throw new InvalidDataException($"{path}: 'version' is missing. Re-create the file with 'routed-prompts calibrate'.");
+            throw new InvalidDataException($"{path}: 'version' is missing. Add \"version\": {CurrentVersion}, or delete the file and run 'routed-prompts calibrate'.");
         }
 
         if (version != CurrentVersion)
         {
-            throw new InvalidDataException($"{path}: lock file version {version} is not supported (this tool reads version {CurrentVersion}). Re-run 'routed-prompts calibrate'.");
+            throw new InvalidDataException($"{path}: lock file version {version} is not supported (this tool reads version {CurrentVersion}). Update the tool, or delete the file and run 'routed-prompts calibrate'.");
         }
 
-        file.Tasks = new SortedDictionary<string, LockEntry>(file.Tasks ?? new(StringComparer.Ordinal), StringComparer.Ordinal);
+        file.Tasks = new SortedDictionary<string, LockEntry>(file.Tasks, StringComparer.Ordinal);
+        if (Validate(file).FirstOrDefault() is ({ } task, { } problem))
+        {
+            throw new InvalidDataException($"{path}: tasks.{task}{problem} Correct the entry, or delete it, and run: {LockCheck.FixCommand(task)}");
+        }
+
         return file;
     }
+
+    /// <summary>
+    /// What is wrong with the entries: an entry or a tier result that is null, a tier name (<c>startTier</c>, the keys
+    /// of <c>thresholds</c> and <c>tiers</c>) that is not Small, Medium or Large, a threshold, accuracy, escalation rate
+    /// or accuracy target outside 0..1, a negative cost or example count.
+    /// </summary>
+    /// <param name="file">The lock file.</param>
+    /// <returns>Per problem, the task and the problem from the entry's field on (<c>.thresholds.Small is -3; …</c>).</returns>
+    internal static IEnumerable<(string Task, string Problem)> Validate(LockFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        foreach (var (task, entry) in file.Tasks)
+        {
+            if (entry is null)
+            {
+                yield return (task, " is null.");
+                continue;
+            }
+
+            if (entry.StartTier.Length > 0 && !LockTiers.TryParse(entry.StartTier, out _))
+            {
+                yield return (task, $".startTier '{entry.StartTier}' is not a tier ({LockTiers.Names}).");
+            }
+
+            var fields = new List<(string Field, string? Problem)>
+            {
+                ("expected.accuracy", Fraction(entry.Expected.Accuracy)),
+                ("expected.escalationRate", Fraction(entry.Expected.EscalationRate)),
+                ("expected.costPerRequestUsd", Cost(entry.Expected.CostPerRequestUsd)),
+                ("target.maxAccuracyDrop", Fraction(entry.Target.MaxAccuracyDrop)),
+            };
+            foreach (var (tier, threshold) in entry.Thresholds)
+            {
+                fields.Add(($"thresholds.{tier}", LockTiers.TryParse(tier, out _) ? Fraction(threshold) : NoTier));
+            }
+
+            foreach (var (tier, result) in entry.Tiers)
+            {
+                var at = $"tiers.{tier}";
+                fields.Add(!LockTiers.TryParse(tier, out _) ? (at, NoTier)
+                    : result is null ? (at, "is null")
+                    : (at + ".examples", result.Examples >= 0 ? null : "is negative"));
+                if (result is not null)
+                {
+                    fields.AddRange([
+                        (at + ".accuracy", Fraction(result.Accuracy)),
+                        (at + ".accuracyLow", Fraction(result.AccuracyLow)),
+                        (at + ".accuracyHigh", Fraction(result.AccuracyHigh)),
+                        (at + ".costPerRequestUsd", Cost(result.CostPerRequestUsd)),
+                    ]);
+                }
+            }
+
+            foreach (var (field, problem) in fields)
+            {
+                if (problem is not null)
+                {
+                    yield return (task, $".{field} {problem}.");
+                }
+            }
+        }
+
+        static string? Fraction(double value) => value is >= 0 and <= 1 ? null : Invariant($"is {value}; it must be between 0 and 1");
+
+        static string? Cost(double value) => value >= 0 && double.IsFinite(value) ? null : Invariant($"is {value}; a cost in USD must be finite and at least 0");
+
+        static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static readonly string NoTier = $"names no tier ({LockTiers.Names})";
 
     /// <summary>Writes the lock file (camelCase, indented, tasks sorted by name so diffs stay small).</summary>
     /// <param name="path">The file.</param>
@@ -63,6 +143,29 @@ public sealed class LockFile
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Version ??= CurrentVersion;
         File.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
+    }
+}
+
+/// <summary>The tier names of the lock file: <c>Small</c>, <c>Medium</c>, <c>Large</c> in any case (numbers are not tier names).</summary>
+internal static class LockTiers
+{
+    /// <summary>The names, for messages.</summary>
+    public static readonly string Names = string.Join(", ", Enum.GetNames<Tier>());
+
+    /// <summary>Parses a tier name.</summary>
+    public static bool TryParse(string? name, out Tier tier)
+    {
+        foreach (var candidate in Enum.GetValues<Tier>())
+        {
+            if (string.Equals(candidate.ToString(), name, StringComparison.OrdinalIgnoreCase))
+            {
+                tier = candidate;
+                return true;
+            }
+        }
+
+        tier = default;
+        return false;
     }
 }
 

@@ -102,7 +102,7 @@ public static class ReplayBenchmark
     public static async Task<Calibrated> CalibrateAsync(string path, CalibrationOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new CalibrationOptions();
-        var recording = ReplayRecording.Load(path);
+        var recording = RecordedRuns.Load(path);
         var scores = RecordedScores.Load(path);
         var train = recording.Queries.Where(q => q.Split == "train").ToArray();
         var test = recording.Queries.Count(q => q.Split == "test");
@@ -121,7 +121,7 @@ public static class ReplayBenchmark
         // 2. Candidate tiers cheapest first by mean train cost; the most expensive model is the top tier.
         var models = observed.OrderBy(p => p.Value.Average(o => o.CostUsd)).ThenBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key).ToArray();
         var examples = train.Select((q, i) => new CalibrationExample(q.Id ?? q.Fingerprint, models.Select(m => observed[m][i]).ToArray())).ToArray();
-        var calibration = new CascadeCalibrator(options).Calibrate(examples, models);
+        var calibration = new CascadeCalibrator(options).Calibrate(examples, models, cancellationToken);
         return new Calibrated(recording, scores, models, calibration, train.Length);
     }
 
