@@ -197,7 +197,7 @@ internal sealed class DeploymentChannel
 
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is JsonException or FormatException or InvalidDataException or KeyNotFoundException)
+            if (IsMalformedBody(e))
             {
                 return (ProviderFailureKind.MalformedResponse, null);
             }
@@ -217,6 +217,16 @@ internal sealed class DeploymentChannel
         return (ProviderFailureKind.Other, null);
     }
 
+    /// <summary>
+    /// Whether <paramref name="e"/> says the client could not read the provider's answer: a JSON, format or data error,
+    /// anything System.Text.Json threw (a mistyped field, invalid UTF-8 or UTF-16 in a string), a missing field or
+    /// element the SDK dereferenced (empty <c>choices</c>, no <c>message</c>), or an answer <see cref="MalformedResponseException"/> rejected.
+    /// </summary>
+    private static bool IsMalformedBody(Exception e) =>
+        e is JsonException or FormatException or InvalidDataException or KeyNotFoundException or MalformedResponseException
+            or NullReferenceException or IndexOutOfRangeException or ArgumentOutOfRangeException or InvalidCastException
+        || e.Source is "System.Text.Json" or "System.Text.Json.Rethrowable";
+
     /// <summary>A short description for logs and attempt reasons: the exception type and the HTTP status, never the message (it may echo request data).</summary>
     internal static string Describe(Exception? error)
     {
@@ -228,6 +238,11 @@ internal sealed class DeploymentChannel
         if (error is BrokenCircuitException)
         {
             return "circuit open";
+        }
+
+        if (error is MalformedResponseException malformed)
+        {
+            return malformed.Message; // written by the router from counts, never from the provider's text
         }
 
         var (_, status) = Classify(error);
@@ -243,6 +258,7 @@ internal sealed class DeploymentChannel
         try
         {
             var response = await state.Client.GetResponseAsync(state.Messages, state.Options, tryToken).ConfigureAwait(false);
+            MalformedResponseException.ThrowIfMalformed(response);
             Observe(null, _time.GetElapsedTime(started));
             return response;
         }
@@ -348,3 +364,45 @@ internal sealed class DeploymentChannel
 
 /// <summary>What a deployment's pipeline returned for one request.</summary>
 internal readonly record struct ChannelResult(ChatResponse? Response, Exception? Error, ProviderFailureKind Failure, int? StatusCode, int Requests, int Retries);
+
+/// <summary>
+/// A chat client's answer the router cannot use although the call succeeded: no <see cref="ChatResponse"/>, or usage
+/// no provider can report (negative, or more tokens than any model reads or writes). Classed
+/// <see cref="ProviderFailureKind.MalformedResponse"/>: retried, then the next deployment. Its message is the router's
+/// own and never quotes the provider.
+/// </summary>
+internal sealed class MalformedResponseException(string message) : Exception(message)
+{
+    /// <summary>More tokens than this in one request or answer is not a real count.</summary>
+    internal const long MaxPlausibleTokens = 1_000_000_000;
+
+    /// <summary>A recorded cost above this (USD, one call) is not a real cost.</summary>
+    internal const double MaxPlausibleCostUsd = 1_000_000;
+
+    /// <summary>Throws when <paramref name="response"/> is missing or reports impossible usage.</summary>
+    public static void ThrowIfMalformed(ChatResponse? response)
+    {
+        if (response is null)
+        {
+            throw new MalformedResponseException("malformed response: the chat client returned no ChatResponse");
+        }
+
+        CheckTokens("input", response.Usage?.InputTokenCount);
+        CheckTokens("output", response.Usage?.OutputTokenCount);
+        if (ResponseConfidence.Number(response.AdditionalProperties, RoutedPromptsResponseProperties.RecordedCostUsd) is { } usd
+            && !(usd >= 0 && usd <= MaxPlausibleCostUsd))
+        {
+            throw new MalformedResponseException(string.Create(CultureInfo.InvariantCulture,
+                $"malformed response: recorded cost {usd} USD is not between 0 and {MaxPlausibleCostUsd}"));
+        }
+    }
+
+    private static void CheckTokens(string kind, long? tokens)
+    {
+        if (tokens is { } n && n is < 0 or > MaxPlausibleTokens)
+        {
+            throw new MalformedResponseException(string.Create(CultureInfo.InvariantCulture,
+                $"malformed response: {n} {kind} tokens is not between 0 and {MaxPlausibleTokens}"));
+        }
+    }
+}

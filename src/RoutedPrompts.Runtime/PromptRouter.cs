@@ -290,6 +290,12 @@ public sealed class PromptRouter
             // The answer is parsed once: the schema gate reads the text, deserialization reads this document.
             using var parsed = document!;
 
+            verdict = AnswerGates.CheckNumbers(parsed.RootElement);
+            if (!verdict.Passed)
+            {
+                return (Attempt(verdict), default);
+            }
+
             if (runtime.Schema is { } schemaTask)
             {
                 verdict = AnswerGates.CheckSchema(await schemaTask.ConfigureAwait(false), json);
@@ -325,18 +331,36 @@ public sealed class PromptRouter
                 ? (default, GateVerdict.Fail(AttemptOutcome.SchemaViolation, $"The answer is JSON null, not a {typeof(T).Name}."))
                 : (value, GateVerdict.Pass);
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or NotSupportedException or OverflowException or ArgumentException)
+        catch (Exception ex)
         {
+            // Whatever the reader throws, the cause is the answer (the type info is generated): a gate failure, never an escape.
             var where = ex is JsonException { Path: { } path } ? $" at {path}" : string.Empty;
             return (default, GateVerdict.Fail(AttemptOutcome.SchemaViolation, $"The answer does not deserialize into {typeof(T).Name}{where} ({ex.GetType().Name})."));
         }
     }
 
+    /// <summary>
+    /// The validator gate. A validator that throws rejects the answer (its exception type is the reason, not its message,
+    /// which may quote the answer); only the caller's cancellation propagates.
+    /// </summary>
     private async ValueTask<GateVerdict> ValidateAsync<T>(RoutedTask<T> task, DeploymentPlan deployment, T value, CancellationToken cancellationToken)
     {
-        if (task.Validator is { } validator && !validator(value))
+        if (task.Validator is { } validator)
         {
-            return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, "The task's validator method rejected the answer.");
+            bool valid;
+            try
+            {
+                valid = validator(value);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, $"The task's validator method threw {ex.GetType().Name}.");
+            }
+
+            if (!valid)
+            {
+                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, "The task's validator method rejected the answer.");
+            }
         }
 
         if (task.ValidatorType is { } validatorType)
@@ -359,9 +383,18 @@ public sealed class PromptRouter
                     $"Routed task '{task.Name}' names validator type {validatorType} which does not implement IResultValidator<{typeof(T).Name}>.");
             }
 
-            var result = await resultValidator
-                .ValidateAsync(value, new ValidationContext(task.Name, deployment.Tier, deployment.Info), cancellationToken)
-                .ConfigureAwait(false);
+            ResultValidation result;
+            try
+            {
+                result = await resultValidator
+                    .ValidateAsync(value, new ValidationContext(task.Name, deployment.Tier, deployment.Info), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, $"{validatorType.Name} threw {ex.GetType().Name}.");
+            }
+
             if (!result.IsValid)
             {
                 return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, $"{validatorType.Name}: {result.Reason}");

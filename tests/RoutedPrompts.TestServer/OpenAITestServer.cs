@@ -79,6 +79,18 @@ public sealed record ServerAnswer(string Content, double TokenLogProb = -0.001)
 
     /// <summary>The reported completion tokens (the number of chunks when unset).</summary>
     public long? OutputTokens { get; init; }
+
+    /// <summary>
+    /// A response body sent as it is (status 200, <c>application/json</c>) instead of a completion built from
+    /// <see cref="Content"/>: for malformed or hostile completions (empty <c>choices</c>, invalid UTF-8, ...).
+    /// </summary>
+    public byte[]? Body { get; init; }
+
+    /// <summary>An answer whose whole response body is <paramref name="body"/>, sent as it is.</summary>
+    public static ServerAnswer Raw(byte[] body) => new(string.Empty) { Body = body };
+
+    /// <summary>An answer whose whole response body is <paramref name="json"/> (UTF-8), sent as it is.</summary>
+    public static ServerAnswer Raw(string json) => Raw(Encoding.UTF8.GetBytes(json));
 }
 
 /// <summary>
@@ -319,7 +331,7 @@ public sealed class OpenAITestServer : IAsyncDisposable
             return;
         }
 
-        var payload = Completion(model, answer, logProbs);
+        var payload = answer.Body ?? Completion(model, answer, logProbs);
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = payload.Length;
         if (fault.Kind == FaultKind.TruncatedBody)
