@@ -150,7 +150,8 @@ public sealed class PromptRouter
                     }
                     else
                     {
-                        RouterLog.ProviderError(_logger, task.Name, TierNames.Name(tier), deployment.Info.ToString(), failed.Reason!, error);
+                        // The exception's message may echo the key or the request (SDKs and proxies do): logged only with LogContent.
+                        RouterLog.ProviderError(_logger, task.Name, TierNames.Name(tier), deployment.Info.ToString(), failed.Reason!, settings.Source.LogContent ? error : null);
                     }
 
                     continue; // availability failure: next deployment of the same tier
@@ -193,7 +194,7 @@ public sealed class PromptRouter
             RouterLog.Exhausted(_logger, task.Name, attempts.Count, TierNames.Name(attempts[^1].Outcome), TierNames.Name(attempts[^1].Tier));
         }
 
-        throw new RoutingException(task.Name, attempts.ToArray(), lastProviderError);
+        throw new RoutingException(task.Name, attempts.ToArray(), settings.Source.ExposeProviderExceptions ? lastProviderError : null);
     }
 
     /// <summary>

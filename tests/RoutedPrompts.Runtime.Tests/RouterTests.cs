@@ -363,9 +363,13 @@ public sealed class RouterTests
     }
 
     [Fact]
-    public async Task Routing_exception_wraps_the_last_provider_error()
+    public async Task Routing_exception_wraps_the_last_provider_error_only_when_exposed()
     {
-        using var h = Harness.Create(o => o.Tiers["Small"] = Harness.Tier(Harness.SmallModel, 0, 0));
+        using var h = Harness.Create(o =>
+        {
+            o.Tiers["Small"] = Harness.Tier(Harness.SmallModel, 0, 0);
+            o.ExposeProviderExceptions = true;
+        });
         var error = new HttpRequestException("down", null, HttpStatusCode.TooManyRequests);
         h.OpenAi.Throw(Harness.SmallModel, new TimeoutException());
         h.Azure.Throw(Harness.SmallModel, error);

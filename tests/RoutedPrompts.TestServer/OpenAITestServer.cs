@@ -56,6 +56,9 @@ public sealed record Fault(FaultKind Kind, int? RetryAfter = null, TimeSpan? Del
 {
     public static Fault None { get; } = new(FaultKind.None);
 
+    /// <summary>The <c>Retry-After</c> header of a 429 sent verbatim (for example <c>1e300</c> or <c>Infinity</c>); overrides <see cref="RetryAfter"/>.</summary>
+    public string? RetryAfterText { get; init; }
+
     public static implicit operator Fault(FaultKind kind) => new(kind);
 }
 
@@ -120,6 +123,12 @@ public sealed class OpenAITestServer : IAsyncDisposable
 
     /// <summary>The API key the server expects as a bearer token; other requests get 401.</summary>
     public string ApiKey { get; init; } = "sk-test-server-key";
+
+    /// <summary>
+    /// Whether error bodies (401, 429, 5xx) echo the request's bearer key and user text, as careless proxies and some
+    /// SDKs do: for tests that secrets never travel on from a provider's exception.
+    /// </summary>
+    public bool EchoRequestInErrors { get; set; }
 
     /// <summary>How long a hang lasts at most (the server answers 504 after it), so no request waits forever.</summary>
     public TimeSpan HangLimit { get; set; } = TimeSpan.FromSeconds(30);
@@ -280,23 +289,29 @@ public sealed class OpenAITestServer : IAsyncDisposable
             // Like the real API: the message echoes a masked key (its first 6 and last 4 characters).
             var key = context.Request.Headers.Authorization.ToString().Replace("Bearer ", string.Empty, StringComparison.Ordinal);
             var masked = key.Length > 10 ? key[..6] + new string('*', key.Length - 10) + key[^4..] : "***";
-            await ErrorAsync(context, 401, $"Incorrect API key provided: {masked}.").ConfigureAwait(false);
+            await ErrorAsync(context, 401, $"Incorrect API key provided: {masked}.{Echo(request, key)}").ConfigureAwait(false);
             return;
         }
+
+        var echo = Echo(request, ApiKey);
 
         switch (fault.Kind)
         {
             case FaultKind.RateLimited:
-                if (fault.RetryAfter is { } seconds)
+                if (fault.RetryAfterText is { } text)
+                {
+                    context.Response.Headers.RetryAfter = text;
+                }
+                else if (fault.RetryAfter is { } seconds)
                 {
                     context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
 
-                await ErrorAsync(context, 429, "Rate limit reached.").ConfigureAwait(false);
+                await ErrorAsync(context, 429, "Rate limit reached." + echo).ConfigureAwait(false);
                 return;
             case FaultKind.InternalServerError or FaultKind.BadGateway or FaultKind.ServiceUnavailable:
                 var status = fault.Kind switch { FaultKind.InternalServerError => 500, FaultKind.BadGateway => 502, _ => 503 };
-                await ErrorAsync(context, status, "Injected server error.").ConfigureAwait(false);
+                await ErrorAsync(context, status, "Injected server error." + echo).ConfigureAwait(false);
                 return;
             case FaultKind.Hang:
                 using (var hang = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token))
@@ -392,6 +407,9 @@ public sealed class OpenAITestServer : IAsyncDisposable
 
         return (roll -= rates.Truncated) < 0 ? FaultKind.TruncatedBody : Fault.None;
     }
+
+    private string Echo(ServerRequest request, string key) =>
+        EchoRequestInErrors ? $" Request with key {key}: {request.UserText}" : string.Empty;
 
     private static Task ErrorAsync(HttpContext context, int status, string message)
     {
