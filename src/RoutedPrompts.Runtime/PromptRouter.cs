@@ -35,6 +35,7 @@ public sealed class PromptRouter
     private readonly ConcurrentDictionary<(Tier Tier, DeploymentInfo Info), DeploymentChannel> _channels = new();
     private readonly Func<IReadOnlyList<DeploymentHealth>> _healthSource;
     private RouterSettings _settings;
+    private ConfigurationHealth? _rejectedReload;
 
     /// <summary>Creates a router. Reading the options here validates them, so a broken configuration fails at construction.</summary>
     /// <param name="services">Resolves the keyed <see cref="IChatClient"/>s and the tasks' <see cref="IResultValidator{T}"/>s.</param>
@@ -479,9 +480,34 @@ public sealed class PromptRouter
         return client;
     }
 
+    /// <summary>
+    /// Whether the router runs on the current configuration, or kept the last valid one because the latest reload failed
+    /// validation (then with the validation message, which names each configuration path at fault).
+    /// </summary>
+    /// <returns>The configuration's health now.</returns>
+    public ConfigurationHealth GetConfigurationHealth()
+    {
+        CurrentSettings();
+        return Volatile.Read(ref _rejectedReload) ?? ConfigurationHealth.Current;
+    }
+
+    /// <summary>
+    /// The settings of the current options; after a reload that fails validation, the last valid settings (the rejection
+    /// is logged once and reported by <see cref="GetConfigurationHealth"/>), so a bad edit never stops traffic.
+    /// </summary>
     private RouterSettings CurrentSettings()
     {
-        var current = _options.CurrentValue;
+        RoutedPromptsOptions current;
+        try
+        {
+            current = _options.CurrentValue;
+        }
+        catch (OptionsValidationException rejected)
+        {
+            NoteRejectedReload(rejected);
+            return Volatile.Read(ref _settings);
+        }
+
         var settings = Volatile.Read(ref _settings);
         if (!ReferenceEquals(settings.Source, current))
         {
@@ -489,7 +515,31 @@ public sealed class PromptRouter
             Volatile.Write(ref _settings, settings);
         }
 
+        if (Volatile.Read(ref _rejectedReload) is not null)
+        {
+            Volatile.Write(ref _rejectedReload, null);
+        }
+
         return settings;
+    }
+
+    /// <summary>
+    /// Records a rejected reload. The options monitor rethrows the same exception until the configuration changes again,
+    /// so a new exception instance is a new change: it is logged once.
+    /// </summary>
+    private void NoteRejectedReload(OptionsValidationException rejected)
+    {
+        var seen = Volatile.Read(ref _rejectedReload);
+        if (ReferenceEquals(seen?.Error, rejected))
+        {
+            return;
+        }
+
+        var health = new ConfigurationHealth(true, rejected.Message, _time.GetUtcNow()) { Error = rejected };
+        if (ReferenceEquals(Interlocked.CompareExchange(ref _rejectedReload, health, seen), seen))
+        {
+            RouterLog.ReloadRejected(_logger, rejected.Message);
+        }
     }
 
     private readonly record struct ProviderCall(ChannelResult Result, TimeSpan Latency)

@@ -52,4 +52,8 @@ internal static partial class RouterLog
     [LoggerMessage(EventId = 11, EventName = "CircuitOpenSkipped", Level = LogLevel.Debug,
         Message = "Routed task {Task}: the circuit of deployment {Deployment} of tier {Tier} is open; trying the next deployment")]
     public static partial void CircuitOpenSkipped(ILogger logger, string task, string tier, string deployment);
+
+    [LoggerMessage(EventId = 12, EventName = "ReloadRejected", Level = LogLevel.Error,
+        Message = "A RoutedPrompts configuration reload failed validation; still serving the last valid configuration until a valid one arrives. {Reason}")]
+    public static partial void ReloadRejected(ILogger logger, string reason);
 }
