@@ -48,13 +48,8 @@ internal sealed class DeploymentChannel
                 Delay = settings.RetryBaseDelay,
                 MaxDelay = settings.RetryMaxDelay,
                 ShouldHandle = static args => ValueTask.FromResult(IsTransient(args.Outcome.Exception, args.Context.CancellationToken)),
-                DelayGenerator = args =>
-                {
-                    TimeSpan? delay = args.Context.Properties.TryGetValue(StateKey, out var state) && state.TakeRetryAfter() is { } retryAfter
-                        ? (retryAfter > settings.MaxRetryAfter ? settings.MaxRetryAfter : retryAfter)
-                        : null;
-                    return ValueTask.FromResult(delay);
-                },
+                DelayGenerator = static args => ValueTask.FromResult(
+                    args.Context.Properties.TryGetValue(StateKey, out var state) ? state.TakeRetryAfter() : null),
                 OnRetry = args =>
                 {
                     if (args.Context.Properties.TryGetValue(StateKey, out var state))
@@ -296,9 +291,13 @@ internal sealed class DeploymentChannel
         Metrics.ProviderRequests.Add(1, new(TelemetryTags.Tier, TierNames.Name(Plan.Tier)), new(TelemetryTags.Provider, Plan.Info.Provider),
             new(TelemetryTags.Model, Plan.Info.Model), new(TelemetryTags.Result, kind == ProviderFailureKind.None ? "success" : TierNames.Name(kind)));
 
-    /// <summary>The provider's <c>retry-after-ms</c> or <c>Retry-After</c> (seconds or an HTTP date), when the failure carries one.</summary>
+    /// <summary>
+    /// The provider's <c>retry-after-ms</c> or <c>Retry-After</c> (seconds or an HTTP date), when the failure carries
+    /// one, capped to <see cref="ResolvedResilience.MaxRetryAfter"/> (so a huge or infinite value is just the cap).
+    /// </summary>
     private TimeSpan? RetryAfter(Exception exception)
     {
+        var cap = Plan.Resilience.MaxRetryAfter;
         for (var e = exception; e is not null; e = e.InnerException)
         {
             if (e is not ClientResultException result || result.GetRawResponse() is not { } response)
@@ -309,20 +308,20 @@ internal sealed class DeploymentChannel
             if (response.Headers.TryGetValue("retry-after-ms", out var ms)
                 && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds) && milliseconds >= 0)
             {
-                return TimeSpan.FromMilliseconds(milliseconds);
+                return milliseconds < cap.TotalMilliseconds ? TimeSpan.FromMilliseconds(milliseconds) : cap;
             }
 
             if (response.Headers.TryGetValue("Retry-After", out var value) && value is not null)
             {
                 if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
                 {
-                    return TimeSpan.FromSeconds(seconds);
+                    return seconds < cap.TotalSeconds ? TimeSpan.FromSeconds(seconds) : cap;
                 }
 
                 if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
                 {
                     var wait = at - _time.GetUtcNow();
-                    return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+                    return wait <= TimeSpan.Zero ? TimeSpan.Zero : wait < cap ? wait : cap;
                 }
             }
         }
