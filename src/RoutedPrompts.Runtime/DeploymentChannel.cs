@@ -389,12 +389,15 @@ internal sealed class MalformedResponseException(string message) : Exception(mes
         CheckTokens("input", response.Usage?.InputTokenCount);
         CheckTokens("output", response.Usage?.OutputTokenCount);
         if (ResponseConfidence.Number(response.AdditionalProperties, RoutedPromptsResponseProperties.RecordedCostUsd) is { } usd
-            && !(usd >= 0 && usd <= MaxPlausibleCostUsd))
+            && !IsPlausibleCost(usd))
         {
             throw new MalformedResponseException(string.Create(CultureInfo.InvariantCulture,
                 $"malformed response: recorded cost {usd} USD is not between 0 and {MaxPlausibleCostUsd}"));
         }
     }
+
+    /// <summary>Whether <paramref name="usd"/> can be what one call cost (finite, from 0 to <see cref="MaxPlausibleCostUsd"/>).</summary>
+    public static bool IsPlausibleCost(double usd) => usd >= 0 && usd <= MaxPlausibleCostUsd;
 
     private static void CheckTokens(string kind, long? tokens)
     {
