@@ -21,7 +21,8 @@ internal readonly record struct GateVerdict(AttemptOutcome Outcome, string? Reas
 
 /// <summary>
 /// The built-in answer gates, in the order the router applies them: empty, refusal, truncated, then for JSON tasks
-/// parseable JSON and the JSON Schema. Reasons never quote the answer.
+/// parseable JSON, finite numbers and the JSON Schema. Whatever the answer holds ends as a verdict, never an exception.
+/// Reasons never quote the answer's values.
 /// </summary>
 internal static class AnswerGates
 {
