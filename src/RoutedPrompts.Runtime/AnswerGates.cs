@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
@@ -20,7 +21,8 @@ internal readonly record struct GateVerdict(AttemptOutcome Outcome, string? Reas
 
 /// <summary>
 /// The built-in answer gates, in the order the router applies them: empty, refusal, truncated, then for JSON tasks
-/// parseable JSON and the JSON Schema. Reasons never quote the answer.
+/// parseable JSON, finite numbers and the JSON Schema. Whatever the answer holds ends as a verdict, never an exception.
+/// Reasons never quote the answer's values.
 /// </summary>
 internal static class AnswerGates
 {
@@ -31,6 +33,8 @@ internal static class AnswerGates
     internal const int RefusalWindow = 80;
 
     private const int MaxListedViolations = 3;
+
+    private static readonly JsonDocumentOptions JsonOptions = new() { AllowDuplicateProperties = false };
 
     private static readonly string[] RefusalPhrases =
     [
@@ -147,31 +151,101 @@ internal static class AnswerGates
         return trimmed[(firstLineEnd + 1)..^3].Trim();
     }
 
-    /// <summary>Whether <paramref name="json"/> is one well-formed JSON value; when it is, <paramref name="document"/> holds it (the caller disposes it).</summary>
+    /// <summary>
+    /// Whether <paramref name="json"/> is one well-formed JSON value with unique property names (a duplicate name is
+    /// ambiguous: readers disagree on which value wins); when it is, <paramref name="document"/> holds it (the caller
+    /// disposes it).
+    /// </summary>
     public static GateVerdict CheckJson(string json, out JsonDocument? document)
     {
         try
         {
-            document = JsonDocument.Parse(json);
+            document = JsonDocument.Parse(json, JsonOptions);
             return GateVerdict.Pass;
         }
         catch (System.Text.Json.JsonException ex)
         {
             document = null;
-            return GateVerdict.Fail(AttemptOutcome.InvalidJson, $"The answer is not valid JSON (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}).");
+            return GateVerdict.Fail(AttemptOutcome.InvalidJson, $"The answer is not valid JSON or repeats a property name (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}).");
+        }
+        catch (ArgumentException)
+        {
+            // The text is not valid UTF-16 (an unpaired surrogate), so it cannot even be read as JSON.
+            document = null;
+            return GateVerdict.Fail(AttemptOutcome.InvalidJson, "The answer is not valid text (it contains an unpaired UTF-16 surrogate).");
+        }
+    }
+
+    /// <summary>
+    /// Part of the schema gate for every JSON task: a number beyond the range of a double (such as <c>1e400</c>) is
+    /// not a value any result type can hold (it would read as infinity), so it is a schema violation.
+    /// </summary>
+    public static GateVerdict CheckNumbers(JsonElement root)
+    {
+        var path = new List<string>();
+        return FindNonFinite(root, path)
+            ? GateVerdict.Fail(AttemptOutcome.SchemaViolation, $"The answer violates the JSON Schema: NumberOutOfRange at #{string.Concat(Enumerable.Reverse(path))} (beyond the range of a double).")
+            : GateVerdict.Pass;
+    }
+
+    /// <summary>Whether <paramref name="element"/> holds a non-finite number; <paramref name="path"/> collects its location, innermost first.</summary>
+    private static bool FindNonFinite(JsonElement element, List<string> path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Number:
+                return !element.TryGetDouble(out var number) || !double.IsFinite(number);
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (FindNonFinite(property.Value, path))
+                    {
+                        path.Add("/" + property.Name);
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (FindNonFinite(item, path))
+                    {
+                        path.Add("/" + index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                        return true;
+                    }
+
+                    index++;
+                }
+
+                return false;
+            default:
+                return false;
         }
     }
 
     /// <summary>Validates well-formed JSON against the task's schema.</summary>
     public static GateVerdict CheckSchema(JsonSchema schema, string json)
     {
-        JToken token;
-        using (var reader = new JsonTextReader(new StringReader(json)) { DateParseHandling = DateParseHandling.None })
+        ICollection<ValidationError> errors;
+        try
         {
-            token = JToken.Load(reader);
+            JToken token;
+            using (var reader = new JsonTextReader(new StringReader(json)) { DateParseHandling = DateParseHandling.None })
+            {
+                token = JToken.Load(reader);
+            }
+
+            WidenBigIntegers(token);
+            errors = schema.Validate(token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The validator failed on something in the answer: whatever it was, the answer was not shown to conform.
+            return GateVerdict.Fail(AttemptOutcome.SchemaViolation, $"The answer could not be checked against the JSON Schema ({ex.GetType().Name}).");
         }
 
-        var errors = schema.Validate(token);
         if (errors.Count == 0)
         {
             return GateVerdict.Pass;
@@ -197,6 +271,27 @@ internal static class AnswerGates
         }
 
         return GateVerdict.Fail(AttemptOutcome.SchemaViolation, reason.Append('.').ToString());
+    }
+
+    /// <summary>
+    /// Newtonsoft reads an integer beyond <see cref="long"/> as a <see cref="BigInteger"/>, which NJsonSchema cannot
+    /// compare (it throws); as a double it keeps its magnitude, so range and type checks still apply.
+    /// </summary>
+    private static void WidenBigIntegers(JToken token)
+    {
+        if (token is JValue { Value: BigInteger big } value)
+        {
+            value.Value = (double)big;
+            return;
+        }
+
+        if (token is JContainer container)
+        {
+            foreach (var child in container.Children())
+            {
+                WidenBigIntegers(child);
+            }
+        }
     }
 
     private static void Flatten(IEnumerable<ValidationError> errors, List<ValidationError> into)

@@ -48,13 +48,8 @@ internal sealed class DeploymentChannel
                 Delay = settings.RetryBaseDelay,
                 MaxDelay = settings.RetryMaxDelay,
                 ShouldHandle = static args => ValueTask.FromResult(IsTransient(args.Outcome.Exception, args.Context.CancellationToken)),
-                DelayGenerator = args =>
-                {
-                    TimeSpan? delay = args.Context.Properties.TryGetValue(StateKey, out var state) && state.TakeRetryAfter() is { } retryAfter
-                        ? (retryAfter > settings.MaxRetryAfter ? settings.MaxRetryAfter : retryAfter)
-                        : null;
-                    return ValueTask.FromResult(delay);
-                },
+                DelayGenerator = static args => ValueTask.FromResult(
+                    args.Context.Properties.TryGetValue(StateKey, out var state) ? state.TakeRetryAfter() : null),
                 OnRetry = args =>
                 {
                     if (args.Context.Properties.TryGetValue(StateKey, out var state))
@@ -197,7 +192,7 @@ internal sealed class DeploymentChannel
 
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is JsonException or FormatException or InvalidDataException or KeyNotFoundException)
+            if (IsMalformedBody(e))
             {
                 return (ProviderFailureKind.MalformedResponse, null);
             }
@@ -217,6 +212,16 @@ internal sealed class DeploymentChannel
         return (ProviderFailureKind.Other, null);
     }
 
+    /// <summary>
+    /// Whether <paramref name="e"/> says the client could not read the provider's answer: a JSON, format or data error,
+    /// anything System.Text.Json threw (a mistyped field, invalid UTF-8 or UTF-16 in a string), a missing field or
+    /// element the SDK dereferenced (empty <c>choices</c>, no <c>message</c>), or an answer <see cref="MalformedResponseException"/> rejected.
+    /// </summary>
+    private static bool IsMalformedBody(Exception e) =>
+        e is JsonException or FormatException or InvalidDataException or KeyNotFoundException or MalformedResponseException
+            or NullReferenceException or IndexOutOfRangeException or ArgumentOutOfRangeException or InvalidCastException
+        || e.Source is "System.Text.Json" or "System.Text.Json.Rethrowable";
+
     /// <summary>A short description for logs and attempt reasons: the exception type and the HTTP status, never the message (it may echo request data).</summary>
     internal static string Describe(Exception? error)
     {
@@ -228,6 +233,11 @@ internal sealed class DeploymentChannel
         if (error is BrokenCircuitException)
         {
             return "circuit open";
+        }
+
+        if (error is MalformedResponseException malformed)
+        {
+            return malformed.Message; // written by the router from counts, never from the provider's text
         }
 
         var (_, status) = Classify(error);
@@ -243,6 +253,7 @@ internal sealed class DeploymentChannel
         try
         {
             var response = await state.Client.GetResponseAsync(state.Messages, state.Options, tryToken).ConfigureAwait(false);
+            MalformedResponseException.ThrowIfMalformed(response);
             Observe(null, _time.GetElapsedTime(started));
             return response;
         }
@@ -280,9 +291,13 @@ internal sealed class DeploymentChannel
         Metrics.ProviderRequests.Add(1, new(TelemetryTags.Tier, TierNames.Name(Plan.Tier)), new(TelemetryTags.Provider, Plan.Info.Provider),
             new(TelemetryTags.Model, Plan.Info.Model), new(TelemetryTags.Result, kind == ProviderFailureKind.None ? "success" : TierNames.Name(kind)));
 
-    /// <summary>The provider's <c>retry-after-ms</c> or <c>Retry-After</c> (seconds or an HTTP date), when the failure carries one.</summary>
+    /// <summary>
+    /// The provider's <c>retry-after-ms</c> or <c>Retry-After</c> (seconds or an HTTP date), when the failure carries
+    /// one, capped to <see cref="ResolvedResilience.MaxRetryAfter"/> (so a huge or infinite value is just the cap).
+    /// </summary>
     private TimeSpan? RetryAfter(Exception exception)
     {
+        var cap = Plan.Resilience.MaxRetryAfter;
         for (var e = exception; e is not null; e = e.InnerException)
         {
             if (e is not ClientResultException result || result.GetRawResponse() is not { } response)
@@ -293,20 +308,20 @@ internal sealed class DeploymentChannel
             if (response.Headers.TryGetValue("retry-after-ms", out var ms)
                 && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds) && milliseconds >= 0)
             {
-                return TimeSpan.FromMilliseconds(milliseconds);
+                return milliseconds < cap.TotalMilliseconds ? TimeSpan.FromMilliseconds(milliseconds) : cap;
             }
 
             if (response.Headers.TryGetValue("Retry-After", out var value) && value is not null)
             {
                 if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
                 {
-                    return TimeSpan.FromSeconds(seconds);
+                    return seconds < cap.TotalSeconds ? TimeSpan.FromSeconds(seconds) : cap;
                 }
 
                 if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
                 {
                     var wait = at - _time.GetUtcNow();
-                    return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+                    return wait <= TimeSpan.Zero ? TimeSpan.Zero : wait < cap ? wait : cap;
                 }
             }
         }
@@ -348,3 +363,48 @@ internal sealed class DeploymentChannel
 
 /// <summary>What a deployment's pipeline returned for one request.</summary>
 internal readonly record struct ChannelResult(ChatResponse? Response, Exception? Error, ProviderFailureKind Failure, int? StatusCode, int Requests, int Retries);
+
+/// <summary>
+/// A chat client's answer the router cannot use although the call succeeded: no <see cref="ChatResponse"/>, or usage
+/// no provider can report (negative, or more tokens than any model reads or writes). Classed
+/// <see cref="ProviderFailureKind.MalformedResponse"/>: retried, then the next deployment. Its message is the router's
+/// own and never quotes the provider.
+/// </summary>
+internal sealed class MalformedResponseException(string message) : Exception(message)
+{
+    /// <summary>More tokens than this in one request or answer is not a real count.</summary>
+    internal const long MaxPlausibleTokens = 1_000_000_000;
+
+    /// <summary>A recorded cost above this (USD, one call) is not a real cost.</summary>
+    internal const double MaxPlausibleCostUsd = 1_000_000;
+
+    /// <summary>Throws when <paramref name="response"/> is missing or reports impossible usage.</summary>
+    public static void ThrowIfMalformed(ChatResponse? response)
+    {
+        if (response is null)
+        {
+            throw new MalformedResponseException("malformed response: the chat client returned no ChatResponse");
+        }
+
+        CheckTokens("input", response.Usage?.InputTokenCount);
+        CheckTokens("output", response.Usage?.OutputTokenCount);
+        if (ResponseConfidence.Number(response.AdditionalProperties, RoutedPromptsResponseProperties.RecordedCostUsd) is { } usd
+            && !IsPlausibleCost(usd))
+        {
+            throw new MalformedResponseException(string.Create(CultureInfo.InvariantCulture,
+                $"malformed response: recorded cost {usd} USD is not between 0 and {MaxPlausibleCostUsd}"));
+        }
+    }
+
+    /// <summary>Whether <paramref name="usd"/> can be what one call cost (finite, from 0 to <see cref="MaxPlausibleCostUsd"/>).</summary>
+    public static bool IsPlausibleCost(double usd) => usd >= 0 && usd <= MaxPlausibleCostUsd;
+
+    private static void CheckTokens(string kind, long? tokens)
+    {
+        if (tokens is { } n && n is < 0 or > MaxPlausibleTokens)
+        {
+            throw new MalformedResponseException(string.Create(CultureInfo.InvariantCulture,
+                $"malformed response: {n} {kind} tokens is not between 0 and {MaxPlausibleTokens}"));
+        }
+    }
+}

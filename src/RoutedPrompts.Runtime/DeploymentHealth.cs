@@ -36,3 +36,19 @@ public sealed record DeploymentHealth(
     TimeSpan? AverageLatency,
     TimeSpan? LastLatency,
     DateTimeOffset? LastFailureAt);
+
+/// <summary>The health of the router's configuration (see <see cref="PromptRouter.GetConfigurationHealth"/>).</summary>
+/// <param name="Degraded">
+/// <see langword="true"/> when the latest configuration reload failed validation and the router still serves the last
+/// valid configuration; a valid reload clears it.
+/// </param>
+/// <param name="Reason">The rejected reload's validation message (each configuration path at fault and its fix); <see langword="null"/> when not degraded.</param>
+/// <param name="RejectedAt">When the router first saw the rejected reload; <see langword="null"/> when not degraded.</param>
+public sealed record ConfigurationHealth(bool Degraded, string? Reason, DateTimeOffset? RejectedAt)
+{
+    /// <summary>Running on the current configuration.</summary>
+    public static ConfigurationHealth Current { get; } = new(false, null, null);
+
+    /// <summary>The rejection this entry reports (compared by reference to log each rejected reload once).</summary>
+    internal Exception? Error { get; init; }
+}

@@ -35,6 +35,7 @@ public sealed class PromptRouter
     private readonly ConcurrentDictionary<(Tier Tier, DeploymentInfo Info), DeploymentChannel> _channels = new();
     private readonly Func<IReadOnlyList<DeploymentHealth>> _healthSource;
     private RouterSettings _settings;
+    private ConfigurationHealth? _rejectedReload;
 
     /// <summary>Creates a router. Reading the options here validates them, so a broken configuration fails at construction.</summary>
     /// <param name="services">Resolves the keyed <see cref="IChatClient"/>s and the tasks' <see cref="IResultValidator{T}"/>s.</param>
@@ -150,7 +151,8 @@ public sealed class PromptRouter
                     }
                     else
                     {
-                        RouterLog.ProviderError(_logger, task.Name, TierNames.Name(tier), deployment.Info.ToString(), failed.Reason!, error);
+                        // The exception's message may echo the key or the request (SDKs and proxies do): logged only with LogContent.
+                        RouterLog.ProviderError(_logger, task.Name, TierNames.Name(tier), deployment.Info.ToString(), failed.Reason!, settings.Source.LogContent ? error : null);
                     }
 
                     continue; // availability failure: next deployment of the same tier
@@ -193,7 +195,7 @@ public sealed class PromptRouter
             RouterLog.Exhausted(_logger, task.Name, attempts.Count, TierNames.Name(attempts[^1].Outcome), TierNames.Name(attempts[^1].Tier));
         }
 
-        throw new RoutingException(task.Name, attempts.ToArray(), lastProviderError);
+        throw new RoutingException(task.Name, attempts.ToArray(), settings.Source.ExposeProviderExceptions ? lastProviderError : null);
     }
 
     /// <summary>
@@ -290,6 +292,12 @@ public sealed class PromptRouter
             // The answer is parsed once: the schema gate reads the text, deserialization reads this document.
             using var parsed = document!;
 
+            verdict = AnswerGates.CheckNumbers(parsed.RootElement);
+            if (!verdict.Passed)
+            {
+                return (Attempt(verdict), default);
+            }
+
             if (runtime.Schema is { } schemaTask)
             {
                 verdict = AnswerGates.CheckSchema(await schemaTask.ConfigureAwait(false), json);
@@ -325,18 +333,36 @@ public sealed class PromptRouter
                 ? (default, GateVerdict.Fail(AttemptOutcome.SchemaViolation, $"The answer is JSON null, not a {typeof(T).Name}."))
                 : (value, GateVerdict.Pass);
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or NotSupportedException or OverflowException or ArgumentException)
+        catch (Exception ex)
         {
+            // Whatever the reader throws, the cause is the answer (the type info is generated): a gate failure, never an escape.
             var where = ex is JsonException { Path: { } path } ? $" at {path}" : string.Empty;
             return (default, GateVerdict.Fail(AttemptOutcome.SchemaViolation, $"The answer does not deserialize into {typeof(T).Name}{where} ({ex.GetType().Name})."));
         }
     }
 
+    /// <summary>
+    /// The validator gate. A validator that throws rejects the answer (its exception type is the reason, not its message,
+    /// which may quote the answer); only the caller's cancellation propagates.
+    /// </summary>
     private async ValueTask<GateVerdict> ValidateAsync<T>(RoutedTask<T> task, DeploymentPlan deployment, T value, CancellationToken cancellationToken)
     {
-        if (task.Validator is { } validator && !validator(value))
+        if (task.Validator is { } validator)
         {
-            return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, "The task's validator method rejected the answer.");
+            bool valid;
+            try
+            {
+                valid = validator(value);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, $"The task's validator method threw {ex.GetType().Name}.");
+            }
+
+            if (!valid)
+            {
+                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, "The task's validator method rejected the answer.");
+            }
         }
 
         if (task.ValidatorType is { } validatorType)
@@ -359,9 +385,18 @@ public sealed class PromptRouter
                     $"Routed task '{task.Name}' names validator type {validatorType} which does not implement IResultValidator<{typeof(T).Name}>.");
             }
 
-            var result = await resultValidator
-                .ValidateAsync(value, new ValidationContext(task.Name, deployment.Tier, deployment.Info), cancellationToken)
-                .ConfigureAwait(false);
+            ResultValidation result;
+            try
+            {
+                result = await resultValidator
+                    .ValidateAsync(value, new ValidationContext(task.Name, deployment.Tier, deployment.Info), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, $"{validatorType.Name} threw {ex.GetType().Name}.");
+            }
+
             if (!result.IsValid)
             {
                 return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, $"{validatorType.Name}: {result.Reason}");
@@ -445,9 +480,34 @@ public sealed class PromptRouter
         return client;
     }
 
+    /// <summary>
+    /// Whether the router runs on the current configuration, or kept the last valid one because the latest reload failed
+    /// validation (then with the validation message, which names each configuration path at fault).
+    /// </summary>
+    /// <returns>The configuration's health now.</returns>
+    public ConfigurationHealth GetConfigurationHealth()
+    {
+        CurrentSettings();
+        return Volatile.Read(ref _rejectedReload) ?? ConfigurationHealth.Current;
+    }
+
+    /// <summary>
+    /// The settings of the current options; after a reload that fails validation, the last valid settings (the rejection
+    /// is logged once and reported by <see cref="GetConfigurationHealth"/>), so a bad edit never stops traffic.
+    /// </summary>
     private RouterSettings CurrentSettings()
     {
-        var current = _options.CurrentValue;
+        RoutedPromptsOptions current;
+        try
+        {
+            current = _options.CurrentValue;
+        }
+        catch (OptionsValidationException rejected)
+        {
+            NoteRejectedReload(rejected);
+            return Volatile.Read(ref _settings);
+        }
+
         var settings = Volatile.Read(ref _settings);
         if (!ReferenceEquals(settings.Source, current))
         {
@@ -455,7 +515,31 @@ public sealed class PromptRouter
             Volatile.Write(ref _settings, settings);
         }
 
+        if (Volatile.Read(ref _rejectedReload) is not null)
+        {
+            Volatile.Write(ref _rejectedReload, null);
+        }
+
         return settings;
+    }
+
+    /// <summary>
+    /// Records a rejected reload. The options monitor rethrows the same exception until the configuration changes again,
+    /// so a new exception instance is a new change: it is logged once.
+    /// </summary>
+    private void NoteRejectedReload(OptionsValidationException rejected)
+    {
+        var seen = Volatile.Read(ref _rejectedReload);
+        if (ReferenceEquals(seen?.Error, rejected))
+        {
+            return;
+        }
+
+        var health = new ConfigurationHealth(true, rejected.Message, _time.GetUtcNow()) { Error = rejected };
+        if (ReferenceEquals(Interlocked.CompareExchange(ref _rejectedReload, health, seen), seen))
+        {
+            RouterLog.ReloadRejected(_logger, rejected.Message);
+        }
     }
 
     private readonly record struct ProviderCall(ChannelResult Result, TimeSpan Latency)

@@ -67,7 +67,10 @@ public enum ProviderFailureKind
     /// <summary>The connection failed or was dropped, or the body ended early.</summary>
     Network,
 
-    /// <summary>The provider answered with a body that is not a well-formed chat completion.</summary>
+    /// <summary>
+    /// The provider answered with a body that is not a well-formed chat completion (the client could not read it), the
+    /// client returned no response, or the usage is impossible (negative, or over a billion tokens): retried.
+    /// </summary>
     MalformedResponse,
 
     /// <summary>The deployment's circuit was open; no request was sent.</summary>

@@ -16,10 +16,18 @@ public sealed class RoutedPromptsOptions
     public Dictionary<string, TaskOptions> Tasks { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Whether logs may contain prompt and answer text. Off by default: logs then carry task names, tiers,
-    /// deployments and outcomes only.
+    /// Whether logs may contain prompt and answer text and provider exceptions (whose messages may echo a key or the
+    /// request). Off by default: logs then carry task names, tiers, deployments, outcomes, exception types and HTTP
+    /// statuses only.
     /// </summary>
     public bool LogContent { get; set; }
+
+    /// <summary>
+    /// Whether <c>RoutingException.InnerException</c> is the last provider exception as the client threw it. Off
+    /// by default, because SDKs and proxies echo the API key or the request body in exception messages; attempts then
+    /// carry only the exception type, HTTP status and failure kind, and <c>InnerException</c> is <see langword="null"/>.
+    /// </summary>
+    public bool ExposeProviderExceptions { get; set; }
 
     /// <summary>
     /// Retry, timeout and circuit-breaker defaults for every deployment. A tier's and a deployment's own

@@ -55,6 +55,8 @@ internal sealed class RoutedPromptsOptionsValidator(IServiceProvider services) :
                     $"{taskPath}:ConfidenceThreshold is {threshold}; a confidence threshold must be between 0 and 1 (for example 0.8)."));
             }
 
+            CheckTier($"{taskPath}:Tier", task?.Tier, failures);
+            CheckTier($"{taskPath}:MaxTier", task?.MaxTier, failures);
             if (tasks.Count > 0 && !tasks.Any(t => t.Name == taskName))
             {
                 failures.Add($"{taskPath} names no routed task. Known tasks: {string.Join(", ", tasks.Select(t => t.Name))}. Fix the name or remove the entry.");
@@ -103,6 +105,15 @@ internal sealed class RoutedPromptsOptionsValidator(IServiceProvider services) :
         ResilienceValidation.Validate($"{path}:Resilience", deployment.Resilience, failures);
         CheckPrice($"{path}:InputUsdPerMillionTokens", deployment.InputUsdPerMillionTokens, failures);
         CheckPrice($"{path}:OutputUsdPerMillionTokens", deployment.OutputUsdPerMillionTokens, failures);
+    }
+
+    private static void CheckTier(string path, Tier? tier, List<string> failures)
+    {
+        if (tier is { } value && (uint)value >= (uint)TierNames.All.Length)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{path} is {(int)value}, which is not a tier. Use a tier name: {string.Join(", ", TierNames.All)}."));
+        }
     }
 
     private static void CheckPrice(string path, decimal price, List<string> failures)

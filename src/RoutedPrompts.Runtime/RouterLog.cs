@@ -2,7 +2,11 @@ using Microsoft.Extensions.Logging;
 
 namespace RoutedPrompts;
 
-/// <summary>The router's log messages. None of them carries prompt or answer text except <see cref="RejectedAnswer"/>, which is only written when <see cref="RoutedPromptsOptions.LogContent"/> is on.</summary>
+/// <summary>
+/// The router's log messages. None of them carries prompt or answer text except <see cref="RejectedAnswer"/>, nor a
+/// provider's exception except <see cref="ProviderError"/>'s; both are only written when
+/// <see cref="RoutedPromptsOptions.LogContent"/> is on.
+/// </summary>
 internal static partial class RouterLog
 {
     [LoggerMessage(EventId = 1, EventName = "Escalation", Level = LogLevel.Information,
@@ -15,7 +19,7 @@ internal static partial class RouterLog
 
     [LoggerMessage(EventId = 3, EventName = "ProviderError", Level = LogLevel.Warning,
         Message = "Routed task {Task}: deployment {Deployment} of tier {Tier} failed ({Reason}); trying the next deployment")]
-    public static partial void ProviderError(ILogger logger, string task, string tier, string deployment, string reason, Exception exception);
+    public static partial void ProviderError(ILogger logger, string task, string tier, string deployment, string reason, Exception? exception);
 
     [LoggerMessage(EventId = 4, EventName = "NoDeployments", Level = LogLevel.Warning,
         Message = "Routed task {Task}: tier {Tier} has no deployments configured; skipping it")]
@@ -48,4 +52,8 @@ internal static partial class RouterLog
     [LoggerMessage(EventId = 11, EventName = "CircuitOpenSkipped", Level = LogLevel.Debug,
         Message = "Routed task {Task}: the circuit of deployment {Deployment} of tier {Tier} is open; trying the next deployment")]
     public static partial void CircuitOpenSkipped(ILogger logger, string task, string tier, string deployment);
+
+    [LoggerMessage(EventId = 12, EventName = "ReloadRejected", Level = LogLevel.Error,
+        Message = "A RoutedPrompts configuration reload failed validation; still serving the last valid configuration until a valid one arrives. {Reason}")]
+    public static partial void ReloadRejected(ILogger logger, string reason);
 }

@@ -15,10 +15,12 @@ internal sealed record DeploymentPlan(Tier Tier, DeploymentInfo Info, decimal In
     /// <summary>
     /// The attempt's cost: from the prices, or, when the deployment has no prices configured, the recorded cost the
     /// response reports (<see cref="RoutedPromptsResponseProperties.RecordedCostUsd"/>, set by the replay client).
+    /// Tokens and recorded cost are plausible here: the channel rejected any other response as malformed
+    /// (<see cref="MalformedResponseException.ThrowIfMalformed"/>).
     /// </summary>
     public decimal Cost(long inputTokens, long outputTokens, Microsoft.Extensions.AI.AdditionalPropertiesDictionary? properties) =>
         InputUsdPerMillionTokens == 0m && OutputUsdPerMillionTokens == 0m &&
-        ResponseConfidence.Number(properties, RoutedPromptsResponseProperties.RecordedCostUsd) is { } usd && double.IsFinite(usd) && usd >= 0
+        ResponseConfidence.Number(properties, RoutedPromptsResponseProperties.RecordedCostUsd) is { } usd
             ? (decimal)usd
             : Cost(inputTokens, outputTokens);
 }

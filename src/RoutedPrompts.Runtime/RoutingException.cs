@@ -11,7 +11,10 @@ public sealed class RoutingException : Exception
     /// <summary>Creates the exception.</summary>
     /// <param name="taskName">The task that could not be answered.</param>
     /// <param name="attempts">Every attempt, in order.</param>
-    /// <param name="innerException">The last provider error, if any.</param>
+    /// <param name="innerException">
+    /// The last provider error; the router passes it only when <see cref="RoutedPromptsOptions.ExposeProviderExceptions"/>
+    /// is on (its message may hold a key or the prompt).
+    /// </param>
     public RoutingException(string taskName, IReadOnlyList<RoutingAttempt> attempts, Exception? innerException = null)
         : base(Describe(taskName, attempts), innerException)
     {

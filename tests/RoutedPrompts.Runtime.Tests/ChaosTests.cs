@@ -31,4 +31,36 @@ public sealed class ChaosTests(ITestOutputHelper output)
         Assert.True(report.GateFailures > 0 && report.Retries > 0);
         Assert.True(watch.Elapsed < TimeSpan.FromMinutes(1), $"The chaos test took {watch.Elapsed}.");
     }
+
+    [Fact]
+    public async Task Tries_that_time_out_on_a_starved_client_before_the_server_sees_them_are_accounted_for()
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+
+        // No injected faults; every 7th try stalls on the client past its timeout and never reaches the server.
+        var report = await ChaosScenario.RunAsync(
+            new ChaosSettings
+            {
+                Calls = 150, Concurrency = 16, RateLimited = 0, ServerError = 0, Hang = 0, Malformed = 0,
+                AttemptTimeout = TimeSpan.FromSeconds(2), StallEvery = 7,
+            },
+            bound.Token);
+
+        output.WriteLine(report.ToString());
+        Assert.Empty(report.Violations); // it reported "the client counted N requests, the server saw N-1"
+        Assert.True(report.UnloggedTries > 0);
+        Assert.Equal(report.UnloggedTries, report.Client("Timeout"));
+    }
+
+    [Theory]
+    [InlineData(2, 2, 0, true)]
+    [InlineData(2, 1, 1, true)]   // one try timed out on the client before the server logged it
+    [InlineData(3, 1, 2, true)]
+    [InlineData(2, 1, 0, false)]  // a try missing from the server that did not time out: lost
+    [InlineData(3, 1, 1, false)]  // more missing than timed out
+    [InlineData(1, 2, 5, false)]  // the server saw a request the client did not count
+    public void The_request_count_invariant_allows_only_client_timed_out_tries_to_be_missing(int made, int seen, int timedOut, bool holds)
+    {
+        Assert.Equal(holds, ChaosScenario.RequestCountViolation("call-1", made, seen, timedOut) is null);
+    }
 }

@@ -18,11 +18,29 @@ public sealed class FailureClassificationTests
         { new ClientResultException("dropped", null, new HttpRequestException("reset", new IOException())), ProviderFailureKind.Network, null, true },
         { new IOException("ended early"), ProviderFailureKind.Network, null, true },
         { new JsonException("'<' is an invalid start of a value"), ProviderFailureKind.MalformedResponse, null, true },
+        { new NullReferenceException(), ProviderFailureKind.MalformedResponse, null, true }, // an SDK reading a completion without 'message'
+        { new ArgumentOutOfRangeException("index"), ProviderFailureKind.MalformedResponse, null, true }, // ... with empty 'choices'
+        { Thrown(() => JsonDocument.Parse("\"x\"").RootElement.GetInt32()), ProviderFailureKind.MalformedResponse, null, true }, // a mistyped field
+        { new MalformedResponseException("malformed response: -1 input tokens"), ProviderFailureKind.MalformedResponse, null, true },
         { new TimeoutRejectedException(), ProviderFailureKind.Timeout, null, true },
         { new TimeoutException(), ProviderFailureKind.Timeout, null, true },
         { new InvalidOperationException("bug"), ProviderFailureKind.Other, null, false },
         { new BrokenCircuitException(), ProviderFailureKind.Other, null, false },
     };
+
+    private static Exception Thrown(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception ex)
+        {
+            return ex;
+        }
+
+        throw new InvalidOperationException("Expected the action to throw.");
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -48,5 +66,7 @@ public sealed class FailureClassificationTests
         Assert.Equal("HttpRequestException (HTTP 503 ServiceUnavailable)", DeploymentChannel.Describe(new HttpRequestException("key sk-123", null, HttpStatusCode.ServiceUnavailable)));
         Assert.Equal("circuit open", DeploymentChannel.Describe(new BrokenCircuitException("sk-123")));
         Assert.Equal("JsonException", DeploymentChannel.Describe(new JsonException("sk-123")));
+        Assert.Equal("InvalidOperationException", DeploymentChannel.Describe(Thrown(() => JsonDocument.Parse("[]").RootElement.GetProperty("sk-123"))));
+        Assert.Equal("malformed response: -1 input tokens", DeploymentChannel.Describe(new MalformedResponseException("malformed response: -1 input tokens")));
     }
 }

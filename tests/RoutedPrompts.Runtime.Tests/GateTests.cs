@@ -75,4 +75,62 @@ public sealed class GateTests
         Assert.Equal("SupportPrompts_Triage", TaskRuntime.SchemaName("SupportPrompts.Triage"));
         Assert.Equal(64, TaskRuntime.SchemaName(new string('a', 100)).Length);
     }
+
+    [Theory]
+    [InlineData("""{"type":"integer"}""", "1180591620717411303424", "IntegerExpected")]
+    [InlineData("""{"type":"integer","minimum":1,"maximum":5}""", "1180591620717411303424", "NumberTooBig")]
+    [InlineData("""{"type":"number","maximum":100}""", "-1180591620717411303424", null)]
+    [InlineData("""{"type":"number"}""", "100000000000000000000000000", null)]
+    public async Task An_integer_beyond_long_is_checked_by_magnitude_not_thrown(string schemaJson, string json, string? violation)
+    {
+        var schema = await NJsonSchema.JsonSchema.FromJsonAsync(schemaJson);
+
+        var verdict = AnswerGates.CheckSchema(schema, json); // NJsonSchema threw InvalidCastException on these
+
+        Assert.Equal(violation is null ? AttemptOutcome.Accepted : AttemptOutcome.SchemaViolation, verdict.Outcome);
+        Assert.Contains(violation ?? string.Empty, verdict.Reason ?? string.Empty, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_raw_unpaired_surrogate_is_invalid_json_not_an_exception()
+    {
+        var verdict = AnswerGates.CheckJson("{\"note\":\"\ud800\"}", out var document);
+
+        Assert.Null(document);
+        Assert.Equal(AttemptOutcome.InvalidJson, verdict.Outcome);
+        Assert.Contains("surrogate", verdict.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_repeated_property_name_is_invalid_json()
+    {
+        Assert.Equal(AttemptOutcome.InvalidJson, AnswerGates.CheckJson("""{"amount":50,"amount":5000}""", out _).Outcome);
+        var verdict = AnswerGates.CheckJson("""{"amount":50,"Amount":5000}""", out var document);
+        using (document)
+        {
+            Assert.True(verdict.Passed); // names differ by case: distinct properties; the reader matches the exact name
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"a":1e400}""", "#/a")]
+    [InlineData("""{"a":[1,{"b":-1e400}]}""", "#/a/1/b")]
+    [InlineData("1e309", "#")]
+    public void A_number_beyond_a_double_is_a_schema_violation(string json, string path)
+    {
+        using var document = JsonDocument.Parse(json);
+
+        var verdict = AnswerGates.CheckNumbers(document.RootElement);
+
+        Assert.Equal(AttemptOutcome.SchemaViolation, verdict.Outcome);
+        Assert.Contains("NumberOutOfRange at " + path + " ", verdict.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Finite_numbers_pass_the_number_check()
+    {
+        using var document = JsonDocument.Parse("""{"a":[1.7976931348623157e308,-5e-324,0,1e38],"b":{"c":12}}""");
+
+        Assert.True(AnswerGates.CheckNumbers(document.RootElement).Passed);
+    }
 }

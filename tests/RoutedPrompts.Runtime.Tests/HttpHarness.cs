@@ -70,9 +70,9 @@ public sealed class HttpHarness(OpenAITestServer server, ServiceProvider service
 
     public static string Model(Tier tier, string provider) => $"{tier.ToString().ToLowerInvariant()}-{(provider == "alpha" ? "a" : "b")}";
 
-    public static async Task<HttpHarness> StartAsync(Action<RoutedPromptsOptions>? configure = null, TimeProvider? time = null, string? betaApiKey = null)
+    public static async Task<HttpHarness> StartAsync(Action<RoutedPromptsOptions>? configure = null, TimeProvider? time = null, string? betaApiKey = null, string? serverApiKey = null)
     {
-        var server = await OpenAITestServer.StartAsync();
+        var server = await OpenAITestServer.StartAsync(apiKey: serverApiKey);
         var services = new ServiceCollection();
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddFakeLogging();

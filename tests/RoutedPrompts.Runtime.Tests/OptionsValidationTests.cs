@@ -140,6 +140,29 @@ public sealed class OptionsValidationTests
         Assert.Contains("RoutedPrompts:Tiers:Small:Deployments:0:Model is empty", ex.Message);
     }
 
+    [Theory]
+    [InlineData("MaxTier", "-1")]
+    [InlineData("Tier", "5")]
+    public void A_task_tier_that_is_not_a_tier_is_reported_at_its_own_path(string key, string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["RoutedPrompts:Tiers:Small:Deployments:0:Provider"] = "openai",
+            ["RoutedPrompts:Tiers:Small:Deployments:0:Model"] = "m",
+            [$"RoutedPrompts:Tasks:Support.Triage:{key}"] = value,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddKeyedChatClient("openai", new ScriptedChatClient("openai", []));
+        services.AddSingleton(new RoutedTaskSource(() => [Tasks.Triage()]));
+        services.AddRoutedPrompts(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<PromptRouter>());
+
+        Assert.Contains($"RoutedPrompts:Tasks:Support.Triage:{key} is {value}, which is not a tier. Use a tier name: Small, Medium, Large.", ex.Message);
+        Assert.DoesNotContain("RoutedPrompts:Tiers:5", ex.Message);
+    }
+
     [Fact]
     public void Validation_is_registered_to_run_on_start()
     {

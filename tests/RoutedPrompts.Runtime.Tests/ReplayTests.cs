@@ -180,6 +180,9 @@ public sealed class ReplayTests
     [InlineData("""{"messages": [{"role": "user"}], "responses": {}}""", "messages[0] must be an object with string 'role' and 'content'")]
     [InlineData("""{"messages": [{"role": "user", "content": "x"}]}""", "'responses' must be an object")]
     [InlineData("""{"messages": [{"role": "user", "content": "x"}], "responses": {"m": {"cost_usd": 1}}}""", "responses.m must be an object with a string 'text'")]
+    [InlineData("""{"messages": [{"role": "user", "content": "x"}], "responses": {"m": {"text": "a", "cost_usd": 1e300}}}""", "responses.m.cost_usd must be a cost in USD from 0 to 1000000, found 1E+300")]
+    [InlineData("""{"messages": [{"role": "user", "content": "x"}], "responses": {"m": {"text": "a", "cost_usd": -0.5}}}""", "responses.m.cost_usd must be a cost in USD")]
+    [InlineData("""{"messages": [{"role": "user", "content": "x"}], "responses": {"m": {"text": "a", "output_tokens": 1e300}}}""", "responses.m.output_tokens must be a whole number from 0 to 1000000000")]
     public void Malformed_lines_are_explained(string line, string problem)
     {
         var ex = Assert.Throws<InvalidDataException>(() => ReplayRecording.Load(new StringReader("\n" + line), "x.jsonl"));

@@ -73,6 +73,33 @@ public sealed class ResilienceHttpTests
         Assert.Equal(2, h.Server.RequestsFor("small-a"));
     }
 
+    [Theory]
+    [InlineData("1e300")]
+    [InlineData("Infinity")]
+    [InlineData("99999999999999999999")]
+    public async Task An_absurd_Retry_After_is_capped_and_the_request_is_retried(string retryAfter)
+    {
+        var time = new RecordingTimeProvider();
+        await using var h = await HttpHarness.StartAsync(
+            o =>
+            {
+                o.Resilience.MaxRetries = 1;
+                o.Resilience.MaxRetryAfter = TimeSpan.FromSeconds(3);
+                o.Resilience.AttemptTimeout = TimeSpan.FromHours(1);
+            },
+            time);
+        h.Server.Schedule("small-a", new Fault(FaultKind.RateLimited) { RetryAfterText = retryAfter });
+
+        var call = h.AskAsync("absurd retry-after").AsTask();
+        var delay = await time.WaitForTimerAsync(due => due > TimeSpan.Zero && due < TimeSpan.FromHours(1));
+        time.Advance(delay);
+
+        var routed = await call.WaitAsync(Bound);
+        Assert.Equal(TimeSpan.FromSeconds(3), delay); // the cap (it threw OverflowException and skipped the retry)
+        Assert.Equal(new DeploymentInfo("alpha", "small-a"), routed.Deployment);
+        Assert.Equal((2, 1), (routed.Answer.Requests, routed.Answer.Retries));
+    }
+
     [Fact]
     public async Task Circuit_opens_sheds_traffic_to_the_next_deployment_half_opens_and_recovers()
     {

@@ -363,9 +363,13 @@ public sealed class RouterTests
     }
 
     [Fact]
-    public async Task Routing_exception_wraps_the_last_provider_error()
+    public async Task Routing_exception_wraps_the_last_provider_error_only_when_exposed()
     {
-        using var h = Harness.Create(o => o.Tiers["Small"] = Harness.Tier(Harness.SmallModel, 0, 0));
+        using var h = Harness.Create(o =>
+        {
+            o.Tiers["Small"] = Harness.Tier(Harness.SmallModel, 0, 0);
+            o.ExposeProviderExceptions = true;
+        });
         var error = new HttpRequestException("down", null, HttpStatusCode.TooManyRequests);
         h.OpenAi.Throw(Harness.SmallModel, new TimeoutException());
         h.Azure.Throw(Harness.SmallModel, error);
@@ -450,6 +454,78 @@ public sealed class RouterTests
 
         Assert.Contains("text task", ex.Message);
         Assert.Empty(h.Log);
+    }
+
+    [Fact]
+    public async Task A_reader_that_throws_anything_is_a_schema_violation()
+    {
+        using var h = Harness.Create();
+        h.OpenAi.Reply(Harness.SmallModel, Reply.Text(Reply.GoodTicket)).Reply(Harness.MediumModel, Reply.Text(Reply.GoodTicket));
+        var task = Tasks.Triage(name: "Support.Throwing", schema: null);
+        var throwing = new RoutedTask<Ticket>
+        {
+            Name = task.Name, DeclaringType = task.DeclaringType, MethodName = task.MethodName, Tier = Tier.Small, MaxTier = Tier.Small,
+            Template = task.Template, ResultKind = ResultKind.Json, PromptHash = task.PromptHash,
+            JsonTypeInfo = RoutedJson.CreateTypeInfo(new ThrowingTicketConverter()),
+        };
+
+        var ex = await Assert.ThrowsAsync<RoutingException>(() => h.Router.RouteAsync(throwing, Tasks.Messages()).AsTask());
+
+        var attempt = Assert.Single(ex.Attempts);
+        Assert.Equal(AttemptOutcome.SchemaViolation, attempt.Outcome);
+        Assert.Contains("NullReferenceException", attempt.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_throwing_validator_rejects_with_its_exception_type_and_escalates()
+    {
+        using var h = Harness.Create();
+        h.OpenAi.Reply(Harness.SmallModel, Reply.Text("""{"category":"bug","priority":4}""")).Reply(Harness.MediumModel, Reply.Text(Reply.GoodTicket));
+
+        var routed = await h.Router.RouteAsync(Tasks.Triage(validator: t => t.Priority < 3 || ThrowFor(t)), Tasks.Messages());
+
+        Assert.Equal([AttemptOutcome.ValidatorRejected, AttemptOutcome.Accepted], routed.Attempts.Select(a => a.Outcome));
+        Assert.Equal("The task's validator method threw ArgumentException.", routed.Attempts[0].Reason); // the type, never the message
+        Assert.Equal(Tier.Medium, routed.Tier);
+    }
+
+    [Fact]
+    public async Task A_validator_cancelled_by_the_caller_propagates_the_cancellation()
+    {
+        using var cts = new CancellationTokenSource();
+        using var h = Harness.Create(services: s => s.AddSingleton(cts));
+        h.OpenAi.Reply(Harness.SmallModel, Reply.Text(Reply.GoodTicket));
+
+        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => h.Router.RouteAsync(Tasks.Triage(validatorType: typeof(CancellingValidator)), Tasks.Messages(), cts.Token).AsTask());
+
+        Assert.Equal(cts.Token, ex.CancellationToken);
+        Assert.Single(h.Log);
+    }
+
+    private static bool ThrowFor(Ticket ticket) => throw new ArgumentException("priority " + ticket.Priority + " of 'bug' from the answer");
+
+    public sealed class CancellingValidator(CancellationTokenSource cts) : IResultValidator<Ticket>
+    {
+        public async ValueTask<ResultValidation> ValidateAsync(Ticket result, ValidationContext context, CancellationToken cancellationToken)
+        {
+            await cts.CancelAsync();
+            cancellationToken.ThrowIfCancellationRequested();
+            return ResultValidation.Valid;
+        }
+    }
+
+    private sealed class ThrowingTicketConverter : System.Text.Json.Serialization.JsonConverter<Ticket>
+    {
+        public override Ticket Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
+        {
+            reader.Skip();
+            string? missing = null;
+            return new Ticket(missing!.Trim(), 1); // a reader bug a hostile answer can reach
+        }
+
+        public override void Write(System.Text.Json.Utf8JsonWriter writer, Ticket value, System.Text.Json.JsonSerializerOptions options) =>
+            throw new NotSupportedException();
     }
 
     public sealed class Counter

@@ -31,6 +31,12 @@ public sealed record ChaosSettings
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
     public int Seed { get; init; } = 20_26;
+
+    /// <summary>
+    /// Every n-th try (after the warm-up) stalls on the client, past its <see cref="AttemptTimeout"/>, before it is sent
+    /// (0: none): what a client starved of CPU does, so its try times out without the server ever seeing it.
+    /// </summary>
+    public int StallEvery { get; init; }
 }
 
 /// <summary>What a chaos run saw, and every broken invariant.</summary>
@@ -51,6 +57,9 @@ public sealed class ChaosReport
     public required IReadOnlyDictionary<FaultKind, int> ServerInjected { get; init; }
 
     public required int ServerRequests { get; init; }
+
+    /// <summary>Tries the client counted that timed out before the server logged them (allowed, up to each call's own timed-out tries).</summary>
+    public required int UnloggedTries { get; init; }
 
     public required long Retries { get; init; }
 
@@ -82,6 +91,7 @@ public sealed class ChaosReport
         text.AppendLine(c, $"latency: p50 {P50.TotalMilliseconds:0.0} ms, p99 {P99.TotalMilliseconds:0.0} ms, max {Max.TotalMilliseconds:0.0} ms");
         text.AppendLine(c, $"outcomes: {Succeeded} answered ({string.Join(", ", AnsweredBy.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}"))}), {RoutingFailures} RoutingException, {Settings.Calls - Succeeded - RoutingFailures} lost");
         text.AppendLine(c, $"attempts: {GateFailures} gate failures, {CircuitOpenAttempts} shed by open circuits, {Retries} retries");
+        text.AppendLine(c, $"client tries that timed out before the server logged them: {UnloggedTries}");
         text.AppendLine(c, $"server: {ServerRequests} requests; injected 429 {Server(FaultKind.RateLimited)}, 5xx {Server(FaultKind.InternalServerError, FaultKind.BadGateway, FaultKind.ServiceUnavailable)}, hangs {Server(FaultKind.Hang)}, malformed {Server(FaultKind.MalformedBody)}");
         text.AppendLine(c, $"client: {string.Join(", ", ClientResults.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))}");
         text.AppendLine(c, $"unobserved task exceptions: {UnobservedTaskExceptions}");
@@ -131,9 +141,10 @@ public static class ChaosScenario
 
         var services = new ServiceCollection();
         services.AddMetrics();
+        var tries = new ClientTries(settings.StallEvery);
         foreach (var name in Providers)
         {
-            services.AddOpenAITestProvider(name, server);
+            services.AddOpenAITestProvider(name, server, wrap: inner => new TryCountingChatClient(inner, tries));
         }
 
         services.AddRoutedPrompts(options =>
@@ -184,6 +195,7 @@ public static class ChaosScenario
                 .GetResponseAsync([new ChatMessage(ChatRole.User, "warm-up")], new ChatOptions { ModelId = Model(tier, Providers[i % 2]) }, ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
         server.ResetCounts();
+        tries.Arm();
         var rates = new FaultRates(settings.RateLimited, settings.ServerError, settings.Hang, settings.Malformed, RetryAfterSeconds: 1);
         foreach (var tier in tiers)
         {
@@ -301,7 +313,9 @@ public static class ChaosScenario
         }
         listener.RecordObservableInstruments();
 
-        // Every request the client made reached the server, and nothing else did.
+        // Every request the client made reached the server, and nothing else did, except tries that timed out on the
+        // client before the server logged them (a starved client): each call may miss at most its own timed-out tries.
+        var unlogged = 0;
         for (var i = 0; i < settings.Calls; i++)
         {
             if (attemptsPerCall[i] is { } attempts)
@@ -309,9 +323,13 @@ public static class ChaosScenario
                 var text = "call-" + i.ToString(CultureInfo.InvariantCulture);
                 var made = attempts.Sum(a => a.Requests);
                 var seen = server.RequestsWith(text);
-                if (made != seen)
+                if (RequestCountViolation(text, made, seen, tries.TimedOut(text)) is { } violation)
                 {
-                    violations.Enqueue($"{text}: the client counted {made} requests, the server saw {seen}");
+                    violations.Enqueue(violation);
+                }
+                else
+                {
+                    unlogged += made - seen;
                 }
             }
         }
@@ -327,6 +345,7 @@ public static class ChaosScenario
             ClientResults = clientResults,
             ServerInjected = injected,
             ServerRequests = server.Requests.Count,
+            UnloggedTries = unlogged,
             Retries = retries,
             CircuitOpenAttempts = circuitOpen,
             GateFailures = gateFailures,
@@ -340,7 +359,7 @@ public static class ChaosScenario
         // The faults the client saw are the faults the server injected.
         Compare(violations, "429", report.Client("RateLimited"), report.Server(FaultKind.RateLimited));
         Compare(violations, "5xx", report.Client("ServerError"), report.Server(FaultKind.InternalServerError, FaultKind.BadGateway, FaultKind.ServiceUnavailable));
-        Compare(violations, "timeouts/hangs", report.Client("Timeout"), report.Server(FaultKind.Hang));
+        Compare(violations, "timeouts/hangs (less the tries the server never logged)", report.Client("Timeout") - unlogged, report.Server(FaultKind.Hang));
         Compare(violations, "malformed bodies", report.Client("MalformedResponse"), report.Server(FaultKind.MalformedBody));
         Compare(violations, "successful requests", report.Client("success"), report.Server(FaultKind.None));
         if (succeeded + failed != settings.Calls)
@@ -360,11 +379,21 @@ public static class ChaosScenario
         return new ChaosReport
         {
             Settings = report.Settings, Elapsed = report.Elapsed, Succeeded = report.Succeeded, RoutingFailures = report.RoutingFailures,
-            AnsweredBy = report.AnsweredBy, ClientResults = report.ClientResults, ServerInjected = report.ServerInjected, ServerRequests = report.ServerRequests,
+            AnsweredBy = report.AnsweredBy, ClientResults = report.ClientResults, ServerInjected = report.ServerInjected, ServerRequests = report.ServerRequests, UnloggedTries = report.UnloggedTries,
             Retries = report.Retries, CircuitOpenAttempts = report.CircuitOpenAttempts, GateFailures = report.GateFailures,
             P50 = report.P50, P99 = report.P99, Max = report.Max, UnobservedTaskExceptions = unobservedCount, Violations = violations.ToArray(),
         };
     }
+
+    /// <summary>
+    /// The per-call request invariant: the server saw no more requests than the client made, and the client made more
+    /// only by tries that timed out on the client (which the server may never have logged).
+    /// </summary>
+    /// <returns>The violation, or <see langword="null"/> when the counts agree.</returns>
+    public static string? RequestCountViolation(string call, int made, int seen, int timedOutOnClient) =>
+        seen > made || made - seen > timedOutOnClient
+            ? $"{call}: the client counted {made} requests ({timedOutOnClient} timed out on the client), the server saw {seen}"
+            : null;
 
     private static string Model(Tier tier, string provider) => $"{tier.ToString().ToLowerInvariant()}-{provider}";
 
@@ -389,5 +418,49 @@ public static class ChaosScenario
 
         var index = Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1);
         return TimeSpan.FromSeconds(sorted[index] / (double)Stopwatch.Frequency);
+    }
+}
+
+/// <summary>Per call (its user text), the tries that timed out on the client; optionally stalls every n-th try.</summary>
+internal sealed class ClientTries(int stallEvery)
+{
+    private readonly ConcurrentDictionary<string, int> _timedOut = new(StringComparer.Ordinal);
+    private int _armed;
+    private int _count;
+
+    public void Arm()
+    {
+        _timedOut.Clear();
+        Volatile.Write(ref _armed, 1);
+    }
+
+    public int TimedOut(string userText) => _timedOut.TryGetValue(userText, out var n) ? n : 0;
+
+    public bool ShouldStall() => stallEvery > 0 && Volatile.Read(ref _armed) == 1 && Interlocked.Increment(ref _count) % stallEvery == 0;
+
+    public void NoteTimedOut(string userText) => _timedOut.AddOrUpdate(userText, 1, static (_, n) => n + 1);
+}
+
+/// <summary>Sits between the router and the SDK: counts each call's tries cancelled by their timeout, and stalls some.</summary>
+internal sealed class TryCountingChatClient(IChatClient inner, ClientTries tries) : DelegatingChatClient(inner)
+{
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
+        var userText = list.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? string.Empty;
+        try
+        {
+            if (tries.ShouldStall())
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            tries.NoteTimedOut(userText);
+            throw;
+        }
     }
 }

@@ -56,6 +56,9 @@ public sealed record Fault(FaultKind Kind, int? RetryAfter = null, TimeSpan? Del
 {
     public static Fault None { get; } = new(FaultKind.None);
 
+    /// <summary>The <c>Retry-After</c> header of a 429 sent verbatim (for example <c>1e300</c> or <c>Infinity</c>); overrides <see cref="RetryAfter"/>.</summary>
+    public string? RetryAfterText { get; init; }
+
     public static implicit operator Fault(FaultKind kind) => new(kind);
 }
 
@@ -79,6 +82,18 @@ public sealed record ServerAnswer(string Content, double TokenLogProb = -0.001)
 
     /// <summary>The reported completion tokens (the number of chunks when unset).</summary>
     public long? OutputTokens { get; init; }
+
+    /// <summary>
+    /// A response body sent as it is (status 200, <c>application/json</c>) instead of a completion built from
+    /// <see cref="Content"/>: for malformed or hostile completions (empty <c>choices</c>, invalid UTF-8, ...).
+    /// </summary>
+    public byte[]? Body { get; init; }
+
+    /// <summary>An answer whose whole response body is <paramref name="body"/>, sent as it is.</summary>
+    public static ServerAnswer Raw(byte[] body) => new(string.Empty) { Body = body };
+
+    /// <summary>An answer whose whole response body is <paramref name="json"/> (UTF-8), sent as it is.</summary>
+    public static ServerAnswer Raw(string json) => Raw(Encoding.UTF8.GetBytes(json));
 }
 
 /// <summary>
@@ -108,6 +123,12 @@ public sealed class OpenAITestServer : IAsyncDisposable
 
     /// <summary>The API key the server expects as a bearer token; other requests get 401.</summary>
     public string ApiKey { get; init; } = "sk-test-server-key";
+
+    /// <summary>
+    /// Whether error bodies (401, 429, 5xx) echo the request's bearer key and user text, as careless proxies and some
+    /// SDKs do: for tests that secrets never travel on from a provider's exception.
+    /// </summary>
+    public bool EchoRequestInErrors { get; set; }
 
     /// <summary>How long a hang lasts at most (the server answers 504 after it), so no request waits forever.</summary>
     public TimeSpan HangLimit { get; set; } = TimeSpan.FromSeconds(30);
@@ -268,23 +289,29 @@ public sealed class OpenAITestServer : IAsyncDisposable
             // Like the real API: the message echoes a masked key (its first 6 and last 4 characters).
             var key = context.Request.Headers.Authorization.ToString().Replace("Bearer ", string.Empty, StringComparison.Ordinal);
             var masked = key.Length > 10 ? key[..6] + new string('*', key.Length - 10) + key[^4..] : "***";
-            await ErrorAsync(context, 401, $"Incorrect API key provided: {masked}.").ConfigureAwait(false);
+            await ErrorAsync(context, 401, $"Incorrect API key provided: {masked}.{Echo(request, key)}").ConfigureAwait(false);
             return;
         }
+
+        var echo = Echo(request, ApiKey);
 
         switch (fault.Kind)
         {
             case FaultKind.RateLimited:
-                if (fault.RetryAfter is { } seconds)
+                if (fault.RetryAfterText is { } text)
+                {
+                    context.Response.Headers.RetryAfter = text;
+                }
+                else if (fault.RetryAfter is { } seconds)
                 {
                     context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
 
-                await ErrorAsync(context, 429, "Rate limit reached.").ConfigureAwait(false);
+                await ErrorAsync(context, 429, "Rate limit reached." + echo).ConfigureAwait(false);
                 return;
             case FaultKind.InternalServerError or FaultKind.BadGateway or FaultKind.ServiceUnavailable:
                 var status = fault.Kind switch { FaultKind.InternalServerError => 500, FaultKind.BadGateway => 502, _ => 503 };
-                await ErrorAsync(context, status, "Injected server error.").ConfigureAwait(false);
+                await ErrorAsync(context, status, "Injected server error." + echo).ConfigureAwait(false);
                 return;
             case FaultKind.Hang:
                 using (var hang = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token))
@@ -319,7 +346,7 @@ public sealed class OpenAITestServer : IAsyncDisposable
             return;
         }
 
-        var payload = Completion(model, answer, logProbs);
+        var payload = answer.Body ?? Completion(model, answer, logProbs);
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = payload.Length;
         if (fault.Kind == FaultKind.TruncatedBody)
@@ -380,6 +407,9 @@ public sealed class OpenAITestServer : IAsyncDisposable
 
         return (roll -= rates.Truncated) < 0 ? FaultKind.TruncatedBody : Fault.None;
     }
+
+    private string Echo(ServerRequest request, string key) =>
+        EchoRequestInErrors ? $" Request with key {key}: {request.UserText}" : string.Empty;
 
     private static Task ErrorAsync(HttpContext context, int status, string message)
     {

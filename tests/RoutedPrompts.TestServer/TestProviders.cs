@@ -12,9 +12,10 @@ public static class TestProviders
     /// <summary>
     /// Registers <paramref name="provider"/> as a keyed <see cref="IChatClient"/> talking to <paramref name="server"/>
     /// with <paramref name="apiKey"/> (the server's key by default). The SDK's retries are off (the router's pipeline
-    /// retries) and its network timeout is long (the router's per-try timeout decides).
+    /// retries) and its network timeout is long (the router's per-try timeout decides). <paramref name="wrap"/>, when
+    /// given, wraps the client (the router calls the wrapper).
     /// </summary>
-    public static IServiceCollection AddOpenAITestProvider(this IServiceCollection services, string provider, OpenAITestServer server, string? apiKey = null)
+    public static IServiceCollection AddOpenAITestProvider(this IServiceCollection services, string provider, OpenAITestServer server, string? apiKey = null, Func<IChatClient, IChatClient>? wrap = null)
     {
         var client = new OpenAIClient(new ApiKeyCredential(apiKey ?? server.ApiKey), new OpenAIClientOptions
         {
@@ -22,7 +23,12 @@ public static class TestProviders
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
             NetworkTimeout = TimeSpan.FromMinutes(2),
         });
-        services.AddKeyedChatClient(provider, _ => new ModelSelectingChatClient(model => client.GetChatClient(model).AsIChatClient()));
+        var builder = services.AddKeyedChatClient(provider, _ => new ModelSelectingChatClient(model => client.GetChatClient(model).AsIChatClient()));
+        if (wrap is not null)
+        {
+            builder.Use(wrap);
+        }
+
         return services;
     }
 }

@@ -263,7 +263,7 @@ public sealed class ReplayRecording
             OutputTokens = OptionalTokens(r, "output_tokens", where, source, lineNumber),
             LogProb = OptionalNumber(r, "logprob", where, source, lineNumber),
             Confidence = OptionalNumber(r, "confidence", where, source, lineNumber),
-            CostUsd = OptionalNumber(r, "cost_usd", where, source, lineNumber),
+            CostUsd = OptionalCost(r, "cost_usd", where, source, lineNumber),
             LatencyMs = OptionalNumber(r, "latency_ms", where, source, lineNumber),
         };
     }
@@ -291,9 +291,20 @@ public sealed class ReplayRecording
         return number switch
         {
             null => null,
-            >= 0 and var n when n == Math.Floor(n) => (long)n,
-            var n => throw Malformed(source, lineNumber, string.Create(CultureInfo.InvariantCulture, $"{where}.{name} must be a whole, non-negative number, found {n}")),
+            >= 0 and <= MalformedResponseException.MaxPlausibleTokens and var n when n == Math.Floor(n) => (long)n,
+            var n => throw Malformed(source, lineNumber, string.Create(CultureInfo.InvariantCulture,
+                $"{where}.{name} must be a whole number from 0 to {MalformedResponseException.MaxPlausibleTokens}, found {n}")),
         };
+    }
+
+    /// <summary>A recorded cost the router would accept (see <see cref="MalformedResponseException"/>), or <see langword="null"/>.</summary>
+    private static double? OptionalCost(JsonElement element, string name, string where, string source, int lineNumber)
+    {
+        var number = OptionalNumber(element, name, where, source, lineNumber);
+        return number is not { } usd || MalformedResponseException.IsPlausibleCost(usd)
+            ? number
+            : throw Malformed(source, lineNumber, string.Create(CultureInfo.InvariantCulture,
+                $"{where}.{name} must be a cost in USD from 0 to {MalformedResponseException.MaxPlausibleCostUsd}, found {usd}"));
     }
 
     private static InvalidDataException Malformed(string source, int lineNumber, string problem, Exception? inner = null) =>
