@@ -139,7 +139,7 @@ internal sealed class AppOptions
     {
         if (replay is not null)
         {
-            var recording = RecordedRuns.Load(replay);
+            var recording = ReplayRecording.Load(replay);
             return services =>
             {
                 foreach (var key in keys)

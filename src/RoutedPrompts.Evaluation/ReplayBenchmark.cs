@@ -102,7 +102,7 @@ public static class ReplayBenchmark
     public static async Task<Calibrated> CalibrateAsync(string path, CalibrationOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new CalibrationOptions();
-        var recording = RecordedRuns.Load(path);
+        var recording = ReplayRecording.Load(path);
         var scores = RecordedScores.Load(path);
         var train = recording.Queries.Where(q => q.Split == "train").ToArray();
         var test = recording.Queries.Count(q => q.Split == "test");

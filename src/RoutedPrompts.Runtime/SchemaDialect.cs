@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using RoutedPrompts.Shared;
 
 namespace RoutedPrompts;
 
@@ -20,7 +22,7 @@ internal static class SchemaDialect
             return schemaJson;
         }
 
-        var root = JsonNode.Parse(schemaJson);
+        var root = JsonNode.Parse(schemaJson, documentOptions: new JsonDocumentOptions { MaxDepth = RoutedTaskLimits.MaxSchemaDepth });
         if (root is not JsonObject schema)
         {
             return schemaJson;

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using NJsonSchema;
+using RoutedPrompts.Shared;
 
 namespace RoutedPrompts;
 
@@ -63,7 +64,7 @@ internal sealed class TaskRuntime
         JsonElement element;
         try
         {
-            using var document = JsonDocument.Parse(task.SchemaJson);
+            using var document = JsonDocument.Parse(task.SchemaJson, new JsonDocumentOptions { MaxDepth = RoutedTaskLimits.MaxSchemaDepth });
             element = document.RootElement.Clone();
         }
         catch (JsonException ex)

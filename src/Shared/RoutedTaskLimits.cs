@@ -9,7 +9,7 @@ namespace RoutedPrompts.Shared
     {
         /// <summary>
         /// The deepest nesting of objects and arrays (the root counting as 1) a task's JSON Schema may have: the router
-        /// parses it with System.Text.Json's default <c>MaxDepth</c> of 64 (<c>JsonDocument.Parse</c> in
+        /// parses it with this <c>MaxDepth</c> (System.Text.Json's default) (<c>JsonDocument.Parse</c> in
         /// <c>TaskRuntime</c>, <c>JsonNode.Parse</c> in <c>SchemaDialect</c>); one level more and every call throws
         /// <c>InvalidOperationException</c>. Each nested record adds two levels (<c>properties</c>, then the member).
         /// </summary>
