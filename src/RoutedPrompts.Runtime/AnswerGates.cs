@@ -21,7 +21,7 @@ internal readonly record struct GateVerdict(AttemptOutcome Outcome, string? Reas
 
 /// <summary>
 /// The built-in answer gates, in the order the router applies them: empty, refusal, truncated, then for JSON tasks
-/// parseable JSON, finite numbers and the JSON Schema. Whatever the answer holds ends as a verdict, never an exception.
+/// parseable JSON, finite numbers and the JSON Schema, then confidence. Whatever the answer holds ends as a verdict, never an exception.
 /// Reasons never quote the answer's values.
 /// </summary>
 internal static class AnswerGates
@@ -53,12 +53,23 @@ internal static class AnswerGates
         "As an AI language model",
     ];
 
+    /// <summary>The <see cref="ErrorContent.ErrorCode"/> Microsoft.Extensions.AI.OpenAI gives a model's refusal (OpenAI's <c>refusal</c> field).</summary>
+    internal const string RefusalErrorCode = "Refusal";
+
     /// <summary>Empty, refusal and truncation, which apply to every task.</summary>
-    public static GateVerdict CheckText(string text, ChatFinishReason? finishReason)
+    /// <param name="text">The answer's text.</param>
+    /// <param name="finishReason">The provider's finish reason.</param>
+    /// <param name="providerRefused">Whether the provider reported a refusal apart from the text (see <see cref="ReportsRefusal"/>).</param>
+    public static GateVerdict CheckText(string text, ChatFinishReason? finishReason, bool providerRefused = false)
     {
         if (finishReason == ChatFinishReason.ContentFilter)
         {
             return GateVerdict.Fail(AttemptOutcome.Refusal, "The provider's content filter stopped the answer (finish reason content_filter).");
+        }
+
+        if (providerRefused)
+        {
+            return GateVerdict.Fail(AttemptOutcome.Refusal, "The model refused (the provider reported a refusal: ErrorContent with code Refusal).");
         }
 
         if (string.IsNullOrWhiteSpace(text))
@@ -77,6 +88,27 @@ internal static class AnswerGates
         }
 
         return GateVerdict.Pass;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="response"/> carries a refusal outside its text: OpenAI structured outputs return one in the
+    /// message's <c>refusal</c> field, which Microsoft.Extensions.AI surfaces as <see cref="ErrorContent"/> with code
+    /// <c>Refusal</c> (and empty text).
+    /// </summary>
+    public static bool ReportsRefusal(ChatResponse response)
+    {
+        foreach (var message in response.Messages)
+        {
+            foreach (var content in message.Contents)
+            {
+                if (content is ErrorContent { ErrorCode: { } code } && code.Equals(RefusalErrorCode, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The refusal phrase a short answer opens with, or <see langword="null"/>.</summary>
@@ -313,10 +345,31 @@ internal static class AnswerGates
         }
     }
 
-    /// <summary>The confidence gate: applies only when there is both a signal and a threshold.</summary>
-    public static GateVerdict CheckConfidence(double? confidence, double? threshold)
+    /// <summary>
+    /// The confidence gate: applies only when the tier has a threshold; then an answer without a confidence signal fails
+    /// it (<see cref="AttemptOutcome.MissingConfidence"/>) rather than passing unseen.
+    /// </summary>
+    /// <param name="confidence">The answer's confidence, or <see langword="null"/> without a signal.</param>
+    /// <param name="threshold">The tier's threshold, or <see langword="null"/> when none applies.</param>
+    /// <param name="logProbabilitiesRequested">Whether the deployment asked for log-probabilities (it only shapes the reason's fix).</param>
+    public static GateVerdict CheckConfidence(double? confidence, double? threshold, bool logProbabilitiesRequested)
     {
-        if (confidence is not { } c || threshold is not { } t || c >= t)
+        if (threshold is not { } t)
+        {
+            return GateVerdict.Pass;
+        }
+
+        if (confidence is not { } c)
+        {
+            var fix = logProbabilitiesRequested
+                ? "the endpoint ignored logprobs, or a cache or proxy dropped the raw response. Use an endpoint that returns logprobs, or remove the task's threshold for this tier."
+                : "set \"LogProbabilities\": true on this deployment (OpenAI-compatible endpoints), or have its client set routedprompts.confidence.";
+            return GateVerdict.Fail(
+                AttemptOutcome.MissingConfidence,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The answer carries no confidence signal for the threshold {t:0.####}: {fix}"));
+        }
+
+        if (c >= t)
         {
             return GateVerdict.Pass;
         }

@@ -33,6 +33,8 @@ public sealed class PromptRouter
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Type, object> _validators = new();
     private readonly ConcurrentDictionary<(Tier Tier, DeploymentInfo Info), DeploymentChannel> _channels = new();
+    // The deployments whose missing confidence signal was logged: once per (tier, deployment) for the router's lifetime.
+    private readonly ConcurrentDictionary<(Tier Tier, DeploymentInfo Info), bool> _missingConfidenceLogged = new();
     private readonly Func<IReadOnlyList<DeploymentHealth>> _healthSource;
     private RouterSettings _settings;
     private ConfigurationHealth? _rejectedReload;
@@ -164,6 +166,11 @@ public sealed class PromptRouter
                 var (evaluated, value) = await EvaluateAsync(task, runtime, deployment, response, call.Latency, settings.ConfidenceThreshold(task, tier), cancellationToken).ConfigureAwait(false);
                 var attempt = evaluated with { Requests = call.Requests, Retries = call.Retries };
                 Record(task.Name, attempts, attempt, attemptActivity);
+                if (attempt.Outcome == AttemptOutcome.MissingConfidence && _missingConfidenceLogged.TryAdd((tier, deployment.Info), true))
+                {
+                    RouterLog.MissingConfidence(_logger, task.Name, TierNames.Name(tier), deployment.Info.ToString(), attempt.Reason!);
+                }
+
                 if (attempt.Accepted)
                 {
                     _metrics.Requests.Add(1, new(TelemetryTags.Task, task.Name), new(TelemetryTags.Outcome, "succeeded"), new(TelemetryTags.Tier, TierNames.Name(tier)));
@@ -262,14 +269,15 @@ public sealed class PromptRouter
         RoutedTask<T> task, TaskRuntime runtime, DeploymentPlan deployment, ChatResponse response, TimeSpan latency, double? threshold, CancellationToken cancellationToken)
     {
         var inputTokens = response.Usage?.InputTokenCount ?? 0;
+        var cachedInputTokens = response.Usage?.CachedInputTokenCount ?? 0;
         var outputTokens = response.Usage?.OutputTokenCount ?? 0;
         var confidence = ResponseConfidence.ReadFrom(response);
         RoutingAttempt Attempt(GateVerdict verdict) => new(
             deployment.Tier, deployment.Info, verdict.Outcome, verdict.Reason, confidence, inputTokens, outputTokens,
-            deployment.Cost(inputTokens, outputTokens, response.AdditionalProperties), latency);
+            deployment.Cost(inputTokens, cachedInputTokens, outputTokens, response.AdditionalProperties), latency);
 
         var text = response.Text ?? string.Empty;
-        var verdict = AnswerGates.CheckText(text, response.FinishReason);
+        var verdict = AnswerGates.CheckText(text, response.FinishReason, AnswerGates.ReportsRefusal(response));
         if (!verdict.Passed)
         {
             return (Attempt(verdict), default);
@@ -314,7 +322,7 @@ public sealed class PromptRouter
             }
         }
 
-        verdict = AnswerGates.CheckConfidence(confidence, threshold);
+        verdict = AnswerGates.CheckConfidence(confidence, threshold, deployment.LogProbabilities);
         if (!verdict.Passed)
         {
             return (Attempt(verdict), default);

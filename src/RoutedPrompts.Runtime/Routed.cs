@@ -44,6 +44,13 @@ public enum AttemptOutcome
     /// the next deployment.
     /// </summary>
     CircuitOpen,
+
+    /// <summary>
+    /// A confidence threshold applies at the tier, but the answer carried no confidence signal (the deployment was not
+    /// asked for log-probabilities, the endpoint ignored <c>logprobs</c>, or a cache or proxy dropped the raw response):
+    /// a gate failure, so the request escalates. Without a threshold a missing signal changes nothing.
+    /// </summary>
+    MissingConfidence,
 }
 
 /// <summary>What kind of availability failure a deployment had (see <see cref="RoutingAttempt.Failure"/>).</summary>
@@ -69,7 +76,7 @@ public enum ProviderFailureKind
 
     /// <summary>
     /// The provider answered with a body that is not a well-formed chat completion (the client could not read it), the
-    /// client returned no response, or the usage is impossible (negative, or over a billion tokens): retried.
+    /// client returned no response, or the usage is impossible (negative, over a billion tokens, or more cached input tokens than input tokens): retried.
     /// </summary>
     MalformedResponse,
 

@@ -78,6 +78,13 @@ public sealed class DeploymentOptions
     /// <summary>Price of input tokens in USD per million tokens; 0 when unknown.</summary>
     public decimal InputUsdPerMillionTokens { get; set; }
 
+    /// <summary>
+    /// Price of cached input tokens (prompt caching: <c>UsageDetails.CachedInputTokenCount</c>, which are part of the
+    /// input tokens) in USD per million tokens; <see langword="null"/> (the default) charges them at
+    /// <see cref="InputUsdPerMillionTokens"/>.
+    /// </summary>
+    public decimal? CachedInputUsdPerMillionTokens { get; set; }
+
     /// <summary>Price of output tokens in USD per million tokens; 0 when unknown.</summary>
     public decimal OutputUsdPerMillionTokens { get; set; }
 
@@ -98,8 +105,8 @@ public sealed class DeploymentOptions
 public sealed class TaskOptions
 {
     /// <summary>
-    /// The minimum confidence (0..1) an answer needs; overrides the task's <c>ConfidenceThreshold</c>. Only applied
-    /// to answers that carry a confidence signal.
+    /// The minimum confidence (0..1) an answer needs; overrides the task's <c>ConfidenceThreshold</c>. An answer
+    /// without a confidence signal fails it (<see cref="AttemptOutcome.MissingConfidence"/>).
     /// </summary>
     public double? ConfidenceThreshold { get; set; }
 

@@ -104,6 +104,11 @@ internal sealed class RoutedPromptsOptionsValidator(IServiceProvider services) :
 
         ResilienceValidation.Validate($"{path}:Resilience", deployment.Resilience, failures);
         CheckPrice($"{path}:InputUsdPerMillionTokens", deployment.InputUsdPerMillionTokens, failures);
+        if (deployment.CachedInputUsdPerMillionTokens is { } cachedPrice)
+        {
+            CheckPrice($"{path}:CachedInputUsdPerMillionTokens", cachedPrice, failures);
+        }
+
         CheckPrice($"{path}:OutputUsdPerMillionTokens", deployment.OutputUsdPerMillionTokens, failures);
     }
 

@@ -56,4 +56,8 @@ internal static partial class RouterLog
     [LoggerMessage(EventId = 12, EventName = "ReloadRejected", Level = LogLevel.Error,
         Message = "A RoutedPrompts configuration reload failed validation; still serving the last valid configuration until a valid one arrives. {Reason}")]
     public static partial void ReloadRejected(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 13, EventName = "MissingConfidence", Level = LogLevel.Warning,
+        Message = "Deployment {Deployment} of tier {Tier} answered routed task {Task} without a confidence signal although the tier has a confidence threshold, so its answers fail the gate (MissingConfidence) and escalate; logged once per deployment. {Reason}")]
+    public static partial void MissingConfidence(ILogger logger, string task, string tier, string deployment, string reason);
 }

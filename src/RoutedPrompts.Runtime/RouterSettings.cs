@@ -9,20 +9,30 @@ internal sealed record DeploymentPlan(Tier Tier, DeploymentInfo Info, decimal In
     /// <summary>Whether to request OpenAI log-probabilities.</summary>
     public bool LogProbabilities { get; init; }
 
-    public decimal Cost(long inputTokens, long outputTokens) =>
-        ((inputTokens * InputUsdPerMillionTokens) + (outputTokens * OutputUsdPerMillionTokens)) / 1_000_000m;
+    /// <summary>The configured price of cached input tokens; <see langword="null"/>: the input price (see <see cref="CachedInputPrice"/>).</summary>
+    public decimal? CachedInputUsdPerMillionTokens { get; init; }
+
+    /// <summary>The price of cached input tokens: the configured one, else the input price.</summary>
+    public decimal CachedInputPrice => CachedInputUsdPerMillionTokens ?? InputUsdPerMillionTokens;
+
+    /// <summary>
+    /// The cost of the usage at the prices: uncached input, cached input (<paramref name="cachedInputTokens"/>, part of
+    /// <paramref name="inputTokens"/>) and output, each at its own price.
+    /// </summary>
+    public decimal Cost(long inputTokens, long cachedInputTokens, long outputTokens) =>
+        (((inputTokens - cachedInputTokens) * InputUsdPerMillionTokens) + (cachedInputTokens * CachedInputPrice) + (outputTokens * OutputUsdPerMillionTokens)) / 1_000_000m;
 
     /// <summary>
     /// The attempt's cost: from the prices, or, when the deployment has no prices configured, the recorded cost the
     /// response reports (<see cref="RoutedPromptsResponseProperties.RecordedCostUsd"/>, set by the replay client).
     /// Tokens and recorded cost are plausible here: the channel rejected any other response as malformed
-    /// (<see cref="MalformedResponseException.ThrowIfMalformed"/>).
+    /// (<see cref="MalformedResponseException.ThrowIfMalformed"/>), cached input tokens above the input tokens included.
     /// </summary>
-    public decimal Cost(long inputTokens, long outputTokens, Microsoft.Extensions.AI.AdditionalPropertiesDictionary? properties) =>
-        InputUsdPerMillionTokens == 0m && OutputUsdPerMillionTokens == 0m &&
+    public decimal Cost(long inputTokens, long cachedInputTokens, long outputTokens, Microsoft.Extensions.AI.AdditionalPropertiesDictionary? properties) =>
+        InputUsdPerMillionTokens == 0m && CachedInputPrice == 0m && OutputUsdPerMillionTokens == 0m &&
         ResponseConfidence.Number(properties, RoutedPromptsResponseProperties.RecordedCostUsd) is { } usd
             ? (decimal)usd
-            : Cost(inputTokens, outputTokens);
+            : Cost(inputTokens, cachedInputTokens, outputTokens);
 }
 
 /// <summary>The router's view of one <see cref="RoutedPromptsOptions"/> instance, rebuilt when the options change.</summary>
@@ -55,6 +65,7 @@ internal sealed class RouterSettings
                 {
                     Resilience = ResolvedResilience.Resolve(d.Resilience, tierOptions.Resilience, source.Resilience),
                     LogProbabilities = d.LogProbabilities,
+                    CachedInputUsdPerMillionTokens = d.CachedInputUsdPerMillionTokens,
                 })
                 .ToArray();
             _whenUnavailable[(int)tier] = tierOptions.WhenUnavailable ?? source.WhenTierUnavailable;

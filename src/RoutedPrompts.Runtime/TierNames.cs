@@ -8,7 +8,7 @@ internal static class TierNames
     private static readonly string[] Outcomes =
     [
         "Accepted", "Empty", "Refusal", "Truncated", "InvalidJson", "SchemaViolation", "LowConfidence",
-        "ValidatorRejected", "ProviderError", "CircuitOpen",
+        "ValidatorRejected", "ProviderError", "CircuitOpen", "MissingConfidence",
     ];
 
     private static readonly string[] FailureKinds =

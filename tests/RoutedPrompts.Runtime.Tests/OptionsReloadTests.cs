@@ -62,7 +62,7 @@ public sealed class OptionsReloadTests
         // A valid edit takes effect and clears the degraded state.
         configuration["RoutedPrompts:Tasks:Support.Triage:ConfidenceThreshold"] = "0.5";
         Reload(configuration, ModelKey, "small-v2");
-        openAi.Reply("small-v2", Reply.Text(Reply.GoodTicket));
+        openAi.Reply("small-v2", Reply.Text(Reply.GoodTicket, confidence: 0.9));
         Assert.Equal("small-v2", (await router.RouteAsync(task, Tasks.Messages())).Deployment.Model);
         Assert.Equal(ConfigurationHealth.Current, router.GetConfigurationHealth());
         Assert.Equal(2, Rejections());

@@ -157,15 +157,16 @@ public sealed class RouterTests
     }
 
     [Fact]
-    public async Task Confidence_gate_is_skipped_without_a_signal()
+    public async Task Confidence_gate_fails_an_answer_without_a_signal()
     {
         using var h = Harness.Create();
         h.OpenAi.Reply(Harness.SmallModel, Reply.Text(Reply.GoodTicket));
 
-        var routed = await h.Router.RouteAsync(Tasks.Triage(confidenceThreshold: 0.99), Tasks.Messages());
+        var failed = await Assert.ThrowsAsync<RoutingException>(() => h.Router.RouteAsync(Tasks.Triage(maxTier: Tier.Small, confidenceThreshold: 0.99), Tasks.Messages()).AsTask());
 
-        Assert.Equal(Tier.Small, routed.Tier);
-        Assert.Null(routed.Answer.Confidence);
+        var attempt = Assert.Single(failed.Attempts);
+        Assert.Equal(AttemptOutcome.MissingConfidence, attempt.Outcome);
+        Assert.Null(attempt.Confidence);
     }
 
     [Fact]
