@@ -30,10 +30,10 @@ public sealed record CascadePolicy(IReadOnlyList<int> Chain, IReadOnlyList<doubl
 {
     /// <summary>Whether an answer passing the other gates with <paramref name="confidence"/> is accepted at chain position <paramref name="position"/>.</summary>
     /// <param name="position">The position in <see cref="Chain"/>.</param>
-    /// <param name="confidence">The answer's confidence, or <see langword="null"/> without a signal (the router's confidence gate then passes).</param>
+    /// <param name="confidence">The answer's confidence, or <see langword="null"/> without a signal (under a threshold the router's confidence gate then fails it: <c>MissingConfidence</c>).</param>
     /// <returns>Whether the answer is accepted.</returns>
     public bool Accepts(int position, double? confidence) =>
-        Thresholds[position] is not { } t || confidence is not { } c || c >= t;
+        Thresholds[position] is not { } t || (confidence is { } c && c >= t);
 
     /// <inheritdoc />
     public override string ToString() => string.Join(" -> ", Chain.Select((tier, i) =>

@@ -242,7 +242,7 @@ public sealed class CalibrationTests
         Assert.Equal(new CascadeEvaluation.Outcome(true, 1, 0), acceptedAtSmall);
         Assert.Equal(new CascadeEvaluation.Outcome(false, 3, 1), missingSmall);
         Assert.Equal(new CascadeEvaluation.Outcome(true, 14, 2), toTop);
-        Assert.Equal(new CascadeEvaluation.Outcome(true, 1, 0), noSignal); // no signal: the confidence gate passes, as in the router
+        Assert.Equal(new CascadeEvaluation.Outcome(true, 4, 1), noSignal); // no signal under a threshold: MissingConfidence escalates, as in the router
     }
 
     [Theory]
