@@ -46,15 +46,18 @@ else
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0), // the router retries (RoutedPrompts:Resilience); never two retry loops
         });
     Console.WriteLine($"Live: calling {(string.IsNullOrEmpty(endpoint) ? "the OpenAI API" : endpoint)}.");
-    services.AddKeyedChatClient("openai", _ => new ModelSelectingChatClient(model => client.GetChatClient(model).AsIChatClient()));
+
+    // One client serves every model: the router sends each deployment's Model as ChatOptions.ModelId, which
+    // Microsoft.Extensions.AI.OpenAI puts on each request (the model named here is only a default).
+    services.AddKeyedChatClient("openai", client.GetChatClient("gpt-4o-mini").AsIChatClient());
 
     // Each tier's fallback chain (routedprompts.json): point OPENAI_BACKUP_BASE_URL at a second endpoint serving the
     // same models (e.g. another region or a vLLM mirror); without it the backup uses the same endpoint.
     var backupEndpoint = Environment.GetEnvironmentVariable("OPENAI_BACKUP_BASE_URL");
     var backup = string.IsNullOrEmpty(backupEndpoint)
         ? client
-        : new OpenAIClient(new ApiKeyCredential(apiKey), new OpenAIClientOptions { Endpoint = new Uri(backupEndpoint) });
-    services.AddKeyedChatClient("openai-backup", _ => new ModelSelectingChatClient(model => backup.GetChatClient(model).AsIChatClient()));
+        : new OpenAIClient(new ApiKeyCredential(apiKey), new OpenAIClientOptions { Endpoint = new Uri(backupEndpoint), RetryPolicy = new ClientRetryPolicy(maxRetries: 0) });
+    services.AddKeyedChatClient("openai-backup", backup.GetChatClient("gpt-4o-mini").AsIChatClient());
 }
 
 await using var provider = services.BuildServiceProvider();

@@ -5,11 +5,16 @@ namespace RoutedPrompts;
 
 /// <summary>
 /// One provider's <see cref="IChatClient"/> for many models: forwards each request to a client for the request's
-/// <see cref="ChatOptions.ModelId"/>, created once per model by a factory. Use it for SDKs whose chat clients are bound
-/// to one model (such as the OpenAI SDK's <c>ChatClient</c>), so a single keyed registration serves every deployment of
-/// that provider:
-/// <code>services.AddKeyedChatClient("openai", _ => new ModelSelectingChatClient(m => openAi.GetChatClient(m).AsIChatClient()));</code>
+/// <see cref="ChatOptions.ModelId"/>, created once per model by a factory. Use it only for an <see cref="IChatClient"/>
+/// that is bound to one model and ignores <see cref="ChatOptions.ModelId"/>, so a single keyed registration serves every
+/// deployment of that provider:
+/// <code>services.AddKeyedChatClient("local", _ => new ModelSelectingChatClient(m => new BoundToOneModelClient(m)));</code>
 /// </summary>
+/// <remarks>
+/// Not needed for OpenAI: Microsoft.Extensions.AI.OpenAI sends <see cref="ChatOptions.ModelId"/> per request, so register
+/// <c>new OpenAIClient(key).GetChatClient(anyModel).AsIChatClient()</c> directly (the router sets the deployment's
+/// model on every request).
+/// </remarks>
 public sealed class ModelSelectingChatClient : IChatClient
 {
     private readonly Func<string, IChatClient> _factory;

@@ -50,8 +50,8 @@ public sealed class RoutedPromptAttribute : Attribute
     public string? EvalSet { get; set; }
 
     /// <summary>
-    /// The minimum answer confidence (0..1, from the provider's log-probabilities) a tier's answer needs to be accepted.
-    /// Not set (<see cref="double.NaN"/>) by default: the confidence gate then only applies when configuration sets a
+    /// The minimum answer confidence (0..1, from the provider's log-probabilities) a tier's answer needs to be accepted;
+    /// an answer without a confidence signal fails it (<see cref="AttemptOutcome.MissingConfidence"/>). Not set (<see cref="double.NaN"/>) by default: the confidence gate then only applies when configuration sets a
     /// threshold for the task.
     /// </summary>
     public double ConfidenceThreshold { get; set; } = double.NaN;

@@ -23,7 +23,8 @@ public static class TestProviders
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
             NetworkTimeout = TimeSpan.FromMinutes(2),
         });
-        var builder = services.AddKeyedChatClient(provider, _ => new ModelSelectingChatClient(model => client.GetChatClient(model).AsIChatClient()));
+        // One client for every model: the router's ChatOptions.ModelId picks the model per request.
+        var builder = services.AddKeyedChatClient(provider, _ => client.GetChatClient("unused-default-model").AsIChatClient());
         if (wrap is not null)
         {
             builder.Use(wrap);
