@@ -62,6 +62,7 @@ internal static class ReportCommand
                 }
 
                 console.Write(table);
+                console.MarkupLineInterpolated($"{report.ScoredBy}");
                 console.MarkupLineInterpolated($"saving {report.Saving.ToString("P1", CultureInfo.InvariantCulture)}: {report.Reason}");
             }
 

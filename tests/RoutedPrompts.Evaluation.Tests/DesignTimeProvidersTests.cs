@@ -146,6 +146,13 @@ public sealed class DesignTimeProvidersTests : IDisposable
             run.Records.Select(r => (r.Provider, r.Model, r.ExampleId, r.Correct)));
         Assert.All(run.Records, r => Assert.True(r.Answered, r.Reason));
         Assert.Equal("exact text", run.Scorer);
+
+        // report names the scorer behind the numbers, from the results.
+        Assert.Equal(0, (await Run("calibrate")).Exit);
+        var report = await Run("report");
+        Assert.True(report.Exit == 0, report.Output);
+        Assert.Contains("Scored by exact text.", report.Output, StringComparison.Ordinal);
+        Assert.Contains("Scored by exact text.", File.ReadAllText(Path.Combine(_dir, ".routedprompts", "report", "report.md")), StringComparison.Ordinal);
     }
 
     [Fact]
