@@ -61,26 +61,32 @@ internal sealed class AppOptions
     /// The application's routed tasks: the --assembly's; else the in-process catalog's when the host supplies one (tests);
     /// else the output of building the project in --project-dir.
     /// </summary>
-    public IReadOnlyList<RoutedTask> AppTasks(ParseResult parse, Func<IReadOnlyList<RoutedTask>>? catalog, IAnsiConsole console)
+    public IReadOnlyList<RoutedTask> AppTasks(ParseResult parse, Func<IReadOnlyList<RoutedTask>>? catalog, IAnsiConsole console) => Load(parse, catalog, console).Tasks;
+
+    /// <summary>The application (see <see cref="AppTasks"/>) with its assembly, when it was loaded from one.</summary>
+    public LoadedApp Load(ParseResult parse, Func<IReadOnlyList<RoutedTask>>? catalog, IAnsiConsole console)
     {
         if (parse.GetValue(Assembly) is { } dll)
         {
-            return AppAssembly.LoadTasks(dll.FullName);
+            return AppAssembly.Load(dll.FullName);
         }
 
         if (catalog is not null)
         {
-            return catalog();
+            return new LoadedApp(catalog(), null);
         }
 
         var settings = new BuildSettings(!parse.GetValue(NoBuild), parse.GetValue(Configuration)!, parse.GetValue(Framework), parse.GetValue(BuildProperties) ?? []);
-        return AppAssembly.LoadTasks(AppProject.Output(ProjectDirectory(parse), settings, message => console.MarkupLineInterpolated($"[grey]{message}[/]")));
+        return AppAssembly.Load(AppProject.Output(ProjectDirectory(parse), settings, message => console.MarkupLineInterpolated($"[grey]{message}[/]")));
     }
 
     /// <summary>The tasks to work on: <see cref="AppTasks"/>, filtered by --task.</summary>
-    public IReadOnlyList<RoutedTask> Tasks(ParseResult parse, Func<IReadOnlyList<RoutedTask>>? catalog, IAnsiConsole console)
+    public IReadOnlyList<RoutedTask> Tasks(ParseResult parse, Func<IReadOnlyList<RoutedTask>>? catalog, IAnsiConsole console) =>
+        Selected(parse, AppTasks(parse, catalog, console));
+
+    /// <summary>The application's tasks filtered by --task.</summary>
+    public IReadOnlyList<RoutedTask> Selected(ParseResult parse, IReadOnlyList<RoutedTask> tasks)
     {
-        var tasks = AppTasks(parse, catalog, console);
         var only = parse.GetValue(Task);
         var selected = tasks.Where(t => only is null || t.Name == only).ToArray();
         return only is not null && selected.Length == 0
@@ -95,10 +101,12 @@ internal sealed class AppOptions
     /// </summary>
     /// <param name="projectDirectory">The application's project directory.</param>
     /// <param name="replay">A recording that answers every provider, or <see langword="null"/> for the real providers.</param>
+    /// <param name="appAssembly">The application's assembly, searched for its <see cref="IRoutedPromptsDesignTimeServices"/> (not with <paramref name="replay"/>), or <see langword="null"/>.</param>
     /// <returns>Where the configuration is, the options, and the providers' registrations.</returns>
     /// <exception cref="FileNotFoundException">There is no routedprompts.json.</exception>
     /// <exception cref="InvalidDataException">The configuration is not valid JSON, a value cannot be read, or the options validator rejects it; the message names the file and every fault.</exception>
-    public static AppRouting Routing(string projectDirectory, string? replay)
+    /// <exception cref="InvalidOperationException">A provider has no chat client: the message names it and the ways to give it one.</exception>
+    public static AppRouting Routing(string projectDirectory, string? replay, System.Reflection.Assembly? appAssembly = null)
     {
         var path = Path.Combine(projectDirectory, "routedprompts.json");
         if (!File.Exists(path))
@@ -112,7 +120,8 @@ internal sealed class AppOptions
             .SelectMany(tier => tier.GetSection("Deployments").GetChildren())
             .Select(deployment => deployment["Provider"]).OfType<string>().Where(key => key.Length > 0)
             .Distinct(StringComparer.Ordinal).ToArray();
-        var providers = Providers(keys, replay);
+        var designTime = replay is null && appAssembly is not null ? AppAssembly.DesignTimeServices(appAssembly) : null;
+        var providers = Providers(keys, replay, designTime, configuration);
         var services = new ServiceCollection();
         providers(services);
         services.AddRoutedPrompts(configuration);
@@ -132,10 +141,11 @@ internal sealed class AppOptions
     }
 
     /// <summary>
-    /// Registers a chat client for every provider key: the replay client over a recording when one is given, otherwise
-    /// an OpenAI-compatible client (OPENAI_API_KEY, optional OPENAI_BASE_URL).
+    /// Registers a chat client for every provider key: the replay client over a recording when one is given; otherwise
+    /// the application's own registrations (its <see cref="IRoutedPromptsDesignTimeServices"/>), and for every key it
+    /// does not register an OpenAI-compatible client (OPENAI_API_KEY, optional OPENAI_BASE_URL).
     /// </summary>
-    private static Action<IServiceCollection> Providers(IReadOnlyList<string> keys, string? replay)
+    private static Action<IServiceCollection> Providers(IReadOnlyList<string> keys, string? replay, IRoutedPromptsDesignTimeServices? designTime, IConfiguration configuration)
     {
         if (replay is not null)
         {
@@ -149,16 +159,53 @@ internal sealed class AppOptions
             };
         }
 
+        var registrations = designTime is null ? [] : DesignTimeRegistrations(designTime, configuration);
+        var missing = keys.Where(key => !registrations.Any(d => d.ServiceType == typeof(IChatClient) && d.IsKeyedService && (Equals(d.ServiceKey, key) || Equals(d.ServiceKey, KeyedService.AnyKey)))).ToArray();
+        if (missing.Length == 0)
+        {
+            return services => Add(services, registrations);
+        }
+
         var apiKey = Environment.GetEnvironmentVariable("OPENAI_API_KEY")
-            ?? throw new InvalidOperationException("No provider: pass --replay <recording.jsonl>, or set OPENAI_API_KEY (and OPENAI_BASE_URL for another OpenAI-compatible endpoint).");
+            ?? throw new InvalidOperationException(designTime is null
+                ? $"No chat client for provider(s) {string.Join(", ", missing)}: implement {nameof(IRoutedPromptsDesignTimeServices)} in the application to register its providers (README: Providers at design time), pass --replay <recording.jsonl>, or set OPENAI_API_KEY (and OPENAI_BASE_URL for another OpenAI-compatible endpoint)."
+                : $"{designTime.GetType().FullName}.ConfigureServices registers no keyed IChatClient for provider(s) {string.Join(", ", missing)}: register them (services.AddKeyedChatClient(\"{missing[0]}\", ...)), pass --replay <recording.jsonl>, or set OPENAI_API_KEY (and OPENAI_BASE_URL) for an OpenAI-compatible fallback.");
         var endpoint = Environment.GetEnvironmentVariable("OPENAI_BASE_URL");
         var client = new OpenAIClient(new ApiKeyCredential(apiKey), new OpenAIClientOptions { Endpoint = string.IsNullOrEmpty(endpoint) ? null : new Uri(endpoint) });
         return services =>
         {
-            foreach (var key in keys)
+            Add(services, registrations);
+            foreach (var key in missing)
             {
                 services.AddKeyedChatClient(key, new ModelSelectingChatClient(model => client.GetChatClient(model).AsIChatClient()));
             }
         };
+
+        static void Add(IServiceCollection services, IReadOnlyList<ServiceDescriptor> registrations)
+        {
+            foreach (var registration in registrations)
+            {
+                services.Add(registration);
+            }
+        }
+    }
+
+    /// <summary>
+    /// What the application's design-time services register, once; without RoutedPrompts' own registrations (the tool
+    /// configures RoutedPrompts from routedprompts.json itself, and a second binding would double every deployment).
+    /// </summary>
+    private static ServiceDescriptor[] DesignTimeRegistrations(IRoutedPromptsDesignTimeServices designTime, IConfiguration configuration)
+    {
+        var services = new ServiceCollection();
+        try
+        {
+            designTime.ConfigureServices(services, configuration);
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidOperationException($"{designTime.GetType().FullName}.ConfigureServices threw {ex.GetType().Name}: {ex.Message}", ex);
+        }
+
+        return services.Where(d => d.ServiceType != typeof(PromptRouter) && !(d.ServiceType.IsConstructedGenericType && d.ServiceType.GenericTypeArguments.Contains(typeof(RoutedPromptsOptions)))).ToArray();
     }
 }

@@ -28,7 +28,7 @@ internal static class CalibrateCommand
                 var resultsPath = EvalRun.PathFor(app.ResultsDirectory(parse), task.Name);
                 if (!File.Exists(resultsPath))
                 {
-                    console.MarkupLineInterpolated($"[red]{task.Name}[/]: no eval results at {resultsPath}. Run: routed-prompts eval --task {task.Name}");
+                    console.MarkupLineInterpolated($"[red]{task.Name}[/]: no eval results at {resultsPath}. Run: {ToolCommand.Run($"eval --task {task.Name}")}");
                     failed = true;
                     continue;
                 }
@@ -38,7 +38,7 @@ internal static class CalibrateCommand
                 var hashes = TaskHashes.Of(task, evalSetText);
                 if (run.PromptHash != hashes.Prompt || run.SchemaHash != hashes.Schema || run.EvalSetHash != hashes.EvalSet)
                 {
-                    console.MarkupLineInterpolated($"[red]{task.Name}[/]: its eval results are older than its prompt, schema or eval set. Run: routed-prompts eval --task {task.Name}");
+                    console.MarkupLineInterpolated($"[red]{task.Name}[/]: its eval results are older than its prompt, schema or eval set. Run: {ToolCommand.Run($"eval --task {task.Name}")}");
                     failed = true;
                     continue;
                 }

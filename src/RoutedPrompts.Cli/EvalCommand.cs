@@ -14,7 +14,7 @@ internal static class EvalCommand
         var replay = new Option<FileInfo?>("--replay") { Description = "Answer every provider from this recording (no model calls)." };
         var cache = new Option<DirectoryInfo?>("--cache") { Description = "Response cache directory (default <project-dir>/.routedprompts/cache)." };
         var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight at once.", DefaultValueFactory = _ => 4 };
-        var scorers = new Option<string[]>("--scorer") { Description = "Task=Namespace.Type.Method: score the task with 'static bool Method(T actual, JsonElement expected)' instead of the JSON field comparison.", AllowMultipleArgumentsPerToken = true };
+        var scorers = new Option<string[]>("--scorer") { Description = $"Task={SemanticScorer.Keyword}: judge a text task's answers by meaning, asking its top tier; Task=Namespace.Type.Method: score the task with 'static bool Method(T actual, JsonElement expected)'. Either replaces the exact comparison.", AllowMultipleArgumentsPerToken = true };
         var caseInsensitive = new Option<bool>("--ignore-case") { Description = "Compare strings ignoring case." };
         var tolerance = new Option<double>("--tolerance") { Description = "Numbers within this much are equal." };
         var ignore = new Option<string[]>("--ignore-field") { Description = "A property name or JSON path ($.summary) not compared.", AllowMultipleArgumentsPerToken = true };
@@ -27,7 +27,8 @@ internal static class EvalCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var project = app.ProjectDirectory(parse);
-            var tasks = app.Tasks(parse, catalog, console); // first: loading the app registers its tasks, which the configuration is validated against
+            var loaded = app.Load(parse, catalog, console); // first: loading the app registers its tasks, which the configuration is validated against
+            var tasks = app.Selected(parse, loaded.Tasks);
             var withSets = tasks.Where(t => t.EvalSet is not null).ToArray();
             if (withSets.Length == 0)
             {
@@ -37,7 +38,7 @@ internal static class EvalCommand
             }
 
             var recording = parse.GetValue(replay)?.FullName;
-            var routing = AppOptions.Routing(project, recording);
+            var routing = AppOptions.Routing(project, recording, loaded.Assembly);
             var options = new EvalRunOptions
             {
                 Comparison = new JsonComparisonOptions
@@ -47,7 +48,6 @@ internal static class EvalCommand
                     IgnoredFields = (parse.GetValue(ignore) ?? []).ToHashSet(StringComparer.Ordinal),
                     ListsAsSets = parse.GetValue(sets),
                 },
-                Scorers = Scorers(parse.GetValue(scorers) ?? [], tasks),
                 Routing = routing.Options,
                 RoutingSource = routing.Source,
                 Providers = routing.Providers,
@@ -57,6 +57,9 @@ internal static class EvalCommand
                     : null,
                 MaxConcurrency = parse.GetValue(concurrency),
             };
+            var taskScorers = Scorers(parse.GetValue(scorers) ?? [], tasks, options);
+            options = options with { Scorers = taskScorers };
+            await using var disposeScorers = new AsyncDisposables(taskScorers.Values.OfType<IAsyncDisposable>());
             foreach (var task in tasks.Where(t => t.EvalSet is null))
             {
                 console.MarkupLineInterpolated($"[yellow]{task.Name}[/] has no eval set (EvalSet = \"evals/....jsonl\"): not evaluated.");
@@ -105,17 +108,26 @@ internal static class EvalCommand
         return command;
     }
 
-    /// <summary>Resolves <c>Task=Namespace.Type.Method</c> scorer names among the loaded assemblies.</summary>
+    /// <summary>
+    /// Resolves <c>Task=semantic</c> (the task's <see cref="SemanticScorer"/>, judged through <paramref name="options"/>'
+    /// providers and cache) and <c>Task=Namespace.Type.Method</c> scorer names among the loaded assemblies.
+    /// </summary>
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2060", Justification = "The tool is not trimmed.")]
-    internal static Dictionary<string, object> Scorers(IEnumerable<string> specs, IReadOnlyList<RoutedTask> tasks)
+    internal static Dictionary<string, object> Scorers(IEnumerable<string> specs, IReadOnlyList<RoutedTask> tasks, EvalRunOptions options)
     {
         var result = new Dictionary<string, object>(StringComparer.Ordinal);
         foreach (var spec in specs)
         {
-            var (name, method) = spec.Split('=', 2) is [var n, var m] ? (n, m) : throw new InvalidOperationException($"--scorer '{spec}' is not Task=Namespace.Type.Method.");
+            var (name, method) = spec.Split('=', 2) is [var n, var m] ? (n, m) : throw new InvalidOperationException($"--scorer '{spec}' is not Task={SemanticScorer.Keyword} or Task=Namespace.Type.Method.");
             var task = tasks.FirstOrDefault(t => t.Name == name) ?? throw new InvalidOperationException($"--scorer names task '{name}', which is not a routed task.");
+            if (method == SemanticScorer.Keyword)
+            {
+                result[name] = SemanticScorer.Create(task, options);
+                continue;
+            }
+
             var dot = method.LastIndexOf('.');
-            var typeName = dot > 0 ? method[..dot] : throw new InvalidOperationException($"--scorer '{spec}': give the method as Namespace.Type.Method.");
+            var typeName = dot > 0 ? method[..dot] : throw new InvalidOperationException($"--scorer '{spec}': give '{SemanticScorer.Keyword}' or the method as Namespace.Type.Method.");
             var type = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName, throwOnError: false)).FirstOrDefault(t => t is not null)
                 ?? throw new InvalidOperationException($"--scorer '{spec}': type {typeName} not found in the application.");
             var factory = typeof(EvalScorers).GetMethod(nameof(EvalScorers.FromStaticMethod))!.MakeGenericMethod(task.ResultType);
@@ -130,5 +142,17 @@ internal static class EvalCommand
         }
 
         return result;
+    }
+
+    /// <summary>Disposes the scorers that hold resources (a semantic scorer's judge) when the command ends.</summary>
+    private sealed class AsyncDisposables(IEnumerable<IAsyncDisposable> items) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var item in items)
+            {
+                await item.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 }

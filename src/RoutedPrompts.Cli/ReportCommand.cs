@@ -23,7 +23,7 @@ internal static class ReportCommand
             var lockPath = Path.Combine(project, LockFile.FileName);
             if (!File.Exists(lockPath))
             {
-                console.MarkupLineInterpolated($"[red]No {LockFile.FileName} in {project}.[/] Run: routed-prompts eval && routed-prompts calibrate");
+                console.MarkupLineInterpolated($"[red]No {LockFile.FileName} in {project}.[/] Run: {ToolCommand.Run("eval")} && {ToolCommand.Run("calibrate")}");
                 return 1;
             }
 
@@ -62,6 +62,7 @@ internal static class ReportCommand
                 }
 
                 console.Write(table);
+                console.MarkupLineInterpolated($"{report.ScoredBy}");
                 console.MarkupLineInterpolated($"saving {report.Saving.ToString("P1", CultureInfo.InvariantCulture)}: {report.Reason}");
             }
 

@@ -86,6 +86,12 @@ public sealed record EvalRun
     /// <summary>Every record, ordered by tier, deployment and example.</summary>
     public required IReadOnlyList<EvalRecord> Records { get; init; }
 
+    /// <summary>
+    /// The scorer that decided every record's <see cref="EvalRecord.Correct"/> (<see cref="IEvalScorer{T}.Name"/>, e.g.
+    /// <c>exact text</c>), or <see langword="null"/> in results written before the scorer was recorded.
+    /// </summary>
+    public string? Scorer { get; init; }
+
     /// <summary>Where a task's results are stored under a results directory.</summary>
     /// <param name="directory">The results directory.</param>
     /// <param name="task">The task's name.</param>
@@ -122,7 +128,7 @@ public sealed record EvalRun
             : run;
 
         static InvalidDataException Corrupt(string path, string problem, Exception? inner = null) =>
-            new($"{path} is not eval results ({problem}). Re-create it: routed-prompts eval", inner);
+            new($"{path} is not eval results ({problem}). Re-create it: {ToolCommand.Run("eval")}", inner);
     }
 
     /// <summary>
@@ -392,11 +398,12 @@ public static class EvalRunner
             EvalSetHash = hashes.EvalSet,
             Examples = examples.Select(e => e.Id).ToArray(),
             Records = records.OrderBy(r => r.Job).ThenBy(r => r.Example).Select(r => r.Record).ToArray(),
+            Scorer = scorer.Name,
         };
     }
 
     /// <summary>Wraps the provider's keyed chat client in the on-disk cache.</summary>
-    private static void Decorate(IServiceCollection services, string provider, string cacheDirectory, string? scope, Action<InvalidDataException> corrupt)
+    internal static void Decorate(IServiceCollection services, string provider, string cacheDirectory, string? scope, Action<InvalidDataException> corrupt)
     {
         var registration = services.LastOrDefault(d => d.ServiceType == typeof(IChatClient) && Equals(d.ServiceKey, provider))
             ?? throw new InvalidOperationException($"No chat client is registered for provider '{provider}'.");
@@ -405,6 +412,7 @@ public static class EvalRunner
         {
             var inner = registration.KeyedImplementationInstance as IChatClient
                 ?? (IChatClient?)registration.KeyedImplementationFactory?.Invoke(sp, key)
+                ?? (registration.KeyedImplementationType is { } type ? (IChatClient)ActivatorUtilities.CreateInstance(sp, type) : null)
                 ?? throw new InvalidOperationException($"Provider '{provider}' is not an IChatClient instance or factory.");
             return new DiskCacheChatClient(inner, cacheDirectory, scope is null ? provider : provider + "@" + scope, corrupt);
         });

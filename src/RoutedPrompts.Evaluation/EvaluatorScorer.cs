@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace RoutedPrompts.Evaluation;
 
@@ -10,6 +11,9 @@ public sealed class ExpectedAnswerContext(string expected) : EvaluationContext(C
 {
     /// <summary>The context's name.</summary>
     public const string ContextName = "Expected answer";
+
+    /// <summary>The expected answer's text.</summary>
+    public string Expected { get; } = expected;
 }
 
 /// <summary>
@@ -23,6 +27,9 @@ public sealed class ExpectedAnswerContext(string expected) : EvaluationContext(C
 /// <param name="minimum">The lowest passing value of a numeric metric (e.g. 4 on a 1–5 scale).</param>
 public sealed class EvaluatorScorer(IEvaluator evaluator, string metricName, ChatConfiguration? judge = null, double minimum = 4) : IEvalScorer<string>
 {
+    /// <summary>The scorer's name in eval results and reports (default: the evaluator's type and the metric).</summary>
+    public string Name { get; init; } = $"{evaluator.GetType().Name} ({metricName})";
+
     /// <inheritdoc />
     public async ValueTask<EvalScore> ScoreAsync(string actual, EvalExample example, CancellationToken cancellationToken)
     {
@@ -49,4 +56,126 @@ public sealed class EvaluatorScorer(IEvaluator evaluator, string metricName, Cha
             _ => new EvalScore(false, $"{metricName} is neither a boolean nor a numeric metric"),
         };
     }
+}
+
+/// <summary>
+/// An <see cref="IEvaluator"/> that asks a judge model (the <see cref="ChatConfiguration"/>'s client) whether a text
+/// answer means the same as the expected answer (<see cref="ExpectedAnswerContext"/>): differences of wording, order or
+/// formatting that keep the meaning are equivalent. Its metric, <see cref="MetricName"/>, is a <see cref="BooleanMetric"/>
+/// with the judge's reason; a judge reply that is neither verdict leaves the value unset and says so in the reason.
+/// </summary>
+public sealed class EquivalenceEvaluator : IEvaluator
+{
+    /// <summary>The metric's name.</summary>
+    public const string MetricName = "Equivalent";
+
+    /// <summary>The judge's instructions (part of the request, so of the cache key).</summary>
+    public const string Instructions =
+        "You judge whether an answer means the same as the reference answer to the same request. Differences of wording, " +
+        "order, formatting, tone or length that keep the meaning are EQUIVALENT. A different fact, number, name, decision " +
+        "or instruction, missing required content, or a contradiction is DIFFERENT. Reply with one word on the first line, " +
+        "EQUIVALENT or DIFFERENT, then one sentence saying why.";
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<string> EvaluationMetricNames { get; } = [MetricName];
+
+    /// <inheritdoc />
+    public async ValueTask<EvaluationResult> EvaluateAsync(
+        IEnumerable<ChatMessage> messages, ChatResponse modelResponse, ChatConfiguration? chatConfiguration = null, IEnumerable<EvaluationContext>? additionalContext = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentNullException.ThrowIfNull(modelResponse);
+        var judge = chatConfiguration?.ChatClient ?? throw new InvalidOperationException($"{nameof(EquivalenceEvaluator)} needs a judge: pass a {nameof(ChatConfiguration)}.");
+        var expected = additionalContext?.OfType<ExpectedAnswerContext>().FirstOrDefault()
+            ?? throw new InvalidOperationException($"{nameof(EquivalenceEvaluator)} needs the expected answer: pass an {nameof(ExpectedAnswerContext)}.");
+        var request = string.Join("\n", messages.Select(m => m.Text));
+        var reply = await judge.GetResponseAsync(
+            [
+                new ChatMessage(ChatRole.System, Instructions),
+                new ChatMessage(ChatRole.User, $"Request:\n{request}\n\nReference answer:\n{expected.Expected}\n\nAnswer to judge:\n{modelResponse.Text}"),
+            ],
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        var text = reply.Text.Trim();
+        var verdict = text.Split('\n', 2)[0].Trim().Trim('*', '#', '.', ':', ' ').ToUpperInvariant();
+        bool? equivalent = verdict.StartsWith("EQUIVALENT", StringComparison.Ordinal) ? true
+            : verdict.StartsWith("DIFFERENT", StringComparison.Ordinal) ? false
+            : null;
+        var reason = equivalent is null ? $"the judge's reply is neither EQUIVALENT nor DIFFERENT: '{text}'" : text;
+        return new EvaluationResult(new BooleanMetric(MetricName, equivalent, reason));
+    }
+}
+
+/// <summary>
+/// The semantic scorer of a text task (<c>--scorer Task=semantic</c>): an <see cref="EquivalenceEvaluator"/> judged by
+/// the task's top tier (the first deployment of the highest tier it reaches), called through the same providers and the
+/// same on-disk response cache as the answers, so a re-run makes no judge calls. Dispose it after the run.
+/// </summary>
+public sealed class SemanticScorer : IEvalScorer<string>, IAsyncDisposable
+{
+    /// <summary>The scorer's name on the command line (<c>--scorer Task=semantic</c>).</summary>
+    public const string Keyword = "semantic";
+
+    private readonly ServiceProvider _services;
+    private readonly EvaluatorScorer _scorer;
+    private readonly string _judge;
+
+    private SemanticScorer(ServiceProvider services, IChatClient judge, string judgeName)
+    {
+        _services = services;
+        _judge = judgeName;
+        _scorer = new EvaluatorScorer(new EquivalenceEvaluator(), EquivalenceEvaluator.MetricName, new ChatConfiguration(judge));
+        Name = $"{Keyword} (equivalence judged by {judgeName})";
+    }
+
+    /// <summary>The scorer's name in eval results and reports, naming the judge.</summary>
+    public string Name { get; }
+
+    /// <summary>Creates the scorer of <paramref name="task"/>, judged by its top tier's first deployment.</summary>
+    /// <param name="task">The text task.</param>
+    /// <param name="options">The run's options: deployments, providers and response cache.</param>
+    /// <returns>The scorer.</returns>
+    /// <exception cref="InvalidOperationException">The task is not a text task, or has no deployment (<see cref="EvalRunner.Deployments"/>).</exception>
+    public static SemanticScorer Create(RoutedTask task, EvalRunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(options);
+        if (task.ResultType != typeof(string))
+        {
+            throw new InvalidOperationException(
+                $"The {Keyword} scorer judges text answers; {task.Name} returns {task.ResultType.Name}. Score it with the JSON field comparison (--ignore-case, --tolerance, --ignore-field, --lists-as-sets) or a Namespace.Type.Method scorer.");
+        }
+
+        var deployments = EvalRunner.Deployments(task, options);
+        var (tier, deployment) = deployments.First(d => d.Tier == deployments[^1].Tier);
+        var services = new ServiceCollection();
+        options.Providers(services);
+        if (options.CacheDirectory is { } cache)
+        {
+            EvalRunner.Decorate(services, deployment.Provider, cache, options.CacheScope, static _ => { });
+        }
+
+        var provider = services.BuildServiceProvider();
+        var client = provider.GetKeyedService<IChatClient>(deployment.Provider)
+            ?? throw new InvalidOperationException($"No chat client is registered for provider '{deployment.Provider}' (the judge of {task.Name}, {tier}).");
+        var model = deployment.Model;
+        return new SemanticScorer(provider, new ConfigureOptionsChatClient(client, o => o.ModelId = model), $"{tier} {deployment.Provider}/{model}");
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<EvalScore> ScoreAsync(string actual, EvalExample example, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(example);
+        try
+        {
+            return await _scorer.ScoreAsync(actual, example, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not InvalidDataException)
+        {
+            throw new InvalidOperationException(
+                $"The {Keyword} scorer's judge ({_judge}) failed on example '{example.Id}': {ex.Message}. Judgements made so far are cached; re-run eval.", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
 }

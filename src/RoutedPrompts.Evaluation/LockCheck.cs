@@ -27,7 +27,7 @@ public static class LockCheck
     /// <summary>The command that re-evaluates and re-calibrates one task.</summary>
     /// <param name="task">The task's name.</param>
     /// <returns>The command line.</returns>
-    public static string FixCommand(string task) => $"routed-prompts eval --task {task} && routed-prompts calibrate --task {task}";
+    public static string FixCommand(string task) => $"{ToolCommand.Run($"eval --task {task}")} && {ToolCommand.Run($"calibrate --task {task}")}";
 
     /// <summary>Checks every task.</summary>
     /// <param name="tasks">The application's routed tasks.</param>

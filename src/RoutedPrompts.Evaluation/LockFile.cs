@@ -44,17 +44,17 @@ public sealed class LockFile
         }
         catch (JsonException ex)
         {
-            throw new InvalidDataException($"{path}: not a valid lock file ({ex.Message}). Correct it, or delete it and run 'routed-prompts calibrate'.", ex);
+            throw new InvalidDataException($"{path}: not a valid lock file ({ex.Message}). Correct it, or delete it and run '{ToolCommand.Run("calibrate")}'.", ex);
         }
 
         if (file?.Version is not { } version)
         {
-            throw new InvalidDataException($"{path}: 'version' is missing. Add \"version\": {CurrentVersion}, or delete the file and run 'routed-prompts calibrate'.");
+            throw new InvalidDataException($"{path}: 'version' is missing. Add \"version\": {CurrentVersion}, or delete the file and run '{ToolCommand.Run("calibrate")}'.");
         }
 
         if (version != CurrentVersion)
         {
-            throw new InvalidDataException($"{path}: lock file version {version} is not supported (this tool reads version {CurrentVersion}). Update the tool, or delete the file and run 'routed-prompts calibrate'.");
+            throw new InvalidDataException($"{path}: lock file version {version} is not supported (this tool reads version {CurrentVersion}). Update the tool, or delete the file and run '{ToolCommand.Run("calibrate")}'.");
         }
 
         file.Tasks = new SortedDictionary<string, LockEntry>(file.Tasks, StringComparer.Ordinal);

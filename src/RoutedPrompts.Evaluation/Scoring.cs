@@ -23,6 +23,9 @@ public interface IEvalScorer<in T>
     /// <param name="cancellationToken">Cancels scoring.</param>
     /// <returns>The score.</returns>
     ValueTask<EvalScore> ScoreAsync(T actual, EvalExample example, CancellationToken cancellationToken);
+
+    /// <summary>The scorer's name, recorded in the eval results and shown by <c>report</c> (default: the type's name).</summary>
+    string Name => GetType().Name;
 }
 
 /// <summary>How <see cref="JsonFieldComparer"/> compares an answer with the expected value. The default is exact.</summary>
@@ -194,7 +197,7 @@ public static class EvalScorers
                 $"Scorer {type.FullName}.{methodName} not found: declare 'static bool {methodName}({typeof(T).Name} actual, JsonElement expected)' (or returning EvalScore).");
         }
 
-        return new MethodScorer<T>(method);
+        return new MethodScorer<T>(method, $"{type.FullName}.{methodName}");
     }
 
     /// <summary>The default scorer: JSON field comparison of the serialized answer (text answers compared as text).</summary>
@@ -203,10 +206,48 @@ public static class EvalScorers
     /// <param name="options">Comparison options, or <see langword="null"/> for exact.</param>
     /// <returns>The scorer.</returns>
     public static IEvalScorer<T> JsonFields<T>(Func<T, JsonElement> serialize, JsonComparisonOptions? options = null) =>
-        new JsonFieldScorer<T>(serialize, new JsonFieldComparer(options));
+        new JsonFieldScorer<T>(serialize, new JsonFieldComparer(options), JsonFieldsName(typeof(T) == typeof(string), options ?? new JsonComparisonOptions()));
 
-    private sealed class MethodScorer<T>(MethodInfo method) : IEvalScorer<T>
+    /// <summary>The default scorer's name: exact text or JSON fields, with every option that loosens the comparison.</summary>
+    private static string JsonFieldsName(bool text, JsonComparisonOptions options)
     {
+        List<string> loosened = [];
+        if (options.CaseInsensitiveStrings)
+        {
+            loosened.Add("ignore case");
+        }
+
+        if (!text)
+        {
+            if (options.NumericTolerance > 0)
+            {
+                loosened.Add(string.Create(CultureInfo.InvariantCulture, $"tolerance {options.NumericTolerance}"));
+            }
+
+            if (options.IgnoredFields.Count > 0)
+            {
+                loosened.Add("ignoring " + string.Join(", ", options.IgnoredFields.Order(StringComparer.Ordinal)));
+            }
+
+            if (options.ListsAsSets)
+            {
+                loosened.Add("lists as sets");
+            }
+
+            if (!options.ExtraPropertiesAreMismatches)
+            {
+                loosened.Add("extra properties allowed");
+            }
+        }
+
+        var name = text ? "exact text" : "JSON fields";
+        return loosened.Count == 0 ? name : $"{name} ({string.Join("; ", loosened)})";
+    }
+
+    private sealed class MethodScorer<T>(MethodInfo method, string name) : IEvalScorer<T>
+    {
+        public string Name => name;
+
         public ValueTask<EvalScore> ScoreAsync(T actual, EvalExample example, CancellationToken cancellationToken) =>
             ValueTask.FromResult(method.Invoke(null, [actual, example.Expected]) switch
             {
@@ -216,8 +257,10 @@ public static class EvalScorers
             });
     }
 
-    private sealed class JsonFieldScorer<T>(Func<T, JsonElement> serialize, JsonFieldComparer comparer) : IEvalScorer<T>
+    private sealed class JsonFieldScorer<T>(Func<T, JsonElement> serialize, JsonFieldComparer comparer, string name) : IEvalScorer<T>
     {
+        public string Name => name;
+
         public ValueTask<EvalScore> ScoreAsync(T actual, EvalExample example, CancellationToken cancellationToken) =>
             ValueTask.FromResult(actual is string text && example.Expected.ValueKind == JsonValueKind.String
                 ? comparer.CompareText(example.Expected.GetString()!, text)

@@ -44,8 +44,15 @@ public sealed record ReportRow(string Label, bool IsCascade, string Accuracy, st
 /// <param name="Sweep">The cascade at every candidate threshold of its start tier (the other thresholds as chosen).</param>
 /// <param name="Reason">The eval gate's reason.</param>
 /// <param name="Examples">Examples evaluated.</param>
-public sealed record TaskReport(string Task, IReadOnlyList<TierPoint> Tiers, OperatingPoint Chosen, IReadOnlyList<OperatingPoint> Sweep, string Reason, int Examples)
+/// <param name="Scorer">The scorer behind every accuracy (<see cref="EvalRun.Scorer"/>), or <see langword="null"/> when the results do not record it.</param>
+public sealed record TaskReport(string Task, IReadOnlyList<TierPoint> Tiers, OperatingPoint Chosen, IReadOnlyList<OperatingPoint> Sweep, string Reason, int Examples, string? Scorer = null)
 {
+    /// <summary>The plot's width and height (its viewBox is <c>0 0 width height</c>).</summary>
+    public const double PlotWidth = 560, PlotHeight = 360;
+
+    /// <summary>What a rendering says about how answers were scored.</summary>
+    public string ScoredBy => "Scored by " + (Scorer ?? "a scorer these results do not record (re-run eval to record it)") + ".";
+
     /// <summary>The top tier alone.</summary>
     public TierPoint Top => Tiers[^1];
 
@@ -62,7 +69,7 @@ public sealed record TaskReport(string Task, IReadOnlyList<TierPoint> Tiers, Ope
         ArgumentNullException.ThrowIfNull(entry);
         if (run.PromptHash != entry.PromptHash || run.SchemaHash != entry.SchemaHash || run.EvalSetHash != entry.EvalSetHash)
         {
-            throw new InvalidDataException($"{run.Task}: the eval results and the lock entry come from different prompts, schemas or eval sets. Run: routed-prompts calibrate --task {run.Task}");
+            throw new InvalidDataException($"{run.Task}: the eval results and the lock entry come from different prompts, schemas or eval sets. Run: {ToolCommand.Run($"calibrate --task {run.Task}")}");
         }
 
         var (tiers, examples) = run.ToCalibration();
@@ -76,7 +83,7 @@ public sealed record TaskReport(string Task, IReadOnlyList<TierPoint> Tiers, Ope
         var start = tiers.ToList().FindIndex(t => string.Equals(t.ToString(), entry.StartTier, StringComparison.OrdinalIgnoreCase));
         if (start < 0)
         {
-            throw new InvalidDataException($"{run.Task}: the lock entry starts at '{entry.StartTier}', a tier the eval results do not have ({string.Join(", ", tiers)}). Run: routed-prompts calibrate --task {run.Task}");
+            throw new InvalidDataException($"{run.Task}: the lock entry starts at '{entry.StartTier}', a tier the eval results do not have ({string.Join(", ", tiers)}). Run: {ToolCommand.Run($"calibrate --task {run.Task}")}");
         }
 
         var chain = Enumerable.Range(start, tiers.Count - start).ToArray();
@@ -92,7 +99,7 @@ public sealed record TaskReport(string Task, IReadOnlyList<TierPoint> Tiers, Ope
         var sweep = start == top
             ? []
             : examples.Select(e => e.Tiers[start].Confidence).OfType<double>().Append(0).Append(1.01).Distinct().Order().Select(t => Point(t)).ToArray();
-        return new TaskReport(run.Task, points, chosen, sweep, entry.Reason ?? string.Empty, examples.Count);
+        return new TaskReport(run.Task, points, chosen, sweep, entry.Reason ?? string.Empty, examples.Count, run.Scorer);
     }
 
     /// <summary>The table every rendering shows (terminal, Markdown, HTML): each tier alone, then the cascade.</summary>
@@ -112,7 +119,7 @@ public sealed record TaskReport(string Task, IReadOnlyList<TierPoint> Tiers, Ope
     public string ToMarkdown()
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"## {Task}\n\n{Reason}\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"## {Task}\n\n{Reason}\n\n{ScoredBy}\n\n");
         text.Append("| | accuracy (95% CI) | cost / request | cost / correct answer | escalation |\n| --- | --- | --- | --- | --- |\n");
         foreach (var row in Rows())
         {
@@ -126,11 +133,15 @@ public sealed record TaskReport(string Task, IReadOnlyList<TierPoint> Tiers, Ope
         return text.ToString();
     }
 
-    /// <summary>An SVG cost–accuracy plot: every threshold of the sweep, each tier alone, the chosen operating point.</summary>
+    /// <summary>
+    /// An SVG cost–accuracy plot: axes with ticks, every threshold of the sweep, each tier alone, and the chosen operating
+    /// point drawn last as a ring wider than a tier's square (visible on top of one). Labels that would run past the
+    /// right edge are placed to the left of their point.
+    /// </summary>
     /// <returns>The SVG element.</returns>
     public string ToSvg()
     {
-        const double width = 560, height = 360, left = 70, right = 20, topMargin = 20, bottom = 50;
+        const double width = PlotWidth, height = PlotHeight, left = 70, right = 20, topMargin = 20, bottom = 50;
         var costs = Tiers.Select(t => t.CostPerRequestUsd).Concat(Sweep.Select(s => s.CostPerRequestUsd)).Append(Chosen.CostPerRequestUsd).ToArray();
         var accuracies = Tiers.Select(t => t.Accuracy).Concat(Sweep.Select(s => s.Accuracy)).Append(Chosen.Accuracy).ToArray();
         var (minX, maxX) = (0d, Math.Max(costs.Max() * 1.05, 1e-12));
@@ -140,32 +151,83 @@ public sealed record TaskReport(string Task, IReadOnlyList<TierPoint> Tiers, Ope
             (minY, maxY) = (Math.Max(0, minY - 0.05), Math.Min(1, maxY + 0.05));
         }
 
-        string X(double cost) => (left + ((cost - minX) / (maxX - minX) * (width - left - right))).ToString("0.0", CultureInfo.InvariantCulture);
-        string Y(double accuracy) => (height - bottom - ((accuracy - minY) / (maxY - minY) * (height - topMargin - bottom))).ToString("0.0", CultureInfo.InvariantCulture);
+        double X(double cost) => left + ((cost - minX) / (maxX - minX) * (width - left - right));
+        double Y(double accuracy) => height - bottom - ((accuracy - minY) / (maxY - minY) * (height - topMargin - bottom));
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"Cost and accuracy of {WebUtility.HtmlEncode(Task)}\">");
         svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left}\" y=\"{topMargin}\" width=\"{width - left - right}\" height=\"{height - topMargin - bottom}\" fill=\"#fafafa\" stroke=\"#999\"/>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{(width + left) / 2}\" y=\"{height - 12}\" text-anchor=\"middle\" font-size=\"12\">cost per request (USD, max {maxX:0.00e0})</text>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"16\" y=\"{height / 2}\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 16 {height / 2})\">accuracy ({minY:0.00}–{maxY:0.00})</text>");
+        foreach (var tick in Ticks(minX, maxX))
+        {
+            var x = X(tick);
+            svg.Append(Invariant($"<line class=\"tick\" x1=\"{x:0.0}\" y1=\"{height - bottom:0.0}\" x2=\"{x:0.0}\" y2=\"{height - bottom + 5:0.0}\" stroke=\"#999\"/>"));
+            Label(svg, x, height - bottom + 17, 0, tick == 0 ? "0" : Invariant($"{tick:0.##e0}"), 10, "tick-label", null, "middle");
+        }
+
+        foreach (var tick in Ticks(minY, maxY))
+        {
+            var y = Y(tick);
+            svg.Append(Invariant($"<line class=\"tick\" x1=\"{left - 5:0.0}\" y1=\"{y:0.0}\" x2=\"{left:0.0}\" y2=\"{y:0.0}\" stroke=\"#999\"/>"));
+            Label(svg, left - 7, y + 3.5, 0, Invariant($"{tick:0.0##}"), 10, "tick-label", null, "end");
+        }
+
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{(width + left) / 2}\" y=\"{height - 10}\" text-anchor=\"middle\" font-size=\"12\">cost per request (USD)</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"16\" y=\"{height / 2}\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 16 {height / 2})\">accuracy</text>");
         if (Sweep.Count > 1)
         {
             svg.Append("<polyline fill=\"none\" stroke=\"#7aa6d8\" stroke-width=\"1.5\" points=\"")
-               .AppendJoin(' ', Sweep.OrderBy(s => s.CostPerRequestUsd).Select(s => $"{X(s.CostPerRequestUsd)},{Y(s.Accuracy)}")).Append("\"/>");
+               .AppendJoin(' ', Sweep.OrderBy(s => s.CostPerRequestUsd).Select(s => Invariant($"{X(s.CostPerRequestUsd):0.0},{Y(s.Accuracy):0.0}"))).Append("\"/>");
             foreach (var point in Sweep)
             {
-                svg.Append(CultureInfo.InvariantCulture, $"<circle class=\"threshold\" cx=\"{X(point.CostPerRequestUsd)}\" cy=\"{Y(point.Accuracy)}\" r=\"2.5\" fill=\"#7aa6d8\"><title>threshold {point.Threshold:0.###}: accuracy {point.Accuracy:0.000}, ${point.CostPerRequestUsd:0.00e0}</title></circle>");
+                svg.Append(Invariant($"<circle class=\"threshold\" cx=\"{X(point.CostPerRequestUsd):0.0}\" cy=\"{Y(point.Accuracy):0.0}\" r=\"2.5\" fill=\"#7aa6d8\"><title>threshold {point.Threshold:0.###}: accuracy {point.Accuracy:0.000}, ${point.CostPerRequestUsd:0.00e0}</title></circle>"));
             }
         }
 
         foreach (var tier in Tiers)
         {
-            svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"tier\" x=\"{X(tier.CostPerRequestUsd)}\" y=\"{Y(tier.Accuracy)}\" width=\"8\" height=\"8\" transform=\"translate(-4 -4)\" fill=\"#444\"><title>{tier.Tier} alone: accuracy {tier.Accuracy:0.000}, ${tier.CostPerRequestUsd:0.00e0}</title></rect>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{X(tier.CostPerRequestUsd)}\" y=\"{Y(tier.Accuracy)}\" dx=\"6\" dy=\"-6\" font-size=\"11\">{tier.Tier}</text>");
+            var (x, y) = (X(tier.CostPerRequestUsd), Y(tier.Accuracy));
+            svg.Append(Invariant($"<rect class=\"tier\" x=\"{x:0.0}\" y=\"{y:0.0}\" width=\"{TierSquare}\" height=\"{TierSquare}\" transform=\"translate({-TierSquare / 2} {-TierSquare / 2})\" fill=\"#444\"><title>{tier.Tier} alone: accuracy {tier.Accuracy:0.000}, ${tier.CostPerRequestUsd:0.00e0}</title></rect>"));
+            Label(svg, x, y - 7, 7, tier.Tier, 11, "tier-label", null);
         }
 
-        svg.Append(CultureInfo.InvariantCulture, $"<circle class=\"chosen\" cx=\"{X(Chosen.CostPerRequestUsd)}\" cy=\"{Y(Chosen.Accuracy)}\" r=\"6\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"2.5\"><title>chosen: accuracy {Chosen.Accuracy:0.000}, ${Chosen.CostPerRequestUsd:0.00e0}</title></circle>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{X(Chosen.CostPerRequestUsd)}\" y=\"{Y(Chosen.Accuracy)}\" dx=\"8\" dy=\"14\" font-size=\"11\" fill=\"#d62728\">chosen</text>");
+        // Last, so nothing covers it; its ring clears a tier's square (half-diagonal 4√2 ≈ 5.7) so both stay visible.
+        var (cx, cy) = (X(Chosen.CostPerRequestUsd), Y(Chosen.Accuracy));
+        svg.Append(Invariant($"<circle class=\"chosen\" cx=\"{cx:0.0}\" cy=\"{cy:0.0}\" r=\"{ChosenRadius}\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"{ChosenStroke}\"><title>chosen: accuracy {Chosen.Accuracy:0.000}, ${Chosen.CostPerRequestUsd:0.00e0}</title></circle>"));
+        Label(svg, cx, cy + ChosenRadius + 12, ChosenRadius - 2, "chosen", 11, "chosen-label", "#d62728");
         return svg.Append("</svg>").ToString();
+
+        void Label(StringBuilder target, double x, double y, double dx, string text, double fontSize, string cssClass, string? fill, string anchor = "start")
+        {
+            // Right of the point unless that runs past the right edge: then left of it.
+            var (at, placed) = anchor == "start" && x + dx + EstimatedTextWidth(text, fontSize) > width - 2 ? (x - dx, "end") : (anchor == "start" ? x + dx : x, anchor);
+            if (placed == "middle" && at + (EstimatedTextWidth(text, fontSize) / 2) > width - 2)
+            {
+                (at, placed) = (width - 2, "end");
+            }
+
+            var colour = fill is null ? string.Empty : $" fill=\"{fill}\"";
+            target.Append(Invariant($"<text class=\"{cssClass}\" x=\"{at:0.0}\" y=\"{y:0.0}\" text-anchor=\"{placed}\" font-size=\"{fontSize}\"{colour}>{WebUtility.HtmlEncode(text)}</text>"));
+        }
+    }
+
+    /// <summary>The chosen marker's radius and stroke width.</summary>
+    internal const double ChosenRadius = 9, ChosenStroke = 2.5;
+
+    /// <summary>The side of a tier's square.</summary>
+    internal const double TierSquare = 8;
+
+    /// <summary>A generous estimate of a text's rendered width in a sans-serif font (0.6 em per character).</summary>
+    private static double EstimatedTextWidth(string text, double fontSize) => text.Length * fontSize * 0.6;
+
+    /// <summary>Round tick values (steps of 1, 2 or 5 times a power of ten) covering [min, max], about five of them.</summary>
+    private static IEnumerable<double> Ticks(double min, double max)
+    {
+        var raw = (max - min) / 5;
+        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        var step = (raw / magnitude) switch { <= 1 => 1, <= 2 => 2, <= 5 => 5, _ => 10 } * magnitude;
+        for (var k = Math.Ceiling((min / step) - 1e-9); k * step <= max + (step * 1e-9); k++)
+        {
+            yield return Math.Round(k * step / magnitude) * magnitude;
+        }
     }
 
     /// <summary>A self-contained HTML page with every task's table and plot (no scripts, no external resources).</summary>
@@ -178,7 +240,7 @@ public sealed record TaskReport(string Task, IReadOnlyList<TierPoint> Tiers, Ope
             .Append("<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}td:first-child{text-align:left}</style></head><body><h1>RoutedPrompts eval report</h1>\n");
         foreach (var report in reports)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<section><h2>{WebUtility.HtmlEncode(report.Task)}</h2><p>{WebUtility.HtmlEncode(report.Reason)}</p>");
+            html.Append(CultureInfo.InvariantCulture, $"<section><h2>{WebUtility.HtmlEncode(report.Task)}</h2><p>{WebUtility.HtmlEncode(report.Reason)}</p><p>{WebUtility.HtmlEncode(report.ScoredBy)}</p>");
             html.Append("<table><tr><th></th><th>accuracy</th><th>95% CI</th><th>cost / request</th><th>cost / correct</th><th>escalation</th></tr>");
             foreach (var row in report.Rows())
             {

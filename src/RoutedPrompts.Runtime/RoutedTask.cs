@@ -88,7 +88,7 @@ public abstract class RoutedTask
     public double? ConfidenceThreshold { get; init; }
 
     /// <summary>
-    /// Per-tier confidence thresholds (for example calibrated by <c>routed-prompts calibrate</c>), or
+    /// Per-tier confidence thresholds (for example calibrated by <c>dotnet routed-prompts calibrate</c>), or
     /// <see langword="null"/>. A tier listed here uses its own threshold instead of <see cref="ConfidenceThreshold"/>;
     /// a configured <c>Tasks:&lt;name&gt;:ConfidenceThreshold</c> still overrides both.
     /// </summary>

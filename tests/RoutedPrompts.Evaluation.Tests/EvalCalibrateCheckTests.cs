@@ -159,7 +159,7 @@ public sealed class EvalCalibrateCheckTests : IDisposable
         var report = await Run("report");
 
         Assert.Equal(1, report.Exit);
-        Assert.Contains("Quiz.Answer: the eval results and the lock entry come from different prompts, schemas or eval sets. Run: routed-prompts calibrate --task Quiz.Answer", report.Output);
+        Assert.Contains("Quiz.Answer: the eval results and the lock entry come from different prompts, schemas or eval sets. Run: dotnet routed-prompts calibrate --task Quiz.Answer", report.Output);
         Assert.DoesNotContain("## Quiz.Answer", File.ReadAllText(Path.Combine(_dir, ".routedprompts", "report", "report.md")));
     }
 
@@ -187,7 +187,7 @@ public sealed class EvalCalibrateCheckTests : IDisposable
         var calibrate = await Run("calibrate");
 
         Assert.Equal(1, calibrate.Exit);
-        Assert.Contains("Quiz.Answer: its eval results are older than its prompt, schema or eval set. Run: routed-prompts eval --task Quiz.Answer", calibrate.Output);
+        Assert.Contains("Quiz.Answer: its eval results are older than its prompt, schema or eval set. Run: dotnet routed-prompts eval --task Quiz.Answer", calibrate.Output);
         Assert.False(File.Exists(Path.Combine(_dir, LockFile.FileName)) && LockFile.Read(Path.Combine(_dir, LockFile.FileName)).Tasks.ContainsKey("Quiz.Answer"));
     }
 

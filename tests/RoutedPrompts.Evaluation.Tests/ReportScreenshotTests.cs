@@ -16,7 +16,6 @@ public sealed class ReportScreenshotTests(ITestOutputHelper output) : IDisposabl
 {
     private const string BrowserVariable = "ROUTEDPROMPTS_BROWSER";
     private const int Tolerance = 40;
-    private const double RingOuterRadius = 6 + (2.5 / 2); // r = 6, stroke-width = 2.5
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private static readonly string[] BrowserNames = ["chromium-headless-shell", "chromium", "chromium-browser", "google-chrome"];
     private static readonly Rgb Red = new(0xd6, 0x27, 0x28);
@@ -45,6 +44,9 @@ public sealed class ReportScreenshotTests(ITestOutputHelper output) : IDisposabl
         Assert.True(svgStart >= 0 && svgEnd > svgStart, "the report has no <svg>…</svg> plot");
         var svg = XElement.Parse(html[svgStart..svgEnd]);
         var chosen = Centre(svg, "chosen").Single();
+        var ring = svg.Descendants().Single(e => (string?)e.Attribute("class") == "chosen");
+        var ringRadius = Number(ring, "r");
+        var ringOuterRadius = ringRadius + (Number(ring, "stroke-width") / 2);
         var thresholds = Centre(svg, "threshold").ToList();
         var tiers = Centre(svg, "tier").ToList();
         Assert.Equal(report.Sweep.Count, thresholds.Count);
@@ -70,7 +72,7 @@ public sealed class ReportScreenshotTests(ITestOutputHelper output) : IDisposabl
         // Where the SVG puts things: the ring's top-left edge (the label lies right of and below it) places the plot on the
         // page; from there every threshold point must be blue, every tier a dark square, and the ring hollow around its
         // sweep point. Only the SVG's own geometry is used, so fonts do not matter.
-        var (offsetX, offsetY) = (minX + 0.5 - (chosen.X - RingOuterRadius), minY + 0.5 - (chosen.Y - RingOuterRadius));
+        var (offsetX, offsetY) = (minX + 0.5 - (chosen.X - ringOuterRadius), minY + 0.5 - (chosen.Y - ringOuterRadius));
         (int X, int Y) OnPage((double X, double Y) point) => ((int)Math.Floor(point.X + offsetX), (int)Math.Floor(point.Y + offsetY));
         var (plotLeft, plotTop) = OnPage((0, 0));
         var (plotRight, plotBottom) = OnPage((double.Parse((string)svg.Attribute("width")!, CultureInfo.InvariantCulture), double.Parse((string)svg.Attribute("height")!, CultureInfo.InvariantCulture)));
@@ -89,7 +91,8 @@ public sealed class ReportScreenshotTests(ITestOutputHelper output) : IDisposabl
 
         var (cx, cy) = OnPage(chosen);
         Assert.True(Any(page, cx, cy, 1, Blue) && !Any(page, cx, cy, 1, Red), $"the chosen ring at ({cx}, {cy}) should be hollow around its blue sweep point");
-        Assert.True(Any(page, cx + 6, cy, 1, Red) && Any(page, cx - 6, cy, 1, Red) && Any(page, cx, cy - 6, 1, Red) && Any(page, cx, cy + 6, 1, Red), $"the chosen ring is not drawn around ({cx}, {cy})");
+        var r = (int)Math.Round(ringRadius);
+        Assert.True(Any(page, cx + r, cy, 1, Red) && Any(page, cx - r, cy, 1, Red) && Any(page, cx, cy - r, 1, Red) && Any(page, cx, cy + r, 1, Red), $"the chosen ring (r = {ringRadius}) is not drawn around ({cx}, {cy})");
 
         // Negative control: the same page without the SVG has the table and text, but none of the plot's colours.
         var control = await Screenshot(browser, html[..svgStart] + html[svgEnd..], "no-plot");
