@@ -19,6 +19,15 @@ internal static class DotnetCli
     /// <summary>The directory holding <c>RoutedPrompts.sln</c>.</summary>
     public static string RepoRoot { get; } = FindRepoRoot();
 
+    /// <summary>
+    /// A temporary work folder of this checkout's own, so two clones (or CI beside a developer) never pack into each
+    /// other's feed or package cache.
+    /// </summary>
+    public static string WorkRoot { get; } = Path.Combine(
+        Path.GetTempPath(),
+        "routedprompts-package-test",
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(RepoRoot)))[..12]);
+
     /// <summary>Runs <c>dotnet</c> with <paramref name="arguments"/> in <paramref name="directory"/>; asserts exit code 0.</summary>
     /// <returns>Standard output followed by standard error.</returns>
     public static async Task<string> RunAsync(ITestOutputHelper output, string directory, params string[] arguments)
@@ -30,9 +39,18 @@ internal static class DotnetCli
 
     /// <summary>Runs <c>dotnet</c> with <paramref name="arguments"/> in <paramref name="directory"/>, whatever its exit code.</summary>
     /// <returns>The exit code, and standard output followed by standard error.</returns>
-    public static async Task<(int ExitCode, string Text)> RunUncheckedAsync(ITestOutputHelper output, string directory, params string[] arguments)
+    public static Task<(int ExitCode, string Text)> RunUncheckedAsync(ITestOutputHelper output, string directory, params string[] arguments) =>
+        RunProcessAsync(output, directory, new Dictionary<string, string>(), "dotnet", arguments);
+
+    /// <summary>
+    /// Runs <paramref name="fileName"/> (<c>dotnet</c>, <c>git</c>) with <paramref name="arguments"/> in
+    /// <paramref name="directory"/> with <paramref name="environment"/> added, whatever its exit code.
+    /// </summary>
+    /// <returns>The exit code, and standard output followed by standard error.</returns>
+    public static async Task<(int ExitCode, string Text)> RunProcessAsync(
+        ITestOutputHelper output, string directory, IReadOnlyDictionary<string, string> environment, string fileName, IReadOnlyList<string> arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = directory,
             RedirectStandardOutput = true,
@@ -51,14 +69,18 @@ internal static class DotnetCli
         start.Environment.Remove("MSBuildSDKsPath");
         start.Environment.Remove("OPENAI_API_KEY");
         start.Environment.Remove("OPENAI_BASE_URL");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         await process.WaitForExitAsync(timeout.Token);
         var text = new StringBuilder().Append(await stdout).Append(await stderr).ToString();
-        output.WriteLine($"> dotnet {string.Join(' ', arguments)} (in {directory})");
+        output.WriteLine($"> {fileName} {string.Join(' ', arguments)} (in {directory})");
         output.WriteLine(text);
         return (process.ExitCode, text);
     }

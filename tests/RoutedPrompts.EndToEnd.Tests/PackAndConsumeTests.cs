@@ -7,15 +7,12 @@ namespace RoutedPrompts.EndToEnd.Tests;
 /// Packs the RoutedPrompts package into a local folder and builds a consumer from that package (not from project
 /// references), proving the generator, the analyzers and the AdditionalFiles props work for a real user.
 /// </summary>
+[Collection(PackingCollection.Name)]
 public sealed class PackAndConsumeTests(ITestOutputHelper output)
 {
     private const string Version = "0.1.0-local";
 
-    // One work folder per checkout, so two clones (or CI beside a developer) never pack into each other's feed.
-    private static readonly string Work = Path.Combine(
-        Path.GetTempPath(),
-        "routedprompts-package-test",
-        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(DotnetCli.RepoRoot)))[..12]);
+    private static readonly string Work = DotnetCli.WorkRoot;
     private static readonly string Feed = Path.Combine(Work, "feed");
     private static readonly string Packages = Path.Combine(Work, "packages");
     private static readonly SemaphoreSlim PackLock = new(1, 1);
@@ -28,6 +25,8 @@ public sealed class PackAndConsumeTests(ITestOutputHelper output)
 
         var build = await DotnetCli.RunAsync(output, consumer, "build", "-c", "Release");
         Assert.Contains("0 Warning(s)", build, StringComparison.Ordinal);
+        // The package's buildTransitive targets copy routedprompts.json next to the app, where AddRoutedPromptsFile reads it.
+        Assert.True(File.Exists(Path.Combine(consumer, "bin", "Release", "net10.0", "routedprompts.json")), "routedprompts.json was not copied to the output folder");
 
         var run = await DotnetCli.RunAsync(output, consumer, "run", "-c", "Release", "--no-build");
         Assert.Contains("task Greeter.Greet tier=Small template=Greet {name} schema=yes", run, StringComparison.Ordinal);
@@ -126,6 +125,8 @@ public sealed class PackAndConsumeTests(ITestOutputHelper output)
         Assert.Contains("analyzers/dotnet/cs/RoutedPrompts.Generator.dll", entries);
         Assert.Contains("analyzers/dotnet/cs/RoutedPrompts.Analyzers.dll", entries);
         Assert.Contains("buildTransitive/RoutedPrompts.props", entries);
+        Assert.Contains("buildTransitive/RoutedPrompts.targets", entries);
+        Assert.Contains("README.md", entries);
         Assert.Contains("lib/net8.0/RoutedPrompts.dll", entries);
         Assert.Contains("lib/net10.0/RoutedPrompts.dll", entries);
     }
