@@ -62,10 +62,17 @@ public sealed class LockFile
         }
 
         file.Tasks = new SortedDictionary<string, LockEntry>(file.Tasks, StringComparer.Ordinal);
-        file._read = ReadEntries(File.ReadAllText(path));
         if (Validate(file).FirstOrDefault() is ({ } task, { } problem))
         {
             throw new InvalidDataException($"{path}: tasks.{task}{problem} Correct the entry, or delete it, and run: {LockCheck.FixCommand(task)}");
+        }
+
+        foreach (var (name, text) in EntryTexts(File.ReadAllText(path)))
+        {
+            if (file.Tasks.TryGetValue(name, out var entry) && entry is not null)
+            {
+                file._read[name] = (text, JsonSerializer.Serialize(entry, Json));
+            }
         }
 
         return file;
@@ -176,10 +183,10 @@ public sealed class LockFile
         File.WriteAllText(path, System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n");
     }
 
-    /// <summary>Each entry's text in the file, with what it reads as (serialized again), by task name.</summary>
-    private static Dictionary<string, (string Text, string Canonical)> ReadEntries(string json)
+    /// <summary>Each entry's text in the file (the last of a repeated name, as the reader takes it), by task name.</summary>
+    private static Dictionary<string, string> EntryTexts(string json)
     {
-        var entries = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+        var entries = new Dictionary<string, string>(StringComparer.Ordinal);
         using var document = JsonDocument.Parse(json);
         foreach (var property in document.RootElement.EnumerateObject())
         {
@@ -187,10 +194,7 @@ public sealed class LockFile
             {
                 foreach (var task in property.Value.EnumerateObject())
                 {
-                    if (task.Value.ValueKind == JsonValueKind.Object)
-                    {
-                        entries[task.Name] = (task.Value.GetRawText(), JsonSerializer.Serialize(task.Value.Deserialize<LockEntry>(Json), Json));
-                    }
+                    entries[task.Name] = task.Value.GetRawText();
                 }
             }
         }
