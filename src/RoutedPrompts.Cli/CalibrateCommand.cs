@@ -43,10 +43,18 @@ internal static class CalibrateCommand
                     continue;
                 }
 
+                if (run.DescribeMissing() is { } missing)
+                {
+                    console.MarkupLineInterpolated($"[red]not calibrated:[/] {missing}");
+                    failed = true;
+                    continue;
+                }
+
                 var (tiers, examples) = run.ToCalibration();
                 var result = new CascadeCalibrator(new CalibrationOptions { MaxAccuracyDrop = maxDrop, AllowSkippingTiers = false })
                     .Calibrate(examples, tiers.Select(t => t.ToString()).ToArray());
-                file.Tasks[task.Name] = LockEntries.Create(task, evalSetText, tiers, examples, result, maxDrop, time.GetUtcNow());
+                var entry = LockEntries.Create(task, evalSetText, tiers, examples, result, maxDrop, time.GetUtcNow());
+                file.Tasks[task.Name] = file.Tasks.TryGetValue(task.Name, out var previous) && LockEntries.SameCalibration(previous, entry) ? previous : entry;
                 console.MarkupLineInterpolated($"[bold]{task.Name}[/]: {result.Reason}");
             }
 

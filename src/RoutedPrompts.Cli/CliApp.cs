@@ -23,8 +23,9 @@ public static class CliApp
     public static async Task<int> RunProcessAsync(string[] args)
     {
         using var signals = new TerminationSignals();
-        var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        var exit = await RunAsync(args, AnsiConsole.Console, errors: errors, cancellationToken: signals.Token).ConfigureAwait(false);
+        var output = OutputConsole(Console.Out, Console.IsOutputRedirected);
+        var errors = OutputConsole(Console.Error, Console.IsErrorRedirected);
+        var exit = await RunAsync(args, output, errors: errors, cancellationToken: signals.Token).ConfigureAwait(false);
         return exit == InterruptedExitCode && signals.ExitCode is { } signalled ? signalled : exit;
     }
 
@@ -70,6 +71,26 @@ public static class CliApp
             errors.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
             return 2;
         }
+    }
+
+    /// <summary>How wide output that is not a terminal (a file, a pipe, a CI log) is laid out: wide enough that no table or line wraps.</summary>
+    internal const int RedirectedWidth = 1000;
+
+    /// <summary>
+    /// A console writing to <paramref name="output"/>. A terminal's width is its window's; output that is not a terminal
+    /// has no width (Spectre.Console would assume 80 columns and wrap tables), so it gets <see cref="RedirectedWidth"/>,
+    /// and is not interactive (no live display).
+    /// </summary>
+    internal static IAnsiConsole OutputConsole(TextWriter output, bool redirected)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        if (redirected)
+        {
+            console.Profile.Width = RedirectedWidth;
+            console.Profile.Capabilities.Interactive = false; // no live progress display redrawn into a file
+        }
+
+        return console;
     }
 
     /// <summary>SIGINT and SIGTERM: the first cancels the run; a second is left to the runtime, which ends the process.</summary>

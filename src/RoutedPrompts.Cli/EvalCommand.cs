@@ -12,6 +12,7 @@ internal static class EvalCommand
     {
         var app = new AppOptions();
         var replay = new Option<FileInfo?>("--replay") { Description = "Answer every provider from this recording (no model calls)." };
+        var record = new Option<FileInfo?>("--record") { Description = "Also write every answer (live or cached) to this recording, in the replay format --replay reads." };
         var cache = new Option<DirectoryInfo?>("--cache") { Description = "Response cache directory (default <project-dir>/.routedprompts/cache)." };
         var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight at once.", DefaultValueFactory = _ => 4 };
         var scorers = new Option<string[]>("--scorer") { Description = $"Task={SemanticScorer.Keyword}: judge a text task's answers by meaning, asking its top tier; Task=Namespace.Type.Method: score the task with 'static bool Method(T actual, JsonElement expected)'. Either replaces the exact comparison.", AllowMultipleArgumentsPerToken = true };
@@ -21,7 +22,7 @@ internal static class EvalCommand
         var sets = new Option<bool>("--lists-as-sets") { Description = "Compare lists as sets (order and duplicates ignored)." };
         var command = new Command("eval", "Run every deployment of every tier each routed task can reach on its eval set; record answers, gate outcomes, confidence, tokens, cost, latency and correctness.")
         {
-            replay, cache, concurrency, scorers, caseInsensitive, tolerance, ignore, sets,
+            replay, record, cache, concurrency, scorers, caseInsensitive, tolerance, ignore, sets,
         };
         app.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -56,6 +57,7 @@ internal static class EvalCommand
                     ? "replay:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(recording, cancellationToken).ConfigureAwait(false)))
                     : null,
                 MaxConcurrency = parse.GetValue(concurrency),
+                Recorder = parse.GetValue(record) is null ? null : new Replay.ReplayRecorder(),
             };
             var taskScorers = Scorers(parse.GetValue(scorers) ?? [], tasks, options);
             options = options with { Scorers = taskScorers };
@@ -71,17 +73,26 @@ internal static class EvalCommand
             }
 
             var runs = new List<EvalRun>();
-            await console.Progress().StartAsync(async progress =>
+            async Task RunAll(ProgressContext? progress)
             {
                 foreach (var task in withSets)
                 {
-                    var bar = progress.AddTask(task.Name);
+                    var bar = progress?.AddTask(task.Name);
                     var run = await EvalRunner.RunAsync(task, Path.Combine(project, task.EvalSet!), options,
-                        new Progress<(int Done, int Total)>(p => { bar.MaxValue = p.Total; bar.Value = p.Done; }), cancellationToken).ConfigureAwait(false);
-                    bar.Value = bar.MaxValue;
+                        bar is null ? null : new Progress<(int Done, int Total)>(p => { bar.MaxValue = p.Total; bar.Value = p.Done; }), cancellationToken).ConfigureAwait(false);
                     runs.Add(run);
                 }
-            }).ConfigureAwait(false);
+            }
+
+            // Progress bars only on a terminal, cleared when done: written to a file or a pipe, they leave stale lines ("…: 0%").
+            if (console.Profile.Capabilities.Interactive)
+            {
+                await console.Progress().AutoClear(true).StartAsync(RunAll).ConfigureAwait(false);
+            }
+            else
+            {
+                await RunAll(null).ConfigureAwait(false);
+            }
 
             // Only a complete run replaces results: a failed or cancelled one leaves every results file as it was.
             foreach (var run in runs)
@@ -103,7 +114,21 @@ internal static class EvalCommand
             }
 
             console.Write(table);
-            return 0;
+            if (options.Recorder is { } recorder)
+            {
+                var path = parse.GetValue(record)!.FullName;
+                recorder.Save(path);
+                console.MarkupLineInterpolated($"Recorded {recorder.Count} answer(s) to {path}.");
+            }
+
+            // Missing answers are not evidence: the run fails, naming what is missing and how to ask for it again.
+            var incomplete = runs.Select(r => r.DescribeMissing()).OfType<string>().ToArray();
+            foreach (var message in incomplete)
+            {
+                console.MarkupLineInterpolated($"[red]error:[/] {message}");
+            }
+
+            return incomplete.Length == 0 ? 0 : 1;
         });
         return command;
     }

@@ -61,7 +61,14 @@ public sealed class DiskCacheChatClient : DelegatingChatClient
             }
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+        if (RoutedPromptsResponseProperties.RecordedLatencyMs is var latencyKey && response.AdditionalProperties?.ContainsKey(latencyKey) != true)
+        {
+            // Kept with the answer, so a recording made from cached answers (eval --record) has the call's real latency.
+            (response.AdditionalProperties ??= [])[latencyKey] = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+
         Directory.CreateDirectory(_directory);
         var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try

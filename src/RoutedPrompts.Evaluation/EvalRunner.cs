@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using RoutedPrompts.Replay;
 using RoutedPrompts.Shared;
 
 namespace RoutedPrompts.Evaluation;
@@ -29,6 +30,20 @@ public sealed record EvalRecord
 
     /// <summary>The gate outcome.</summary>
     public AttemptOutcome Outcome { get; init; }
+
+    /// <summary>
+    /// What kind of availability failure left the example without an answer from the deployment (after the router's
+    /// retries), or <see cref="ProviderFailureKind.None"/> when it answered (the answer may still have failed a gate).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public ProviderFailureKind Failure { get; init; }
+
+    /// <summary>
+    /// Whether the deployment gave no answer (a provider error after retries, an open circuit, a replay miss): the
+    /// example is missing from the evidence, unlike a wrong or refused answer, which is evidence.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Missing => Outcome.IsAvailabilityFailure();
 
     /// <summary>Why a gate failed, if one did.</summary>
     public string? Reason { get; init; }
@@ -91,6 +106,38 @@ public sealed record EvalRun
     /// <c>exact text</c>), or <see langword="null"/> in results written before the scorer was recorded.
     /// </summary>
     public string? Scorer { get; init; }
+
+    /// <summary>
+    /// The answers missing from the evidence (<see cref="EvalRecord.Missing"/>), per deployment and failure kind, with
+    /// one of their reasons; empty when every deployment answered every example. Written to the file for the reader;
+    /// always recomputed from <see cref="Records"/>.
+    /// </summary>
+    public IReadOnlyList<MissingAnswers> Missing => Records.Where(r => r.Missing)
+        .GroupBy(r => (r.Tier, r.Provider, r.Model, Failure: r.Failure != ProviderFailureKind.None ? r.Failure // results written before failures were recorded:
+            : r.Outcome == AttemptOutcome.CircuitOpen ? ProviderFailureKind.CircuitOpen : ProviderFailureKind.Other))
+        .Select(g => new MissingAnswers(g.Key.Tier, g.Key.Provider, g.Key.Model, g.Key.Failure, g.Count(), g.First().Reason))
+        .ToArray();
+
+    /// <summary>Whether every deployment answered every example (<see cref="Missing"/> is empty): only complete results can be calibrated.</summary>
+    public bool Complete => !Records.Any(r => r.Missing);
+
+    /// <summary>
+    /// What is missing, in words, and the fix: the task, per deployment the failure kind, the count and a reason, and the
+    /// command that asks again for the missing answers only; <see langword="null"/> when <see cref="Complete"/>.
+    /// </summary>
+    /// <returns>The message.</returns>
+    public string? DescribeMissing()
+    {
+        var missing = Missing;
+        if (missing.Count == 0)
+        {
+            return null;
+        }
+
+        var each = missing.Select(m => FormattableString.Invariant($"{m.Tier} {m.Provider}/{m.Model}: {m.Count} × {m.Failure}{(m.Reason is { } reason ? $" ({reason})" : string.Empty)}"));
+        return FormattableString.Invariant($"{Task}: {missing.Sum(m => m.Count)} of {Records.Count} answers are missing after retries, so its results are incomplete: {string.Join("; ", each)}. ")
+            + $"Fix the cause, then run: {ToolCommand.Run($"eval --task {Task}")} (answers received are cached: only the missing ones are asked again).";
+    }
 
     /// <summary>Where a task's results are stored under a results directory.</summary>
     /// <param name="directory">The results directory.</param>
@@ -158,6 +205,15 @@ public sealed record EvalRun
     }
 }
 
+/// <summary>Answers one deployment did not give (availability failures after the router's retries), of one kind.</summary>
+/// <param name="Tier">The deployment's tier.</param>
+/// <param name="Provider">The deployment's provider key.</param>
+/// <param name="Model">The deployment's model.</param>
+/// <param name="Failure">The kind of failure.</param>
+/// <param name="Count">How many examples it left unanswered.</param>
+/// <param name="Reason">One of the failures' reasons.</param>
+public sealed record MissingAnswers(Tier Tier, string Provider, string Model, ProviderFailureKind Failure, int Count, string? Reason);
+
 /// <summary>Options of <see cref="EvalRunner"/>.</summary>
 public sealed record EvalRunOptions
 {
@@ -178,6 +234,9 @@ public sealed record EvalRunOptions
     /// recording's hash, so recorded answers never stand in for real ones in a shared cache (or for another recording's).
     /// </summary>
     public string? CacheScope { get; init; }
+
+    /// <summary>Records every answer the providers give (the cache's included) for <c>eval --record</c>, or <see langword="null"/>.</summary>
+    public ReplayRecorder? Recorder { get; init; }
 
     /// <summary>How many requests run at once (default 4).</summary>
     public int MaxConcurrency { get; init; } = 4;
@@ -309,9 +368,9 @@ public static class EvalRunner
                 var (tier, deployment) = jobs[j];
                 var services = new ServiceCollection();
                 options.Providers(services);
-                if (options.CacheDirectory is { } cacheDirectory)
+                if (options.CacheDirectory is not null || options.Recorder is not null)
                 {
-                    Decorate(services, deployment.Provider, cacheDirectory, options.CacheScope, Corrupt);
+                    Decorate(services, deployment.Provider, options, Corrupt);
                 }
 
                 // Every tier is this one deployment, so the options validate for any task the app registered; the
@@ -359,6 +418,7 @@ public static class EvalRunner
                     Model = deployment.Model,
                     Answered = attempt.Accepted,
                     Outcome = attempt.Outcome,
+                    Failure = attempt.Failure,
                     Reason = attempt.Reason,
                     Confidence = attempt.Confidence,
                     Correct = attempt.Accepted && score.Correct,
@@ -402,8 +462,8 @@ public static class EvalRunner
         };
     }
 
-    /// <summary>Wraps the provider's keyed chat client in the on-disk cache.</summary>
-    internal static void Decorate(IServiceCollection services, string provider, string cacheDirectory, string? scope, Action<InvalidDataException> corrupt)
+    /// <summary>Wraps the provider's keyed chat client in the on-disk cache and, outside it, the recorder.</summary>
+    internal static void Decorate(IServiceCollection services, string provider, EvalRunOptions options, Action<InvalidDataException> corrupt)
     {
         var registration = services.LastOrDefault(d => d.ServiceType == typeof(IChatClient) && Equals(d.ServiceKey, provider))
             ?? throw new InvalidOperationException($"No chat client is registered for provider '{provider}'.");
@@ -414,7 +474,10 @@ public static class EvalRunner
                 ?? (IChatClient?)registration.KeyedImplementationFactory?.Invoke(sp, key)
                 ?? (registration.KeyedImplementationType is { } type ? (IChatClient)ActivatorUtilities.CreateInstance(sp, type) : null)
                 ?? throw new InvalidOperationException($"Provider '{provider}' is not an IChatClient instance or factory.");
-            return new DiskCacheChatClient(inner, cacheDirectory, scope is null ? provider : provider + "@" + scope, corrupt);
+            var cached = options.CacheDirectory is { } directory
+                ? new DiskCacheChatClient(inner, directory, options.CacheScope is { } scope ? provider + "@" + scope : provider, corrupt)
+                : inner;
+            return options.Recorder is { } recorder ? new RecordingChatClient(cached, recorder) : cached;
         });
     }
 

@@ -149,10 +149,7 @@ public sealed class SemanticScorer : IEvalScorer<string>, IAsyncDisposable
         var (tier, deployment) = deployments.First(d => d.Tier == deployments[^1].Tier);
         var services = new ServiceCollection();
         options.Providers(services);
-        if (options.CacheDirectory is { } cache)
-        {
-            EvalRunner.Decorate(services, deployment.Provider, cache, options.CacheScope, static _ => { });
-        }
+        EvalRunner.Decorate(services, deployment.Provider, options, static _ => { });
 
         var provider = services.BuildServiceProvider();
         var client = provider.GetKeyedService<IChatClient>(deployment.Provider)

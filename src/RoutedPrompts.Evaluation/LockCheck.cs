@@ -13,6 +13,9 @@ public enum LockProblemKind
 
     /// <summary>The recorded cascade falls below the task's bar.</summary>
     BelowBar,
+
+    /// <summary>The entry was calibrated on incomplete evidence (answers missing), or does not record that it was not.</summary>
+    Incomplete,
 }
 
 /// <summary>One failing task, with what to run.</summary>
@@ -72,6 +75,12 @@ public static class LockCheck
             {
                 problems.Add(new LockProblem(task.Name, LockProblemKind.Stale,
                     $"{task.Name}: lock entry is stale ({string.Join(", ", changed)} changed since it was calibrated {entry.CalibratedAt:yyyy-MM-dd}). Run: {FixCommand(task.Name)}"));
+                continue;
+            }
+
+            if (entry.EvidenceProblem() is { } evidence)
+            {
+                problems.Add(new LockProblem(task.Name, LockProblemKind.Incomplete, $"{task.Name}: lock entry {evidence}. Run: {FixCommand(task.Name)}"));
                 continue;
             }
 

@@ -17,6 +17,7 @@ public sealed class LockFile
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // "Small -> Large", not "Small -\u003E Large" (never embedded in HTML)
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         RespectNullableAnnotations = true, // "expected": null is an error at its path, not an entry that crashes a reader later
     };
@@ -26,6 +27,9 @@ public sealed class LockFile
 
     /// <summary>Entries by task name.</summary>
     public SortedDictionary<string, LockEntry> Tasks { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Each entry as read (its text, and what it reads as), so <see cref="Write"/> keeps an unchanged entry byte for byte.</summary>
+    private Dictionary<string, (string Text, string Canonical)> _read = new(StringComparer.Ordinal);
 
     /// <summary>Reads a lock file.</summary>
     /// <param name="path">The file.</param>
@@ -61,6 +65,14 @@ public sealed class LockFile
         if (Validate(file).FirstOrDefault() is ({ } task, { } problem))
         {
             throw new InvalidDataException($"{path}: tasks.{task}{problem} Correct the entry, or delete it, and run: {LockCheck.FixCommand(task)}");
+        }
+
+        foreach (var (name, text) in EntryTexts(File.ReadAllText(path)))
+        {
+            if (file.Tasks.TryGetValue(name, out var entry) && entry is not null)
+            {
+                file._read[name] = (text, JsonSerializer.Serialize(entry, Json));
+            }
         }
 
         return file;
@@ -136,13 +148,58 @@ public sealed class LockFile
 
     private static readonly string NoTier = $"names no tier ({LockTiers.Names})";
 
-    /// <summary>Writes the lock file (camelCase, indented, tasks sorted by name so diffs stay small).</summary>
+    /// <summary>
+    /// Writes the lock file (camelCase, indented, tasks sorted by name so diffs stay small). An entry that reads as it
+    /// did when the file was read (a task not recalibrated) is written as it was, byte for byte.
+    /// </summary>
     /// <param name="path">The file.</param>
     public void Write(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Version ??= CurrentVersion;
-        File.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = Json.Encoder }))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("version", Version.Value);
+            writer.WriteStartObject("tasks");
+            foreach (var (task, entry) in Tasks)
+            {
+                writer.WritePropertyName(task);
+                if (entry is not null && _read.TryGetValue(task, out var read) && read.Canonical == JsonSerializer.Serialize(entry, Json))
+                {
+                    writer.WriteRawValue(read.Text);
+                }
+                else
+                {
+                    JsonSerializer.Serialize(writer, entry, Json);
+                }
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        File.WriteAllText(path, System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n");
+    }
+
+    /// <summary>Each entry's text in the file (the last of a repeated name, as the reader takes it), by task name.</summary>
+    private static Dictionary<string, string> EntryTexts(string json)
+    {
+        var entries = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var document = JsonDocument.Parse(json);
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            if (string.Equals(property.Name, "tasks", StringComparison.OrdinalIgnoreCase) && property.Value.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var task in property.Value.EnumerateObject())
+                {
+                    entries[task.Name] = task.Value.GetRawText();
+                }
+            }
+        }
+
+        return entries;
     }
 }
 
@@ -201,6 +258,22 @@ public sealed class LockEntry
 
     /// <summary>Why the eval gate decided as it did.</summary>
     public string? Reason { get; set; }
+
+    /// <summary>
+    /// Whether the eval results the entry was calibrated on were complete (every deployment answered every example;
+    /// <c>calibrate</c> refuses incomplete results). <see langword="null"/> in entries written before it was recorded:
+    /// <c>check</c> fails an entry unless it is <see langword="true"/>.
+    /// </summary>
+    public bool? EvidenceComplete { get; set; }
+
+    /// <summary>Why the entry's evidence cannot be trusted (see <see cref="EvidenceComplete"/>), or <see langword="null"/> when it was complete.</summary>
+    /// <returns>The problem in words.</returns>
+    public string? EvidenceProblem() => EvidenceComplete switch
+    {
+        true => null,
+        false => "was calibrated on incomplete eval results (answers were missing)",
+        null => "does not record that its eval results were complete (written by an older routed-prompts, or by hand)",
+    };
 }
 
 /// <summary>Expected cascade behaviour.</summary>
@@ -271,6 +344,7 @@ public static class LockEntries
             Target = new LockTarget { MaxAccuracyDrop = target },
             CalibratedAt = now,
             Reason = result.Reason,
+            EvidenceComplete = true, // labelled observations: an answer, or a gate failure, per example and tier (calibrate refuses incomplete eval results)
         };
         for (var i = 0; i < result.Policy.Chain.Count; i++)
         {
@@ -286,6 +360,24 @@ public static class LockEntries
         }
 
         return entry;
+    }
+
+    /// <summary>Whether two entries record the same calibration (everything but <see cref="LockEntry.CalibratedAt"/> equal).</summary>
+    /// <param name="a">One entry.</param>
+    /// <param name="b">The other.</param>
+    /// <returns>Whether re-calibrating <paramref name="a"/> into <paramref name="b"/> changed nothing but the time.</returns>
+    public static bool SameCalibration(LockEntry a, LockEntry b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return Untimed(a) == Untimed(b);
+
+        static string Untimed(LockEntry entry)
+        {
+            var json = JsonSerializer.SerializeToNode(entry)!.AsObject();
+            json.Remove(nameof(LockEntry.CalibratedAt));
+            return json.ToJsonString();
+        }
     }
 
     /// <summary>One tier alone on the examples: accuracy with its 95% Wilson interval, and mean cost per request.</summary>

@@ -171,6 +171,11 @@ internal sealed class DeploymentChannel
     /// <summary>What kind of failure an exception from a chat client is, and its HTTP status when there is one.</summary>
     internal static (ProviderFailureKind Kind, int? Status) Classify(Exception exception)
     {
+        if (exception is Replay.ReplayMissException)
+        {
+            return (ProviderFailureKind.ReplayMiss, null);
+        }
+
         for (var e = exception; e is not null; e = e.InnerException)
         {
             int? status = e switch
@@ -233,6 +238,11 @@ internal sealed class DeploymentChannel
         if (error is BrokenCircuitException)
         {
             return "circuit open";
+        }
+
+        if (error is Replay.ReplayMissException miss)
+        {
+            return "replay miss: " + miss.Message; // names the request by fingerprint and the closest recorded one; quotes the prompt only when opted in
         }
 
         if (error is MalformedResponseException malformed)

@@ -85,6 +85,12 @@ public enum ProviderFailureKind
 
     /// <summary>Any other exception from the chat client: not retried.</summary>
     Other,
+
+    /// <summary>
+    /// A <see cref="Replay.ReplayChatClient"/> has no recorded answer to the request for the deployment's model (a
+    /// <see cref="Replay.ReplayMissException"/>; the reason names the closest recorded request): not retried.
+    /// </summary>
+    ReplayMiss,
 }
 
 /// <summary>One call to one deployment during a routed request, and how it ended.</summary>

@@ -13,7 +13,7 @@ internal static class TierNames
 
     private static readonly string[] FailureKinds =
     [
-        "None", "RateLimited", "ServerError", "ClientError", "Timeout", "Network", "MalformedResponse", "CircuitOpen", "Other",
+        "None", "RateLimited", "ServerError", "ClientError", "Timeout", "Network", "MalformedResponse", "CircuitOpen", "Other", "ReplayMiss",
     ];
 
     public static string Name(ProviderFailureKind kind) =>

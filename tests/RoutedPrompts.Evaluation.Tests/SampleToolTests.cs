@@ -5,7 +5,9 @@ namespace RoutedPrompts.Evaluation.Tests;
 /// <summary>
 /// The tool on the sample's real build output: its generated registry (loaded from the assembly, module initializer
 /// run) lists the three routed tasks; check fails without a lock file and passes after eval → calibrate with the
-/// replay client. The demo recording does not cover the eval sets, so the numbers themselves are not asserted.
+/// replay client. The demo recording does not cover the eval sets: eval on it fails naming the missing answers (an eval
+/// with missing answers cannot pass), so the test records the eval sets' expected answers for every model and evaluates
+/// on that; the numbers themselves are not asserted.
 /// </summary>
 public sealed class SampleToolTests : IDisposable
 {
@@ -39,7 +41,20 @@ public sealed class SampleToolTests : IDisposable
         Assert.Contains("SupportPrompts.ExtractRefund", before.Output);
         Assert.Contains("SupportPrompts.DraftReply", before.Output);
 
-        Assert.Equal(0, (await Run("eval", "--replay", Path.Combine(_dir, "recordings", "support-demo.jsonl"))).Exit);
+        var demo = await Run("eval", "--replay", Path.Combine(_dir, "recordings", "support-demo.jsonl"));
+        Assert.True(demo.Exit == 1, demo.Output);
+        Assert.Contains("ReplayMiss", demo.Output);
+        Assert.Equal(1, (await Run("calibrate")).Exit); // incomplete results are refused
+
+        var covering = Path.Combine(_dir, "recordings", "expected.jsonl");
+        var models = new[] { "gpt-4o-mini", "gpt-4.1-mini", "gpt-4o" };
+        File.WriteAllLines(covering, Cli.AppAssembly.LoadTasks(assembly).Where(t => t.EvalSet is not null).SelectMany(task =>
+            EvalSet.Load(Path.Combine(_dir, task.EvalSet!), task).Select(example => System.Text.Json.JsonSerializer.Serialize(new
+            {
+                messages = EvalRunner.Messages(task, example).Select(m => new { role = m.Role.Value, content = m.Text }),
+                responses = models.ToDictionary(m => m, _ => new { text = example.Expected.ValueKind == System.Text.Json.JsonValueKind.String ? example.Expected.GetString() : example.Expected.GetRawText() }),
+            }))));
+        Assert.Equal(0, (await Run("eval", "--replay", covering)).Exit);
         Assert.Equal(0, (await Run("calibrate")).Exit);
         var after = await Run("check");
         Assert.Equal(0, after.Exit);

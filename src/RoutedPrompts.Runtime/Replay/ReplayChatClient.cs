@@ -114,9 +114,13 @@ public sealed class ReplayChatClient : IChatClient
         if (!_recording.TryFind(list, out var query))
         {
             var fingerprint = ReplayRecording.Fingerprint(list);
+            var closest = _recording.FindClosest(list);
             throw new ReplayMissException(
-                $"Replay of {_recording.SourceName} has no recorded request with fingerprint {fingerprint} ({list.Count} message(s), model {modelId}).{Snippet(list)}",
-                fingerprint, modelId, []);
+                $"Replay of {_recording.SourceName} has no recorded request with fingerprint {fingerprint} ({list.Count} message(s), model {modelId}).{Closest(closest)}{Snippet(list)}",
+                fingerprint, modelId, [])
+            {
+                ClosestQuery = closest?.Query,
+            };
         }
 
         if (!query.Answers.TryGetValue(modelId, out var answer))
@@ -130,6 +134,14 @@ public sealed class ReplayChatClient : IChatClient
 
         return (modelId, answer);
     }
+
+    /// <summary>Names the closest recorded request and where the request first differs from it (never quoting either).</summary>
+    private static string Closest((ReplayQuery Query, int Message, int? Character)? closest) => closest switch
+    {
+        null => " The recording has no requests.",
+        var (query, message, character) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $" Closest recorded request: {query.Id ?? query.Fingerprint} (line {query.Line}), which first differs at messages[{message}]{(character is { } c ? $" character {c}" : " (its role, or a message one of them lacks)")}."),
+    };
 
     private string Snippet(IReadOnlyList<ChatMessage> messages)
     {
@@ -196,4 +208,10 @@ public sealed class ReplayMissException : InvalidOperationException
 
     /// <summary>The models that have a recorded answer to the request (or, without a model id, in the recording).</summary>
     public IReadOnlyList<string> RecordedModels { get; }
+
+    /// <summary>
+    /// When the request itself was not recorded: the recorded query most like it (see
+    /// <see cref="ReplayRecording.FindClosest"/>), named in the message; otherwise <see langword="null"/>.
+    /// </summary>
+    public ReplayQuery? ClosestQuery { get; init; }
 }

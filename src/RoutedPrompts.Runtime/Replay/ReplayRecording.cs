@@ -34,8 +34,9 @@ public sealed record ReplayAnswer
 /// <summary>One recorded query: its messages and each model's answer.</summary>
 public sealed class ReplayQuery
 {
-    internal ReplayQuery(string? id, string? split, IReadOnlyList<ChatMessage> messages, IReadOnlyDictionary<string, ReplayAnswer> answers, string fingerprint, int line)
+    internal ReplayQuery(string? id, string? split, IReadOnlyList<ChatMessage> messages, IReadOnlyDictionary<string, ReplayAnswer> answers, string fingerprint, int line, string key)
     {
+        Key = key;
         Id = id;
         Split = split;
         Messages = messages;
@@ -61,6 +62,9 @@ public sealed class ReplayQuery
 
     /// <summary>The 1-based line of the recording the query was read from.</summary>
     public int Line { get; }
+
+    /// <summary>The normalized text the fingerprint hashes (see <see cref="ReplayRecording.Fingerprint"/>).</summary>
+    internal string Key { get; }
 }
 
 /// <summary>
@@ -169,13 +173,62 @@ public sealed class ReplayRecording
     public static string Fingerprint(IEnumerable<ChatMessage> messages)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        return Hash(Key(messages));
+    }
+
+    /// <summary>
+    /// The recorded query most like a request that was not recorded: the one sharing the longest start plus end with the
+    /// request's messages (roles and text, normalized as for <see cref="Fingerprint"/>), the first in the file on a tie.
+    /// </summary>
+    /// <param name="messages">The request's messages.</param>
+    /// <returns>
+    /// The query, and where the request first differs from it: the message's index and the character in its text
+    /// (<see langword="null"/> when the roles differ or one has more messages); <see langword="null"/> without queries.
+    /// </returns>
+    public (ReplayQuery Query, int Message, int? Character)? FindClosest(IEnumerable<ChatMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var key = Key(messages);
+        ReplayQuery? best = null;
+        var (bestScore, bestPrefix) = (-1, 0);
+        foreach (var query in Queries)
+        {
+            var other = query.Key;
+            var prefix = key.AsSpan().CommonPrefixLength(other);
+            var max = Math.Min(key.Length, other.Length) - prefix;
+            var suffix = 0;
+            while (suffix < max && key[key.Length - 1 - suffix] == other[other.Length - 1 - suffix])
+            {
+                suffix++;
+            }
+
+            if (prefix + suffix > bestScore)
+            {
+                (best, bestScore, bestPrefix) = (query, prefix + suffix, prefix);
+            }
+        }
+
+        if (best is null)
+        {
+            return null;
+        }
+
+        // Where the first difference is: the message it falls in, and the character of that message's text.
+        var message = key.AsSpan(0, bestPrefix).Count('\u001e');
+        var start = bestPrefix == 0 ? 0 : key.LastIndexOf('\u001e', bestPrefix - 1) + 1;
+        var role = key.IndexOf('\u001f', start);
+        return (best, message, role >= 0 && role < bestPrefix ? bestPrefix - role - 1 : null);
+    }
+
+    private static string Key(IEnumerable<ChatMessage> messages)
+    {
         var text = new StringBuilder();
         foreach (var message in messages)
         {
             Append(text, message.Role.Value, message.Text);
         }
 
-        return Hash(text);
+        return text.ToString();
     }
 
     private static void Append(StringBuilder text, string role, string? content) =>
@@ -183,15 +236,15 @@ public sealed class ReplayRecording
             .Append((content ?? string.Empty).Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n'))
             .Append('\u001e');
 
-    private static string Hash(StringBuilder text) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))).ToLowerInvariant();
+    private static string Hash(string text) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
 
     private static ReplayQuery ParseLine(string line, string source, int lineNumber)
     {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(line);
+            document = JsonDocument.Parse(QuoteNamedLiterals(line));
         }
         catch (JsonException ex)
         {
@@ -243,7 +296,8 @@ public sealed class ReplayRecording
                 answers[response.Name] = ParseAnswer(response, source, lineNumber);
             }
 
-            return new ReplayQuery(id, split, messages, answers, Hash(key), lineNumber);
+            var keyText = key.ToString();
+            return new ReplayQuery(id, split, messages, answers, Hash(keyText), lineNumber, keyText);
         }
     }
 
@@ -261,18 +315,103 @@ public sealed class ReplayRecording
             Text = text.GetString()!,
             InputTokens = OptionalTokens(r, "input_tokens", where, source, lineNumber),
             OutputTokens = OptionalTokens(r, "output_tokens", where, source, lineNumber),
-            LogProb = OptionalNumber(r, "logprob", where, source, lineNumber),
-            Confidence = OptionalNumber(r, "confidence", where, source, lineNumber),
+            LogProb = OptionalSignal(r, "logprob", where, source, lineNumber),
+            Confidence = OptionalSignal(r, "confidence", where, source, lineNumber),
             CostUsd = OptionalCost(r, "cost_usd", where, source, lineNumber),
-            LatencyMs = OptionalNumber(r, "latency_ms", where, source, lineNumber),
+            LatencyMs = OptionalLatency(r, "latency_ms", where, source, lineNumber),
         };
     }
+
+    /// <summary>
+    /// The line with the bare <c>NaN</c>, <c>Infinity</c> and <c>-Infinity</c> that Python's <c>json</c> module writes
+    /// for numbers (invalid JSON) turned into the strings <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c>, which
+    /// the numeric fields accept (<see cref="OptionalNumber"/>). Text inside strings is never touched.
+    /// </summary>
+    private static string QuoteNamedLiterals(string line)
+    {
+        if (!line.Contains("NaN", StringComparison.Ordinal) && !line.Contains("Infinity", StringComparison.Ordinal))
+        {
+            return line;
+        }
+
+        var text = new StringBuilder(line.Length + 16);
+        var inString = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (inString)
+            {
+                text.Append(c);
+                if (c == '\\' && i + 1 < line.Length)
+                {
+                    text.Append(line[++i]);
+                }
+                else if (c == '"')
+                {
+                    inString = false;
+                }
+
+                continue;
+            }
+
+            var literal = NamedLiterals.FirstOrDefault(l => line.AsSpan(i).StartsWith(l, StringComparison.Ordinal));
+            if (literal is not null)
+            {
+                text.Append('"').Append(literal).Append('"');
+                i += literal.Length - 1;
+                continue;
+            }
+
+            inString = c == '"';
+            text.Append(c);
+        }
+
+        return text.ToString();
+    }
+
+    private static readonly string[] NamedLiterals = ["NaN", "Infinity", "-Infinity"];
+
+    /// <summary>
+    /// <c>logprob</c> or <c>confidence</c>: <c>NaN</c> is no signal (<see langword="null"/>); <c>-Infinity</c> is a
+    /// log-probability of probability 0; <c>Infinity</c> is malformed.
+    /// </summary>
+    private static double? OptionalSignal(JsonElement element, string name, string where, string source, int lineNumber) =>
+        OptionalNumber(element, name, where, source, lineNumber) switch
+        {
+            double.NaN => null,
+            double.PositiveInfinity => throw Malformed(source, lineNumber, $"{where}.{name} is Infinity; a log-probability is at most 0 and a confidence at most 1"),
+            var n => n,
+        };
+
+    /// <summary><c>latency_ms</c>: <c>NaN</c> is not recorded (<see langword="null"/>); an infinite or negative latency is malformed.</summary>
+    private static double? OptionalLatency(JsonElement element, string name, string where, string source, int lineNumber) =>
+        OptionalNumber(element, name, where, source, lineNumber) switch
+        {
+            double.NaN => null,
+            { } n when !double.IsFinite(n) || n < 0 => throw Malformed(source, lineNumber, string.Create(CultureInfo.InvariantCulture,
+                $"{where}.{name} must be a finite number of milliseconds, at least 0, found {n}")),
+            var n => n,
+        };
 
     private static string? OptionalString(JsonElement element, string name, string source, int lineNumber) =>
         Optional(element, name, JsonValueKind.String, $"'{name}'", "a string", source, lineNumber)?.GetString();
 
-    private static double? OptionalNumber(JsonElement element, string name, string where, string source, int lineNumber) =>
-        Optional(element, name, JsonValueKind.Number, $"{where}.{name}", "a number", source, lineNumber)?.GetDouble();
+    /// <summary>A number, or one of the named literals <c>NaN</c>, <c>Infinity</c>, <c>-Infinity</c> (bare, as Python writes them, or quoted).</summary>
+    private static double? OptionalNumber(JsonElement element, string name, string where, string source, int lineNumber)
+    {
+        if (element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
+        {
+            return value.GetString() switch
+            {
+                "NaN" => double.NaN,
+                "Infinity" => double.PositiveInfinity,
+                "-Infinity" => double.NegativeInfinity,
+                _ => throw Malformed(source, lineNumber, $"{where}.{name} must be a number, found String"),
+            };
+        }
+
+        return Optional(element, name, JsonValueKind.Number, $"{where}.{name}", "a number", source, lineNumber)?.GetDouble();
+    }
 
     /// <summary>An optional property: absent or <c>null</c> gives <see langword="null"/>; any kind but <paramref name="kind"/> is malformed.</summary>
     private static JsonElement? Optional(JsonElement element, string name, JsonValueKind kind, string label, string expected, string source, int lineNumber)
