@@ -22,6 +22,7 @@ internal static class CalibrateCommand
             var lockPath = Path.Combine(project, LockFile.FileName);
             var file = File.Exists(lockPath) ? LockFile.Read(lockPath) : new LockFile();
             var maxDrop = parse.GetValue(target);
+            var routing = TaskHashes.ProjectRouting(project);
             var failed = false;
             foreach (var task in app.Tasks(parse, catalog, console).Where(t => t.EvalSet is not null))
             {
@@ -35,10 +36,10 @@ internal static class CalibrateCommand
 
                 var run = EvalRun.Read(resultsPath);
                 var evalSetText = File.ReadAllText(Path.Combine(project, task.EvalSet!));
-                var hashes = TaskHashes.Of(task, evalSetText);
-                if (run.PromptHash != hashes.Prompt || run.SchemaHash != hashes.Schema || run.EvalSetHash != hashes.EvalSet)
+                var hashes = TaskHashes.Of(task, evalSetText, routing);
+                if (run.PromptHash != hashes.Prompt || run.SchemaHash != hashes.Schema || run.EvalSetHash != hashes.EvalSet || run.ChatOptionsHash != hashes.ChatOptions)
                 {
-                    console.MarkupLineInterpolated($"[red]{task.Name}[/]: its eval results are older than its prompt, schema or eval set. Run: routed-prompts eval --task {task.Name}");
+                    console.MarkupLineInterpolated($"[red]{task.Name}[/]: its eval results are older than its prompt, schema, eval set or chat options. Run: routed-prompts eval --task {task.Name}");
                     failed = true;
                     continue;
                 }
@@ -46,7 +47,7 @@ internal static class CalibrateCommand
                 var (tiers, examples) = run.ToCalibration();
                 var result = new CascadeCalibrator(new CalibrationOptions { MaxAccuracyDrop = maxDrop, AllowSkippingTiers = false })
                     .Calibrate(examples, tiers.Select(t => t.ToString()).ToArray());
-                file.Tasks[task.Name] = LockEntries.Create(task, evalSetText, tiers, examples, result, maxDrop, time.GetUtcNow());
+                file.Tasks[task.Name] = LockEntries.Create(task, evalSetText, tiers, examples, result, maxDrop, time.GetUtcNow(), routing);
                 console.MarkupLineInterpolated($"[bold]{task.Name}[/]: {result.Reason}");
             }
 

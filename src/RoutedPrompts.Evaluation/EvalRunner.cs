@@ -80,6 +80,9 @@ public sealed record EvalRun
     /// <summary>The eval set hash evaluated.</summary>
     public required string EvalSetHash { get; init; }
 
+    /// <summary>The hash of the task's chat options evaluated, null when it set none.</summary>
+    public string? ChatOptionsHash { get; init; }
+
     /// <summary>The examples' ids in eval set order.</summary>
     public required IReadOnlyList<string> Examples { get; init; }
 
@@ -319,6 +322,12 @@ public static class EvalRunner
                     {
                         o.Tiers[name] = new TierOptions { Deployments = [deployment], Resilience = tierResilience };
                     }
+
+                    // The task's chat options, as at run time (the router applies them); not its routing overrides.
+                    if (options.Routing.Tasks.GetValueOrDefault(task.Name) is { } configured)
+                    {
+                        o.Tasks[task.Name] = new TaskOptions { Temperature = configured.Temperature, MaxOutputTokens = configured.MaxOutputTokens, TopP = configured.TopP, Seed = configured.Seed };
+                    }
                 });
                 var provider = services.BuildServiceProvider();
                 routers.Add(provider);
@@ -383,13 +392,14 @@ public static class EvalRunner
             throw corrupt;
         }
 
-        var hashes = TaskHashes.Of(task, evalSetText);
+        var hashes = TaskHashes.Of(task, evalSetText, options.Routing);
         return new EvalRun
         {
             Task = task.Name,
             PromptHash = hashes.Prompt,
             SchemaHash = hashes.Schema,
             EvalSetHash = hashes.EvalSet,
+            ChatOptionsHash = hashes.ChatOptions,
             Examples = examples.Select(e => e.Id).ToArray(),
             Records = records.OrderBy(r => r.Job).ThenBy(r => r.Example).Select(r => r.Record).ToArray(),
         };

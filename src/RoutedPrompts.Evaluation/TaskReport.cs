@@ -60,9 +60,9 @@ public sealed record TaskReport(string Task, IReadOnlyList<TierPoint> Tiers, Ope
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(entry);
-        if (run.PromptHash != entry.PromptHash || run.SchemaHash != entry.SchemaHash || run.EvalSetHash != entry.EvalSetHash)
+        if (run.PromptHash != entry.PromptHash || run.SchemaHash != entry.SchemaHash || run.EvalSetHash != entry.EvalSetHash || run.ChatOptionsHash != entry.ChatOptionsHash)
         {
-            throw new InvalidDataException($"{run.Task}: the eval results and the lock entry come from different prompts, schemas or eval sets. Run: routed-prompts calibrate --task {run.Task}");
+            throw new InvalidDataException($"{run.Task}: the eval results and the lock entry come from different prompts, schemas, eval sets or chat options. Run: routed-prompts calibrate --task {run.Task}");
         }
 
         var (tiers, examples) = run.ToCalibration();
