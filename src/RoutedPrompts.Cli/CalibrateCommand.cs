@@ -37,9 +37,12 @@ internal static class CalibrateCommand
                 var run = EvalRun.Read(resultsPath);
                 var evalSetText = File.ReadAllText(Path.Combine(project, task.EvalSet!));
                 var hashes = TaskHashes.Of(task, evalSetText, routing);
-                if (run.PromptHash != hashes.Prompt || run.SchemaHash != hashes.Schema || run.EvalSetHash != hashes.EvalSet || run.ChatOptionsHash != hashes.ChatOptions)
+                var older = run.PromptHash != hashes.Prompt || run.SchemaHash != hashes.Schema || run.EvalSetHash != hashes.EvalSet ? "its prompt, schema or eval set"
+                    : run.ChatOptionsHash != hashes.ChatOptions ? $"its chat options (Tasks:{task.Name} in the configuration)"
+                    : null;
+                if (older is not null)
                 {
-                    console.MarkupLineInterpolated($"[red]{task.Name}[/]: its eval results are older than its prompt, schema, eval set or chat options. Run: routed-prompts eval --task {task.Name}");
+                    console.MarkupLineInterpolated($"[red]{task.Name}[/]: its eval results are older than {older}. Run: routed-prompts eval --task {task.Name}");
                     failed = true;
                     continue;
                 }

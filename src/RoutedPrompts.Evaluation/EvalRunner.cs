@@ -314,6 +314,7 @@ public static class EvalRunner
                 // Every tier is this one deployment, so the options validate for any task the app registered; the
                 // single-tier task copy only ever calls it at its own tier, without a confidence threshold.
                 // The app's resilience settings (global and the tier's) apply, as at run time.
+                var single = Copy(task, tier);
                 var tierResilience = options.Routing.Tiers.TryGetValue(tier.ToString(), out var configuredTier) ? configuredTier.Resilience : null;
                 services.AddRoutedPrompts(o =>
                 {
@@ -329,9 +330,9 @@ public static class EvalRunner
                         o.Tasks[task.Name] = new TaskOptions { Temperature = configured.Temperature, MaxOutputTokens = configured.MaxOutputTokens, TopP = configured.TopP, Seed = configured.Seed };
                     }
                 });
+                services.AddSingleton(new RoutedTaskSource(() => [single])); // the task evaluated is the one configured
                 var provider = services.BuildServiceProvider();
                 routers.Add(provider);
-                var single = Copy(task, tier);
                 work.AddRange(examples.Select((_, e) => (j, e, provider.GetRequiredService<PromptRouter>(), single)));
             }
 

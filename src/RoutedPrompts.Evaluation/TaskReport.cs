@@ -60,9 +60,12 @@ public sealed record TaskReport(string Task, IReadOnlyList<TierPoint> Tiers, Ope
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(entry);
-        if (run.PromptHash != entry.PromptHash || run.SchemaHash != entry.SchemaHash || run.EvalSetHash != entry.EvalSetHash || run.ChatOptionsHash != entry.ChatOptionsHash)
+        var different = run.PromptHash != entry.PromptHash || run.SchemaHash != entry.SchemaHash || run.EvalSetHash != entry.EvalSetHash ? "prompts, schemas or eval sets"
+            : run.ChatOptionsHash != entry.ChatOptionsHash ? "chat options"
+            : null;
+        if (different is not null)
         {
-            throw new InvalidDataException($"{run.Task}: the eval results and the lock entry come from different prompts, schemas, eval sets or chat options. Run: routed-prompts calibrate --task {run.Task}");
+            throw new InvalidDataException($"{run.Task}: the eval results and the lock entry come from different {different}. Run: routed-prompts calibrate --task {run.Task}");
         }
 
         var (tiers, examples) = run.ToCalibration();
