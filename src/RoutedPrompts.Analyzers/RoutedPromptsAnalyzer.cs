@@ -58,6 +58,7 @@ namespace RoutedPrompts.Analyzers
                 // the end of the compilation, for the tiers some task can reach, naming those tasks.
                 start.RegisterCompilationEndAction(c => AnalyzeFallbackChains(c, inputs, reach));
                 start.RegisterCompilationEndAction(c => ReportDuplicateNames(c, names));
+                start.RegisterCompilationEndAction(c => ReportUnknownTasks(c, inputs, names));
             });
         }
 
@@ -105,6 +106,10 @@ namespace RoutedPrompts.Analyzers
             {
                 names.Add(new TaskName(descriptor.Name, syntax.Identifier.GetLocation(), method.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)));
             }
+            else
+            {
+                names.Add(new TaskName(null, syntax.Identifier.GetLocation(), method.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)));
+            }
 
             if (resolved.Model is { Descriptor: not null } &&
                 attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) is AttributeSyntax attributeSyntax)
@@ -115,12 +120,45 @@ namespace RoutedPrompts.Analyzers
 
         private static void ReportMalformedConfiguration(AdditionalFileAnalysisContext context, ProjectInputs inputs)
         {
-            if (inputs.ConfigFile is { } file && inputs.ConfigError is { } error && Parser.NormalizePath(context.AdditionalFile.Path) == file.Path)
+            if (inputs.ConfigFile is not { } file || Parser.NormalizePath(context.AdditionalFile.Path) != file.Path)
+            {
+                return;
+            }
+
+            if (inputs.ConfigError is { } error)
             {
                 var location = inputs.FileLocation(file, error.Position, 0);
                 var line = location.GetLineSpan().StartLinePosition;
                 context.ReportDiagnostic(Diagnostic.Create(Rules.ConfigurationUnusable, location, string.Format(
                     CultureInfo.InvariantCulture, "routedprompts.json is malformed at line {0}, column {1}: {2}", line.Line + 1, line.Character + 1, error.Message)));
+            }
+
+            // What the runtime's options validation would refuse at start-up (RoutedPromptsShape, shared with it).
+            foreach (var problem in inputs.Config?.Problems ?? Array.Empty<ConfigurationProblem>())
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    problem.UnknownKey ? Rules.UnknownSetting : Rules.InvalidSetting, inputs.FileLocation(file, problem.Start, problem.Length), problem.Message));
+            }
+        }
+
+        // Configuration keys tasks by name; a name no task of the project has is a typo (or a task of another assembly).
+        private static void ReportUnknownTasks(CompilationAnalysisContext context, ProjectInputs inputs, ConcurrentBag<TaskName> names)
+        {
+            // A routed method whose name is unknown (it has errors) may be the task meant; so may a task of another
+            // assembly when this project declares none.
+            if (inputs.Config is not { } config || inputs.ConfigFile is not { } file || names.IsEmpty || names.Any(n => n.Name is null))
+            {
+                return;
+            }
+
+            var known = new HashSet<string>(names.Select(n => n.Name!), StringComparer.Ordinal);
+            foreach (var task in config.Tasks.OrderBy(t => t.Value.NameStart))
+            {
+                if (!known.Contains(task.Key))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        Rules.UnknownTask, inputs.FileLocation(file, task.Value.NameStart, task.Value.NameLength), task.Key, RoutedPromptsShape.Nearest(task.Key, known.OrderBy(n => n, StringComparer.Ordinal))));
+                }
             }
         }
 
@@ -160,7 +198,7 @@ namespace RoutedPrompts.Analyzers
         // same-named types in two namespaces.
         private static void ReportDuplicateNames(CompilationAnalysisContext context, ConcurrentBag<TaskName> names)
         {
-            foreach (var group in names.GroupBy(n => n.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            foreach (var group in names.Where(n => n.Name is not null).GroupBy(n => n.Name!, StringComparer.Ordinal).Where(g => g.Count() > 1))
             {
                 var tasks = group.OrderBy(t => t.Method, StringComparer.Ordinal).ThenBy(t => t.Location.SourceSpan.Start).ToList();
                 foreach (var task in tasks)
@@ -200,5 +238,6 @@ namespace RoutedPrompts.Analyzers
     /// <summary>A routed task and the tiers its requests can be served by.</summary>
     internal sealed record TaskReach(string Name, int First, int Last);
 
-    internal sealed record TaskName(string Name, Location Location, string Method);
+    /// <summary>A routed method and its task's name (<see langword="null"/> when the method has errors that leave it unnamed).</summary>
+    internal sealed record TaskName(string? Name, Location Location, string Method);
 }

@@ -31,7 +31,7 @@ namespace RoutedPrompts.Analyzers
 
         public static readonly DiagnosticDescriptor StaleEvaluation = Create(
             "RP0004", "Prompt changed since it was last evaluated",
-            "Routed task '{0}' changed since it was last evaluated: {1} from routedprompts.lock.json; re-run 'routed-prompts calibrate'",
+            "Routed task '{0}' changed since it was last evaluated: {1} from routedprompts.lock.json; run 'dotnet routed-prompts eval --task {0}' then 'dotnet routed-prompts calibrate --task {0}'",
             EvaluationCategory);
 
         public static readonly DiagnosticDescriptor NoFallbackChain = Create(
@@ -47,6 +47,24 @@ namespace RoutedPrompts.Analyzers
         public static readonly DiagnosticDescriptor FallbackStepsDown = Create(
             "RP0012", "Fallback steps down",
             "Deployment '{0}' in the fallback chain of tier '{1}' (reached by routed task {2}) {3}; a fallback must be of equivalent quality, or a request that falls over is silently answered worse",
+            ConfigurationCategory,
+            WellKnownDiagnosticTags.CompilationEnd);
+
+        public static readonly DiagnosticDescriptor UnknownSetting = Create(
+            "RP0013", "Unknown key in routedprompts.json",
+            "{0}",
+            ConfigurationCategory,
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor InvalidSetting = Create(
+            "RP0014", "Unusable value in routedprompts.json",
+            "{0}",
+            ConfigurationCategory,
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor UnknownTask = Create(
+            "RP0015", "routedprompts.json configures a task the project does not have",
+            "Tasks:{0} in routedprompts.json names no routed task of this project: did you mean '{1}'? Fix the name, or remove the entry (a task of a referenced assembly is configured in that assembly's application)",
             ConfigurationCategory,
             WellKnownDiagnosticTags.CompilationEnd);
 
@@ -66,7 +84,7 @@ namespace RoutedPrompts.Analyzers
         public static readonly ImmutableHashSet<string> EvalRuleIds = ImmutableHashSet.Create(NoEvalSet.Id, EvalRowUnusable.Id, EvalSetTooSmall.Id, StaleEvaluation.Id);
 
         public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
-            NoEvalSet, EvalRowUnusable, EvalSetTooSmall, StaleEvaluation, NoFallbackChain, ConfigurationUnusable, FallbackStepsDown, CascadeWithoutGate, DuplicateTaskName);
+            NoEvalSet, EvalRowUnusable, EvalSetTooSmall, StaleEvaluation, NoFallbackChain, ConfigurationUnusable, FallbackStepsDown, UnknownSetting, InvalidSetting, UnknownTask, CascadeWithoutGate, DuplicateTaskName);
 
         private static DiagnosticDescriptor Create(string id, string title, string message, string category, params string[] customTags) =>
             Create(id, title, message, category, DiagnosticSeverity.Warning, customTags);

@@ -105,7 +105,11 @@ namespace RoutedPrompts.Analyzers
                 return;
             }
 
-            var changed = entry.Changes(descriptor.PromptHash, descriptor.SchemaHash, evalSetHash);
+            // Unreadable configuration says nothing about the chat options: only the hashes the code has are compared then.
+            var chatOptionsHash = inputs.Config is { } config
+                ? (config.Tasks.TryGetValue(descriptor.Name, out var taskOverride) ? taskOverride.ChatOptionsHash : null)
+                : entry.ChatOptionsHash;
+            var changed = entry.Changes(descriptor.PromptHash, descriptor.SchemaHash, evalSetHash, chatOptionsHash);
             if (changed.Count > 0)
             {
                 var what = changed.Count == 1

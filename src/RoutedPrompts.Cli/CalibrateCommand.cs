@@ -22,6 +22,7 @@ internal static class CalibrateCommand
             var lockPath = Path.Combine(project, LockFile.FileName);
             var file = File.Exists(lockPath) ? LockFile.Read(lockPath) : new LockFile();
             var maxDrop = parse.GetValue(target);
+            var routing = TaskHashes.ProjectRouting(project);
             var failed = false;
             foreach (var task in app.Tasks(parse, catalog, console).Where(t => t.EvalSet is not null))
             {
@@ -35,10 +36,13 @@ internal static class CalibrateCommand
 
                 var run = EvalRun.Read(resultsPath);
                 var evalSetText = File.ReadAllText(Path.Combine(project, task.EvalSet!));
-                var hashes = TaskHashes.Of(task, evalSetText);
-                if (run.PromptHash != hashes.Prompt || run.SchemaHash != hashes.Schema || run.EvalSetHash != hashes.EvalSet)
+                var hashes = TaskHashes.Of(task, evalSetText, routing);
+                var older = run.PromptHash != hashes.Prompt || run.SchemaHash != hashes.Schema || run.EvalSetHash != hashes.EvalSet ? "its prompt, schema or eval set"
+                    : run.ChatOptionsHash != hashes.ChatOptions ? $"its chat options (Tasks:{task.Name} in the configuration)"
+                    : null;
+                if (older is not null)
                 {
-                    console.MarkupLineInterpolated($"[red]{task.Name}[/]: its eval results are older than its prompt, schema or eval set. Run: {ToolCommand.Run($"eval --task {task.Name}")}");
+                    console.MarkupLineInterpolated($"[red]{task.Name}[/]: its eval results are older than {older}. Run: {ToolCommand.Run($"eval --task {task.Name}")}");
                     failed = true;
                     continue;
                 }
@@ -53,7 +57,7 @@ internal static class CalibrateCommand
                 var (tiers, examples) = run.ToCalibration();
                 var result = new CascadeCalibrator(new CalibrationOptions { MaxAccuracyDrop = maxDrop, AllowSkippingTiers = false })
                     .Calibrate(examples, tiers.Select(t => t.ToString()).ToArray());
-                var entry = LockEntries.Create(task, evalSetText, tiers, examples, result, maxDrop, time.GetUtcNow());
+                var entry = LockEntries.Create(task, evalSetText, tiers, examples, result, maxDrop, time.GetUtcNow(), routing);
                 file.Tasks[task.Name] = file.Tasks.TryGetValue(task.Name, out var previous) && LockEntries.SameCalibration(previous, entry) ? previous : entry;
                 console.MarkupLineInterpolated($"[bold]{task.Name}[/]: {result.Reason}");
             }

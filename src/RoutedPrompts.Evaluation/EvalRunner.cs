@@ -95,6 +95,9 @@ public sealed record EvalRun
     /// <summary>The eval set hash evaluated.</summary>
     public required string EvalSetHash { get; init; }
 
+    /// <summary>The hash of the task's chat options evaluated, null when it set none.</summary>
+    public string? ChatOptionsHash { get; init; }
+
     /// <summary>The examples' ids in eval set order.</summary>
     public required IReadOnlyList<string> Examples { get; init; }
 
@@ -376,6 +379,7 @@ public static class EvalRunner
                 // Every tier is this one deployment, so the options validate for any task the app registered; the
                 // single-tier task copy only ever calls it at its own tier, without a confidence threshold.
                 // The app's resilience settings (global and the tier's) apply, as at run time.
+                var single = Copy(task, tier);
                 var tierResilience = options.Routing.Tiers.TryGetValue(tier.ToString(), out var configuredTier) ? configuredTier.Resilience : null;
                 services.AddRoutedPrompts(o =>
                 {
@@ -384,10 +388,16 @@ public static class EvalRunner
                     {
                         o.Tiers[name] = new TierOptions { Deployments = [deployment], Resilience = tierResilience };
                     }
+
+                    // The task's chat options, as at run time (the router applies them); not its routing overrides.
+                    if (options.Routing.Tasks.GetValueOrDefault(task.Name) is { } configured)
+                    {
+                        o.Tasks[task.Name] = new TaskOptions { Temperature = configured.Temperature, MaxOutputTokens = configured.MaxOutputTokens, TopP = configured.TopP, Seed = configured.Seed };
+                    }
                 });
+                services.AddSingleton(new RoutedTaskSource(() => [single])); // the task evaluated is the one configured
                 var provider = services.BuildServiceProvider();
                 routers.Add(provider);
-                var single = Copy(task, tier);
                 work.AddRange(examples.Select((_, e) => (j, e, provider.GetRequiredService<PromptRouter>(), single)));
             }
 
@@ -449,13 +459,14 @@ public static class EvalRunner
             throw corrupt;
         }
 
-        var hashes = TaskHashes.Of(task, evalSetText);
+        var hashes = TaskHashes.Of(task, evalSetText, options.Routing);
         return new EvalRun
         {
             Task = task.Name,
             PromptHash = hashes.Prompt,
             SchemaHash = hashes.Schema,
             EvalSetHash = hashes.EvalSet,
+            ChatOptionsHash = hashes.ChatOptions,
             Examples = examples.Select(e => e.Id).ToArray(),
             Records = records.OrderBy(r => r.Job).ThenBy(r => r.Example).Select(r => r.Record).ToArray(),
             Scorer = scorer.Name,

@@ -8,7 +8,7 @@ public enum LockProblemKind
     /// <summary>The task has no lock entry.</summary>
     Missing,
 
-    /// <summary>The prompt, schema or eval set changed since calibration.</summary>
+    /// <summary>The prompt, schema, eval set or chat options changed since calibration.</summary>
     Stale,
 
     /// <summary>The recorded cascade falls below the task's bar.</summary>
@@ -36,10 +36,15 @@ public static class LockCheck
     /// <param name="tasks">The application's routed tasks.</param>
     /// <param name="lockFile">The lock file, or <see langword="null"/> when there is none.</param>
     /// <param name="projectDirectory">The directory eval set paths are relative to.</param>
+    /// <param name="routing">
+    /// The configuration whose per-task chat options are compared; <see langword="null"/> reads the project's
+    /// (<c>routedprompts.json</c> in <paramref name="projectDirectory"/>, then environment variables) as <c>eval</c> does.
+    /// </param>
     /// <returns>The problems; empty when every task passes.</returns>
-    public static IReadOnlyList<LockProblem> Check(IEnumerable<RoutedTask> tasks, LockFile? lockFile, string projectDirectory)
+    public static IReadOnlyList<LockProblem> Check(IEnumerable<RoutedTask> tasks, LockFile? lockFile, string projectDirectory, RoutedPromptsOptions? routing = null)
     {
         ArgumentNullException.ThrowIfNull(tasks);
+        routing ??= TaskHashes.ProjectRouting(projectDirectory);
         var problems = new List<LockProblem>();
         foreach (var task in tasks)
         {
@@ -69,6 +74,11 @@ public static class LockCheck
             else if (entry.EvalSetHash != RoutedTaskHashing.EvalSetHash(File.ReadAllText(evalSetPath)))
             {
                 changed.Add("eval set");
+            }
+
+            if (entry.ChatOptionsHash != TaskHashes.ChatOptionsOf(task, routing))
+            {
+                changed.Add("chat options");
             }
 
             if (changed.Count > 0)

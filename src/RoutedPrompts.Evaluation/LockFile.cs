@@ -238,6 +238,12 @@ public sealed class LockEntry
     /// <summary><c>RoutedTaskHashing.EvalSetHash(evalSetText)</c>.</summary>
     public string EvalSetHash { get; set; } = string.Empty;
 
+    /// <summary>
+    /// <c>RoutedTaskHashing.ChatOptionsHash(...)</c> of the task's configured chat options; absent when it set none (an
+    /// entry written before chat options existed reads the same way).
+    /// </summary>
+    public string? ChatOptionsHash { get; set; }
+
     /// <summary>The tier the eval gate found earns the task's traffic.</summary>
     public string StartTier { get; set; } = string.Empty;
 
@@ -326,19 +332,21 @@ public static class LockEntries
     /// <param name="result">The calibration.</param>
     /// <param name="target">The target calibrated for.</param>
     /// <param name="now">The calibration time.</param>
+    /// <param name="routing">The configuration evaluated with (its chat options are hashed); <see langword="null"/>: none.</param>
     /// <returns>The entry.</returns>
-    public static LockEntry Create(RoutedTask task, string evalSetText, IReadOnlyList<Tier> tiers, IReadOnlyList<CalibrationExample> examples, CalibrationResult result, double target, DateTimeOffset now)
+    public static LockEntry Create(RoutedTask task, string evalSetText, IReadOnlyList<Tier> tiers, IReadOnlyList<CalibrationExample> examples, CalibrationResult result, double target, DateTimeOffset now, RoutedPromptsOptions? routing = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(tiers);
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(result);
-        var hashes = TaskHashes.Of(task, evalSetText);
+        var hashes = TaskHashes.Of(task, evalSetText, routing);
         var entry = new LockEntry
         {
             PromptHash = hashes.Prompt,
             SchemaHash = hashes.Schema,
             EvalSetHash = hashes.EvalSet,
+            ChatOptionsHash = hashes.ChatOptions,
             StartTier = tiers[result.StartTier].ToString(),
             Expected = new LockExpected { Accuracy = result.Train.Accuracy, EscalationRate = result.Train.EscalationRate, CostPerRequestUsd = result.Train.CostPerRequestUsd },
             Target = new LockTarget { MaxAccuracyDrop = target },

@@ -1,24 +1,48 @@
+using Microsoft.Extensions.Configuration;
 using RoutedPrompts.Shared;
 
 namespace RoutedPrompts.Evaluation;
 
 /// <summary>
-/// The hashes of what a routed task is now (prompt, schema, eval set), as the lock file, eval results and staleness
-/// checks record and compare them. Recomputed from the task's text with <see cref="RoutedTaskHashing"/> (the definitions
-/// the generator and analyzers use), so a hand-built descriptor hashes the same way as a generated one.
+/// The hashes of what a routed task is now (prompt, schema, eval set, chat options), as the lock file, eval results and
+/// staleness checks record and compare them. Recomputed from the task's text and configuration with
+/// <see cref="RoutedTaskHashing"/> (the definitions the generator and analyzers use), so a hand-built descriptor hashes
+/// the same way as a generated one.
 /// </summary>
 /// <param name="Prompt">Hash of the instructions and template.</param>
 /// <param name="Schema">Hash of the schema, <see langword="null"/> for text tasks.</param>
 /// <param name="EvalSet">Hash of the eval set's text.</param>
-internal sealed record TaskHashes(string Prompt, string? Schema, string EvalSet)
+/// <param name="ChatOptions">Hash of the task's configured chat options, <see langword="null"/> when it sets none.</param>
+internal sealed record TaskHashes(string Prompt, string? Schema, string EvalSet, string? ChatOptions)
 {
-    /// <summary>The task's current hashes with the given eval set text.</summary>
-    public static TaskHashes Of(RoutedTask task, string evalSetText) =>
-        new(PromptOf(task), SchemaOf(task), RoutedTaskHashing.EvalSetHash(evalSetText));
+    /// <summary>The task's current hashes with the given eval set text and configuration (<see langword="null"/>: no chat options).</summary>
+    public static TaskHashes Of(RoutedTask task, string evalSetText, RoutedPromptsOptions? routing) =>
+        new(PromptOf(task), SchemaOf(task), RoutedTaskHashing.EvalSetHash(evalSetText), ChatOptionsOf(task, routing));
 
     /// <summary>Hash of the task's instructions and template.</summary>
     public static string PromptOf(RoutedTask task) => RoutedTaskHashing.PromptHash(task.Instructions, task.Template);
 
     /// <summary>Hash of the task's schema, <see langword="null"/> for text tasks.</summary>
     public static string? SchemaOf(RoutedTask task) => task.SchemaJson is null ? null : RoutedTaskHashing.SchemaHash(task.SchemaJson);
+
+    /// <summary>Hash of the chat options <paramref name="routing"/> sets for the task (<c>Tasks:&lt;name&gt;</c>), <see langword="null"/> when none.</summary>
+    public static string? ChatOptionsOf(RoutedTask task, RoutedPromptsOptions? routing) =>
+        routing?.Tasks.GetValueOrDefault(task.Name) is { } options
+            ? RoutedTaskHashing.ChatOptionsHash(options.Temperature, options.MaxOutputTokens, options.TopP, options.Seed)
+            : null;
+
+    /// <summary>
+    /// The project's RoutedPrompts configuration as <c>eval</c> reads it (its <c>routedprompts.json</c>, then
+    /// <c>RoutedPrompts__</c> environment variables), for comparing chat options; empty when there is no file.
+    /// </summary>
+    public static RoutedPromptsOptions ProjectRouting(string projectDirectory)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddRoutedPromptsFile(Path.Combine(Path.GetFullPath(projectDirectory), "routedprompts.json"), optional: true)
+            .AddEnvironmentVariables()
+            .Build();
+        var options = new RoutedPromptsOptions();
+        configuration.GetSection(RoutedPromptsOptions.SectionName).Bind(options);
+        return options;
+    }
 }

@@ -67,9 +67,12 @@ public sealed record TaskReport(string Task, IReadOnlyList<TierPoint> Tiers, Ope
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(entry);
-        if (run.PromptHash != entry.PromptHash || run.SchemaHash != entry.SchemaHash || run.EvalSetHash != entry.EvalSetHash)
+        var different = run.PromptHash != entry.PromptHash || run.SchemaHash != entry.SchemaHash || run.EvalSetHash != entry.EvalSetHash ? "prompts, schemas or eval sets"
+            : run.ChatOptionsHash != entry.ChatOptionsHash ? "chat options"
+            : null;
+        if (different is not null)
         {
-            throw new InvalidDataException($"{run.Task}: the eval results and the lock entry come from different prompts, schemas or eval sets. Run: {ToolCommand.Run($"calibrate --task {run.Task}")}");
+            throw new InvalidDataException($"{run.Task}: the eval results and the lock entry come from different {different}. Run: {ToolCommand.Run($"calibrate --task {run.Task}")}");
         }
 
         var (tiers, examples) = run.ToCalibration();

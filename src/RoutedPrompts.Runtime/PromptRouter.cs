@@ -140,7 +140,7 @@ public sealed class PromptRouter
                 attemptActivity?.SetTag(TelemetryTags.Model, deployment.Info.Model);
 
                 // Availability: did the deployment answer at all?
-                var call = await CallAsync(deployment, runtime, messages, cancellationToken).ConfigureAwait(false);
+                var call = await CallAsync(deployment, runtime, messages, settings.Source.Tasks.GetValueOrDefault(task.Name), cancellationToken).ConfigureAwait(false);
                 if (call.Error is { } error)
                 {
                     lastProviderError = error;
@@ -209,10 +209,11 @@ public sealed class PromptRouter
     /// Calls one deployment through its resilience pipeline (timeout, retries, circuit breaker). Any failure other than
     /// the caller's cancellation is returned, not thrown.
     /// </summary>
-    private async ValueTask<ProviderCall> CallAsync(DeploymentPlan deployment, TaskRuntime runtime, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
+    private async ValueTask<ProviderCall> CallAsync(DeploymentPlan deployment, TaskRuntime runtime, IReadOnlyList<ChatMessage> messages, TaskOptions? taskOptions, CancellationToken cancellationToken)
     {
         var client = Client(deployment.Info.Provider);
         var options = new ChatOptions { ModelId = deployment.Info.Model, ResponseFormat = runtime.ResponseFormat };
+        TaskChatOptions.Apply(taskOptions, options); // the task's configured chat options (eval runs through here too)
         if (deployment.LogProbabilities)
         {
             options.RawRepresentationFactory = OpenAILogProbabilities.RequestFactory;

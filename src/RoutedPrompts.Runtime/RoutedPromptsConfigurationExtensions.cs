@@ -9,7 +9,9 @@ public static class RoutedPromptsConfigurationExtensions
     /// <summary>
     /// Loads a <c>routedprompts.json</c> file (whose root has the shape of the <c>RoutedPrompts</c> section:
     /// <c>Tiers</c>, <c>Tasks</c>, ...) under the <c>RoutedPrompts:</c> prefix. A file whose only root key is
-    /// <c>RoutedPrompts</c> is loaded as it is. The file is read once, when this method is called.
+    /// <c>RoutedPrompts</c> is loaded as it is. Comments and trailing commas are accepted. The file is read once, when
+    /// this method is called; its keys are checked at start-up by the options validation (and at build time by the
+    /// analyzers, RP0013/RP0014), against one shape.
     /// </summary>
     /// <param name="builder">The configuration builder.</param>
     /// <param name="path">The file's path; a relative path is resolved against the builder's base path.</param>
@@ -29,7 +31,9 @@ public static class RoutedPromptsConfigurationExtensions
                 return builder;
             }
 
-            throw new FileNotFoundException($"The RoutedPrompts configuration file '{fullPath}' does not exist. Create it, or pass optional: true.", fullPath);
+            throw new FileNotFoundException(
+                $"The RoutedPrompts configuration file '{fullPath}' does not exist. Add routedprompts.json next to the project (the RoutedPrompts package copies it to the output directory), pass the path of the file, or pass optional: true when the RoutedPrompts section comes from other configuration.",
+                fullPath);
         }
 
         IConfigurationRoot file;
@@ -43,8 +47,7 @@ public static class RoutedPromptsConfigurationExtensions
                 $"The RoutedPrompts configuration file '{fullPath}' is not valid JSON: {ex.InnerException?.Message ?? ex.Message}", ex);
         }
 
-        var rootKeys = file.GetChildren().Select(c => c.Key).ToArray();
-        var wrapped = rootKeys is [var only] && string.Equals(only, RoutedPromptsOptions.SectionName, StringComparison.OrdinalIgnoreCase);
+        var wrapped = RoutedPrompts.Shared.RoutedPromptsShape.IsWrapped(file.GetChildren().Select(c => c.Key).ToArray());
         var values = file.AsEnumerable(makePathsRelative: true)
             .Where(pair => pair.Value is not null)
             .Select(pair => new KeyValuePair<string, string?>(

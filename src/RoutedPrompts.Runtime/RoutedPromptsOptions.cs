@@ -115,4 +115,16 @@ public sealed class TaskOptions
 
     /// <summary>The tier the task starts at. It can only raise the task's own tier, never lower it.</summary>
     public Tier? Tier { get; set; }
+
+    /// <summary>Sent as <c>ChatOptions.Temperature</c> with every request of the task (0..2); the provider's default when unset.</summary>
+    public float? Temperature { get; set; }
+
+    /// <summary>Sent as <c>ChatOptions.MaxOutputTokens</c> (at least 1); the provider's default when unset.</summary>
+    public int? MaxOutputTokens { get; set; }
+
+    /// <summary>Sent as <c>ChatOptions.TopP</c> (0..1); the provider's default when unset.</summary>
+    public float? TopP { get; set; }
+
+    /// <summary>Sent as <c>ChatOptions.Seed</c>; the provider's default when unset.</summary>
+    public long? Seed { get; set; }
 }

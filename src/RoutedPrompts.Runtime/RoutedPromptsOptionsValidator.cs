@@ -1,7 +1,9 @@
 using System.Globalization;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using RoutedPrompts.Shared;
 
 namespace RoutedPrompts;
 
@@ -11,6 +13,12 @@ internal sealed class RoutedTaskSource(Func<IReadOnlyList<RoutedTask>> tasks)
     public static RoutedTaskSource Catalog { get; } = new(() => RoutedTaskCatalog.Tasks);
 
     public IReadOnlyList<RoutedTask> Tasks => tasks();
+}
+
+/// <summary>The configuration section the options are bound from, whose keys the validator checks (the binder ignores unknown ones).</summary>
+internal sealed class RoutedPromptsConfigurationSection(IConfigurationSection section)
+{
+    public IConfigurationSection Section { get; } = section;
 }
 
 /// <summary>
@@ -26,6 +34,11 @@ internal sealed class RoutedPromptsOptionsValidator(IServiceProvider services) :
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         var keyed = services.GetService<IServiceProviderIsKeyedService>();
+        if (services.GetService<RoutedPromptsConfigurationSection>() is { } configured)
+        {
+            UnknownKeys(configured.Section, failures);
+        }
+
         ResilienceValidation.Validate($"{Root}:Resilience", options.Resilience, failures);
 
         foreach (var (tierName, tier) in options.Tiers)
@@ -57,6 +70,9 @@ internal sealed class RoutedPromptsOptionsValidator(IServiceProvider services) :
 
             CheckTier($"{taskPath}:Tier", task?.Tier, failures);
             CheckTier($"{taskPath}:MaxTier", task?.MaxTier, failures);
+            CheckChatOption(taskPath, RoutedPromptsShape.Temperature, task?.Temperature, failures);
+            CheckChatOption(taskPath, RoutedPromptsShape.MaxOutputTokens, task?.MaxOutputTokens, failures);
+            CheckChatOption(taskPath, RoutedPromptsShape.TopP, task?.TopP, failures);
             if (tasks.Count > 0 && !tasks.Any(t => t.Name == taskName))
             {
                 failures.Add($"{taskPath} names no routed task. Known tasks: {string.Join(", ", tasks.Select(t => t.Name))}. Fix the name or remove the entry.");
@@ -110,6 +126,37 @@ internal sealed class RoutedPromptsOptionsValidator(IServiceProvider services) :
         }
 
         CheckPrice($"{path}:OutputUsdPerMillionTokens", deployment.OutputUsdPerMillionTokens, failures);
+    }
+
+    /// <summary>
+    /// Every key of the section must be one the options have (<see cref="RoutedPromptsShape"/>, the shape the analyzers
+    /// hold routedprompts.json to): the binder would ignore a misspelled price, leaving the deployment at $0.
+    /// </summary>
+    private static void UnknownKeys(IConfigurationSection section, List<string> failures)
+    {
+        var reported = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, _) in section.AsEnumerable(makePathsRelative: true).OrderBy(pair => pair.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            if (key.Length == 0)
+            {
+                continue;
+            }
+
+            var segments = key.Split(ConfigurationPath.KeyDelimiter);
+            if (RoutedPromptsShape.UnknownKey(segments, Root + ConfigurationPath.KeyDelimiter, out var depth) is { } problem &&
+                reported.Add(string.Join(ConfigurationPath.KeyDelimiter, segments.Take(depth + 1))))
+            {
+                failures.Add($"{problem} Rename or remove it (in routedprompts.json, or the environment variable {Root}__{string.Join("__", segments.Take(depth + 1))}).");
+            }
+        }
+    }
+
+    private static void CheckChatOption(string taskPath, string key, double? value, List<string> failures)
+    {
+        if (value is { } number && RoutedPromptsShape.RangeProblem(RoutedPromptsShape.Task.Find(key)!, number) is { } problem)
+        {
+            failures.Add($"{taskPath}:{key} {problem}");
+        }
     }
 
     private static void CheckTier(string path, Tier? tier, List<string> failures)

@@ -20,7 +20,10 @@ public static class RoutedPromptsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<RoutedPromptsOptions>().Bind(configuration.GetSection(RoutedPromptsOptions.SectionName)).ValidateOnStart();
+        var section = configuration.GetSection(RoutedPromptsOptions.SectionName);
+        services.AddOptions<RoutedPromptsOptions>().Bind(section).ValidateOnStart();
+        services.TryAddSingleton(new RoutedPromptsConfigurationSection(section)); // its keys are validated too
+
         return AddCore(services);
     }
 

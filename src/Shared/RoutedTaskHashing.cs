@@ -8,7 +8,7 @@ using System.Text;
 
 namespace RoutedPrompts.Shared
 {
-    /// <summary>Hashes of a routed task's prompt, schema and eval set.</summary>
+    /// <summary>Hashes of a routed task's prompt, schema, eval set and chat options.</summary>
     internal static class RoutedTaskHashing
     {
         /// <summary>Prefix of every hash string, naming the algorithm.</summary>
@@ -42,6 +42,29 @@ namespace RoutedPrompts.Shared
             }
 
             return Hash(builder.ToString());
+        }
+
+        /// <summary>
+        /// Hash of the chat options configured for a task (<c>Tasks:&lt;name&gt;</c> <c>Temperature</c>,
+        /// <c>MaxOutputTokens</c>, <c>TopP</c>, <c>Seed</c>), or <see langword="null"/> when it sets none: an entry without
+        /// this hash was evaluated with the provider's defaults. Fractions are written with six decimals, so a value read as
+        /// a <c>float</c> and as a <c>double</c> hash the same.
+        /// </summary>
+        public static string? ChatOptionsHash(double? temperature, long? maxOutputTokens, double? topP, long? seed)
+        {
+            if (temperature is null && maxOutputTokens is null && topP is null && seed is null)
+            {
+                return null;
+            }
+
+            var text = new StringBuilder();
+            Append("temperature", temperature?.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture));
+            Append("maxOutputTokens", maxOutputTokens?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Append("topP", topP?.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture));
+            Append("seed", seed?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return Hash(text.ToString());
+
+            void Append(string name, string? value) => text.Append(name).Append(':').Append(value ?? "default").Append('\n');
         }
 
         private static string Normalize(string text) => text.Replace("\r\n", "\n").Replace('\r', '\n');

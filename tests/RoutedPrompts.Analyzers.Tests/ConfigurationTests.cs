@@ -37,7 +37,7 @@ public sealed class ConfigurationTests
     [Fact]
     public Task ConfigurationCanRaiseTheStartAndLowerTheCap()
     {
-        var config = Sources.Config(singleDeployment: true, tasks: """{ "prompts.summarize": { "tier": "medium", "MaxTier": "Medium" } }""");
+        var config = Sources.Config(singleDeployment: true, tasks: """{ "Prompts.Summarize": { "tier": "medium", "MaxTier": "Medium" } }""");
         return Verify.VerifyAsync(
             Sources.Prompts(Task.Replace("MaxTier = Tier.Medium", "MaxTier = Tier.Large", StringComparison.Ordinal)),
             [config, Evals],
@@ -62,7 +62,6 @@ public sealed class ConfigurationTests
     [Theory]
     [InlineData("{\n  \"Tiers\": {\n    \"Small\": { \"Deployments\": [ { \"Provider\": \"a\" \"Model\": \"m\" } ] }\n  }\n}", 3, 51, "expected ',' or '}'")]
     [InlineData("{ \"Tiers\": [] }", 1, 12, "'Tiers' must be an object")]
-    [InlineData("{ \"Tiers\": { \"Huge\": {} } }", 1, 22, "unknown tier 'Huge' (expected Small, Medium or Large)")]
     [InlineData("{ \"Tiers\": { \"Small\": { \"Deployments\": {} } } }", 1, 40, "'Tiers:Small:Deployments' must be an array")]
     [InlineData("[]", 1, 1, "the file must be a JSON object with a 'Tiers' property")]
     public Task MalformedConfigurationIsReportedAtItsLineAndColumn(string text, int line, int column, string error) => Verify.VerifyAsync(
@@ -163,4 +162,92 @@ public sealed class ConfigurationTests
         [Sources.Config(tasks: """{ "Prompts.Configured": { "ConfidenceThreshold": 0.6 } }"""), Evals, ("/project/evals/json.jsonl", Sources.Rows(50, """{"inputs": {"text": "t"}, "expected": {"text": "s"}}"""))],
         null,
         Diagnostic(Rules.CascadeWithoutGate).WithLocation(0).WithArguments("Prompts.Summarize"));
+
+    // routedprompts.json is read as the runtime reads it (Microsoft.Extensions.Configuration.Json + RoutedPromptsShape).
+    [Fact]
+    public Task CommentsTrailingCommasAndTheRoutedPromptsWrapperAreAccepted() => Verify.VerifyAsync(
+        Sources.Prompts(Task),
+        [(Sources.ConfigPath, "// the app's routing\n{ \"RoutedPrompts\": /* as in appsettings.json */ " +
+            Sources.Config().Text.Replace(" ] }", ", ] }", StringComparison.Ordinal).TrimEnd()[..^1] + ", \"LogContent\": false, // trailing commas\n}, }"), Evals],
+        null);
+
+    [Fact]
+    public Task AWrappedFileIsCheckedLikeAnUnwrappedOne() => Verify.VerifyAsync(
+        Sources.Prompts(Task),
+        [(Sources.ConfigPath, "{ \"RoutedPrompts\": " + Sources.Config(singleDeployment: true).Text + " }"), Evals],
+        null,
+        Diagnostic(Rules.NoFallbackChain).WithLocation(0).WithArguments("Small", "Prompts.Summarize", 1),
+        Diagnostic(Rules.NoFallbackChain).WithLocation(0).WithArguments("Medium", "Prompts.Summarize", 1));
+
+    [Fact]
+    public Task AnUnclosedCommentIsMalformed() => Verify.VerifyAsync(
+        Sources.Prompts(Task),
+        [(Sources.ConfigPath, "{ /* \"Tiers\": {} }"), Evals],
+        null,
+        Diagnostic(Rules.ConfigurationUnusable).WithSpan(Sources.ConfigPath, 1, 3, 1, 3)
+            .WithArguments("routedprompts.json is malformed at line 1, column 3: unterminated comment"));
+
+    [Fact]
+    public Task AMisspelledPriceIsAnUnknownKeyAtItsLineWithTheNearestKey()
+    {
+        var config = Sources.Config();
+        var text = config.Text.Replace("\"OutputUsdPerMillionTokens\": 0.6 }, { \"Provider\": \"azure\"", "\"OutputUsdPerMilionTokens\": 0.6 }, { \"Provider\": \"azure\"", StringComparison.Ordinal);
+        Assert.NotEqual(config.Text, text);
+        var line = text.Split('\n')[2];
+        var column = line.IndexOf("\"OutputUsdPerMilionTokens\"", StringComparison.Ordinal) + 1;
+        return Verify.VerifyAsync(
+            Sources.Prompts(Task),
+            [(Sources.ConfigPath, text), Evals],
+            null,
+            Diagnostic(Rules.UnknownSetting).WithSpan(Sources.ConfigPath, 3, column, 3, column + "\"OutputUsdPerMilionTokens\"".Length)
+                .WithArguments("Tiers:Small:Deployments:0:OutputUsdPerMilionTokens is not a RoutedPrompts setting: did you mean 'OutputUsdPerMillionTokens'? The keys here are Provider, Model, InputUsdPerMillionTokens, OutputUsdPerMillionTokens, CachedInputUsdPerMillionTokens, LogProbabilities, Resilience."));
+    }
+
+    [Fact]
+    public Task UnknownKeysAtEveryLevelAndRepeatedKeysAreReported() => Verify.VerifyAsync(
+        Sources.Prompts(Task),
+        [(Sources.ConfigPath, "{ \"Tier\": {},\n\"Tasks\": { \"Prompts.Summarize\": { \"Temprature\": 0.2 } },\n\"Resilience\": { \"MaxRetries\": 1, \"maxretries\": 2 } }"), Evals],
+        null,
+        Diagnostic(Rules.UnknownSetting).WithSpan(Sources.ConfigPath, 1, 3, 1, 9)
+            .WithArguments("Tier is not a RoutedPrompts setting: did you mean 'Tiers'? The keys here are Tiers, Tasks, LogContent, ExposeProviderExceptions, Resilience, WhenTierUnavailable."),
+        Diagnostic(Rules.UnknownSetting).WithSpan(Sources.ConfigPath, 2, 35, 2, 47)
+            .WithArguments("Tasks:Prompts.Summarize:Temprature is not a RoutedPrompts setting: did you mean 'Temperature'? The keys here are ConfidenceThreshold, Tier, MaxTier, Temperature, MaxOutputTokens, TopP, Seed."),
+        Diagnostic(Rules.UnknownSetting).WithSpan(Sources.ConfigPath, 3, 34, 3, 46)
+            .WithArguments("Resilience:maxretries is given twice (keys are compared ignoring case); remove one."),
+        Diagnostic(Rules.NoFallbackChain).WithLocation(0).WithArguments("Small", "Prompts.Summarize", 0));
+
+    [Theory]
+    [InlineData("\"Tier\": \"Huge\"", "Tasks:Prompts.Summarize:Tier is 'Huge'; it must be a tier name: Small, Medium, Large.")]
+    [InlineData("\"MaxTier\": 2", "Tasks:Prompts.Summarize:MaxTier is '2'; it must be a tier name: Small, Medium, Large.")]
+    [InlineData("\"Temperature\": 2.5", "Tasks:Prompts.Summarize:Temperature is 2.5; it must be between 0 and 2 (for example 0.2).")]
+    [InlineData("\"TopP\": -0.1", "Tasks:Prompts.Summarize:TopP is -0.1; it must be between 0 and 1 (for example 0.9).")]
+    [InlineData("\"MaxOutputTokens\": 0", "Tasks:Prompts.Summarize:MaxOutputTokens is 0; it must be at least 1 (for example 1024).")]
+    [InlineData("\"Seed\": 1.5", "Tasks:Prompts.Summarize:Seed is '1.5'; it must be a whole number (for example 42).")]
+    [InlineData("\"ConfidenceThreshold\": {}", "Tasks:Prompts.Summarize:ConfidenceThreshold is an object; it must be a single value.")]
+    public Task UnusableValuesAreReportedAtTheValue(string setting, string message)
+    {
+        var config = Sources.Config(tasks: "{ \"Prompts.Summarize\": { " + setting + " } }");
+        var line = config.Text.Split('\n').Select((l, i) => (l, i)).Single(x => x.l.Contains("Prompts.Summarize", StringComparison.Ordinal));
+        var value = setting[(setting.IndexOf(':', StringComparison.Ordinal) + 2)..];
+        var column = line.l.IndexOf(setting, StringComparison.Ordinal) + setting.Length - value.Length + 1;
+        return Verify.VerifyAsync(
+            Sources.Prompts(Task),
+            [config, Evals],
+            null,
+            Diagnostic(Rules.InvalidSetting).WithSpan(Sources.ConfigPath, line.i + 1, column, line.i + 1, column + value.Length).WithArguments(message));
+    }
+
+    [Fact]
+    public Task ATaskEntryThatNamesNoTaskIsReportedWithTheNearestName()
+    {
+        var config = Sources.Config(tasks: "{ \"Prompts.Sumarize\": { \"Tier\": \"Medium\" } }");
+        var line = config.Text.Split('\n').Select((l, i) => (l, i)).Single(x => x.l.Contains("Prompts.Sumarize", StringComparison.Ordinal));
+        var column = line.l.IndexOf("\"Prompts.Sumarize\"", StringComparison.Ordinal) + 1;
+        return Verify.VerifyAsync(
+            Sources.Prompts(Task + Task.Replace("{|#0:SummarizeAsync|}", "ClassifyAsync", StringComparison.Ordinal)),
+            [config, Evals],
+            null,
+            Diagnostic(Rules.UnknownTask).WithSpan(Sources.ConfigPath, line.i + 1, column, line.i + 1, column + "\"Prompts.Sumarize\"".Length)
+                .WithArguments("Prompts.Sumarize", "Prompts.Summarize"));
+    }
 }

@@ -62,7 +62,7 @@ public sealed class RobustnessTests
         "file class F { } partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"x\")] public partial Task<F> A(); }",
         "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"x\")] public partial Task<string> A(); [RoutedPrompt(Tier.Small, Prompt = \"x\")] public partial Task<string> A(); }",
         "partial class P(PromptRouter r) { void M() { [RoutedPrompt(Tier.Small, Prompt = \"x\")] static Task<string> Local() => null!; } }",
-        "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"x\"",
+        "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"x\", EvalSet = ",
 
         // Surrogate escapes: a pair, lone halves, a \U pair, a \U beyond Unicode (CS1009).
         "partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"\\uD83D\\uDE00 {x} \\xD800 \\U0001F600 \\uDC00{x}\\U0000DBFF\")] public partial Task<string> A(string x); }",

@@ -20,16 +20,17 @@ public sealed class StaleEvaluationTests
 
     private static DiagnosticResult Diagnostic(DiagnosticDescriptor descriptor) => new(descriptor);
 
-    private static (string Path, string Text) Lock(string? prompt, string? schema, string? evalSet, string task = "Prompts.Summarize")
+    private static (string Path, string Text) Lock(string? prompt, string? schema, string? evalSet, string task = "Prompts.Summarize", string? chatOptions = null)
     {
         static string Value(string? hash) => hash is null ? "null" : "\"" + hash + "\"";
         return ("/project/routedprompts.lock.json",
             "{ \"version\": 1, \"tasks\": { \"" + task + "\": { \"promptHash\": " + Value(prompt) + ", \"schemaHash\": " + Value(schema) +
-            ", \"evalSetHash\": " + Value(evalSet) + ", \"startTier\": \"Small\", \"futureField\": [1, 2] } } }");
+            ", \"evalSetHash\": " + Value(evalSet) + (chatOptions is null ? string.Empty : ", \"chatOptionsHash\": " + Value(chatOptions)) +
+            ", \"startTier\": \"Small\", \"futureField\": [1, 2] } } }");
     }
 
-    private static (string Path, string Text)[] Files(string evalRows, (string Path, string Text) lockFile) =>
-        [Sources.Config(), (SchemaPath, Schema), ("/project/evals/summary.jsonl", evalRows), lockFile];
+    private static (string Path, string Text)[] Files(string evalRows, (string Path, string Text) lockFile, string tasks = "{}") =>
+        [Sources.Config(tasks: tasks), (SchemaPath, Schema), ("/project/evals/summary.jsonl", evalRows), lockFile];
 
     private static string PromptHash => RoutedTaskHashing.PromptHash(Instructions, Template);
 
@@ -60,4 +61,34 @@ public sealed class StaleEvaluationTests
     [Fact]
     public Task AnUnreadableLockFileIsLeftToTheCli() => Verify.VerifyAsync(
         Code, Files(EvalRows, ("/project/routedprompts.lock.json", "{ \"tasks\": ")), null);
+
+    [Fact]
+    public Task ChatOptionsAddedSinceTheEvaluationAreStale() => Verify.VerifyAsync(
+        Code,
+        Files(EvalRows, Lock(PromptHash, SchemaHash, RoutedTaskHashing.EvalSetHash(EvalRows)), """{ "Prompts.Summarize": { "Temperature": 0.2 } }"""),
+        null,
+        Diagnostic(Rules.StaleEvaluation).WithLocation(0).WithArguments("Prompts.Summarize", "the chat options hash differs"));
+
+    [Fact]
+    public Task ChangedChatOptionsAreStale() => Verify.VerifyAsync(
+        Code,
+        Files(EvalRows, Lock(PromptHash, SchemaHash, RoutedTaskHashing.EvalSetHash(EvalRows), chatOptions: RoutedTaskHashing.ChatOptionsHash(0.2, null, null, null)),
+            """{ "Prompts.Summarize": { "Temperature": 0.7 } }"""),
+        null,
+        Diagnostic(Rules.StaleEvaluation).WithLocation(0).WithArguments("Prompts.Summarize", "the chat options hash differs"));
+
+    [Fact]
+    public Task TheSameChatOptionsAreNotStale() => Verify.VerifyAsync(
+        Code,
+        Files(EvalRows, Lock(PromptHash, SchemaHash, RoutedTaskHashing.EvalSetHash(EvalRows), chatOptions: RoutedTaskHashing.ChatOptionsHash(0.2, 512, null, 7)),
+            """{ "Prompts.Summarize": { "temperature": "0.2", "MaxOutputTokens": 512, "Seed": 7 } }"""),
+        null);
+
+    [Fact]
+    public void TheChatOptionsHashIsAbsentWithoutOptionsAndReadsFloatsAsDoubles()
+    {
+        Assert.Null(RoutedTaskHashing.ChatOptionsHash(null, null, null, null));
+        Assert.Equal(RoutedTaskHashing.ChatOptionsHash(0.2, null, null, null), RoutedTaskHashing.ChatOptionsHash(0.2f, null, null, null));
+        Assert.NotEqual(RoutedTaskHashing.ChatOptionsHash(null, null, 0.2, null), RoutedTaskHashing.ChatOptionsHash(0.2, null, null, null));
+    }
 }

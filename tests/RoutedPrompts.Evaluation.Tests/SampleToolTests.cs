@@ -48,7 +48,7 @@ public sealed class SampleToolTests : IDisposable
 
         var covering = Path.Combine(_dir, "recordings", "expected.jsonl");
         var models = new[] { "gpt-4o-mini", "gpt-4.1-mini", "gpt-4o" };
-        File.WriteAllLines(covering, Cli.AppAssembly.LoadTasks(assembly).Where(t => t.EvalSet is not null).SelectMany(task =>
+        File.WriteAllLines(covering, Cli.AppAssembly.Load(assembly).Tasks.Where(t => t.EvalSet is not null).SelectMany(task =>
             EvalSet.Load(Path.Combine(_dir, task.EvalSet!), task).Select(example => System.Text.Json.JsonSerializer.Serialize(new
             {
                 messages = EvalRunner.Messages(task, example).Select(m => new { role = m.Role.Value, content = m.Text }),

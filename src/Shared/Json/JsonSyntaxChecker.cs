@@ -23,7 +23,9 @@ namespace RoutedPrompts.Shared
         private static readonly IReadOnlyList<KeyValuePair<string, JsonNode>> NoProperties = new KeyValuePair<string, JsonNode>[0];
         private static readonly IReadOnlyList<JsonNode> NoItems = new JsonNode[0];
 
-        public JsonNode(JsonNodeKind kind, int start, int end, string? text = null, IReadOnlyList<KeyValuePair<string, JsonNode>>? properties = null, IReadOnlyList<JsonNode>? items = null)
+        private static readonly IReadOnlyList<int> NoNameStarts = new int[0];
+
+        public JsonNode(JsonNodeKind kind, int start, int end, string? text = null, IReadOnlyList<KeyValuePair<string, JsonNode>>? properties = null, IReadOnlyList<JsonNode>? items = null, IReadOnlyList<int>? nameStarts = null)
         {
             Kind = kind;
             Start = start;
@@ -31,6 +33,7 @@ namespace RoutedPrompts.Shared
             Text = text;
             Properties = properties ?? NoProperties;
             Items = items ?? NoItems;
+            NameStarts = nameStarts ?? NoNameStarts;
         }
 
         public JsonNodeKind Kind { get; }
@@ -46,6 +49,9 @@ namespace RoutedPrompts.Shared
 
         /// <summary>An object's members, in document order.</summary>
         public IReadOnlyList<KeyValuePair<string, JsonNode>> Properties { get; }
+
+        /// <summary>The offset of each member's name (its opening quote), parallel to <see cref="Properties"/>.</summary>
+        public IReadOnlyList<int> NameStarts { get; }
 
         /// <summary>An array's elements.</summary>
         public IReadOnlyList<JsonNode> Items { get; }
@@ -79,14 +85,26 @@ namespace RoutedPrompts.Shared
     {
         private const int MaxDepth = 256;
         private readonly string text;
+        private readonly bool configuration;
         private int position;
 
-        private JsonSyntaxChecker(string text) => this.text = text;
+        private JsonSyntaxChecker(string text, bool configuration)
+        {
+            this.text = text;
+            this.configuration = configuration;
+        }
 
         /// <summary>Parses <paramref name="text"/>; returns <see langword="null"/> and the document, or the error and where.</summary>
-        public static string? Parse(string text, out JsonNode? document, out int errorPosition)
+        /// <param name="text">The JSON text.</param>
+        /// <param name="document">The document, when the text is well formed.</param>
+        /// <param name="errorPosition">Where the error is.</param>
+        /// <param name="configuration">
+        /// Accept what Microsoft.Extensions.Configuration.Json accepts beyond RFC 8259 (the runtime reads
+        /// <c>routedprompts.json</c> with it): <c>//</c> and <c>/* */</c> comments, and a trailing comma in objects and arrays.
+        /// </param>
+        public static string? Parse(string text, out JsonNode? document, out int errorPosition, bool configuration = false)
         {
-            var checker = new JsonSyntaxChecker(text);
+            var checker = new JsonSyntaxChecker(text, configuration);
             var error = checker.Run(out document);
             errorPosition = checker.position;
             if (error is not null)
@@ -104,15 +122,15 @@ namespace RoutedPrompts.Shared
                 position = 1;
             }
 
-            SkipWhitespace();
-            var error = Value(0, out document);
+            document = null;
+            var error = SkipWhitespace() ?? Value(0, out document);
             if (error is not null)
             {
                 return error;
             }
 
-            SkipWhitespace();
-            return position < text.Length ? "unexpected text after the JSON value" : null;
+            error = SkipWhitespace();
+            return error ?? (position < text.Length ? "unexpected text after the JSON value" : null);
         }
 
         private string? Value(int depth, out JsonNode? node)
@@ -163,6 +181,7 @@ namespace RoutedPrompts.Shared
         {
             var start = position;
             var properties = new List<KeyValuePair<string, JsonNode>>();
+            var nameStarts = new List<int>();
             var error = Container('}', () =>
             {
                 if (position >= text.Length || text[position] != '"')
@@ -170,29 +189,31 @@ namespace RoutedPrompts.Shared
                     return "expected a property name";
                 }
 
+                var nameStart = position;
                 var nameError = String(out var name);
                 if (nameError is not null)
                 {
                     return nameError;
                 }
 
-                SkipWhitespace();
-                if (position >= text.Length || text[position] != ':')
+                var colonError = SkipWhitespace();
+                if (colonError is not null || position >= text.Length || text[position] != ':')
                 {
-                    return "expected ':'";
+                    return colonError ?? "expected ':'";
                 }
 
                 position++;
-                SkipWhitespace();
-                var valueError = Value(depth + 1, out var value);
+                JsonNode? value = null;
+                var valueError = SkipWhitespace() ?? Value(depth + 1, out value);
                 if (valueError is null)
                 {
                     properties.Add(new KeyValuePair<string, JsonNode>(name, value!));
+                    nameStarts.Add(nameStart);
                 }
 
                 return valueError;
             });
-            node = new JsonNode(JsonNodeKind.Object, start, position, properties: properties);
+            node = new JsonNode(JsonNodeKind.Object, start, position, properties: properties, nameStarts: nameStarts);
             return error;
         }
 
@@ -217,7 +238,12 @@ namespace RoutedPrompts.Shared
         private string? Container(char close, System.Func<string?> element)
         {
             position++;
-            SkipWhitespace();
+            var error = SkipWhitespace();
+            if (error is not null)
+            {
+                return error;
+            }
+
             if (position < text.Length && text[position] == close)
             {
                 position++;
@@ -226,17 +252,27 @@ namespace RoutedPrompts.Shared
 
             while (true)
             {
-                SkipWhitespace();
-                var error = element();
+                error = SkipWhitespace() ?? element() ?? SkipWhitespace();
                 if (error is not null)
                 {
                     return error;
                 }
 
-                SkipWhitespace();
                 if (position < text.Length && text[position] == ',')
                 {
                     position++;
+                    error = SkipWhitespace();
+                    if (error is not null)
+                    {
+                        return error;
+                    }
+
+                    if (configuration && position < text.Length && text[position] == close)
+                    {
+                        position++; // a trailing comma
+                        return null;
+                    }
+
                     continue;
                 }
 
@@ -372,12 +408,40 @@ namespace RoutedPrompts.Shared
             return position > start;
         }
 
-        private void SkipWhitespace()
+        /// <summary>Skips whitespace (and, in configuration mode, comments); the error of an unterminated comment, else null.</summary>
+        private string? SkipWhitespace()
         {
-            while (position < text.Length && (text[position] == ' ' || text[position] == '\t' || text[position] == '\n' || text[position] == '\r'))
+            while (position < text.Length)
             {
-                position++;
+                var c = text[position];
+                if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+                {
+                    position++;
+                }
+                else if (configuration && c == '/' && position + 1 < text.Length && text[position + 1] == '/')
+                {
+                    while (position < text.Length && text[position] != '\n')
+                    {
+                        position++;
+                    }
+                }
+                else if (configuration && c == '/' && position + 1 < text.Length && text[position + 1] == '*')
+                {
+                    var end = text.IndexOf("*/", position + 2, System.StringComparison.Ordinal);
+                    if (end < 0)
+                    {
+                        return "unterminated comment";
+                    }
+
+                    position = end + 2;
+                }
+                else
+                {
+                    break;
+                }
             }
+
+            return null;
         }
     }
 }

@@ -37,11 +37,14 @@ namespace RoutedPrompts.Shared
     /// <summary>A <c>Tasks:&lt;name&gt;</c> override in <c>routedprompts.json</c>.</summary>
     internal sealed class TaskOverride
     {
-        public TaskOverride(double? confidenceThreshold, int? tier, int? maxTier)
+        public TaskOverride(double? confidenceThreshold, int? tier, int? maxTier, string? chatOptionsHash, int nameStart, int nameLength)
         {
             ConfidenceThreshold = confidenceThreshold;
             Tier = tier;
             MaxTier = maxTier;
+            ChatOptionsHash = chatOptionsHash;
+            NameStart = nameStart;
+            NameLength = nameLength;
         }
 
         public double? ConfidenceThreshold { get; }
@@ -49,47 +52,72 @@ namespace RoutedPrompts.Shared
         public int? Tier { get; }
 
         public int? MaxTier { get; }
+
+        /// <summary><see cref="RoutedTaskHashing.ChatOptionsHash"/> of the task's chat options; <see langword="null"/> when it sets none.</summary>
+        public string? ChatOptionsHash { get; }
+
+        /// <summary>Where the task's name is in the file.</summary>
+        public int NameStart { get; }
+
+        public int NameLength { get; }
+    }
+
+    /// <summary>Something in <c>routedprompts.json</c> the configuration would reject: an unknown key or an unusable value.</summary>
+    internal sealed class ConfigurationProblem
+    {
+        public ConfigurationProblem(bool unknownKey, string message, int start, int length)
+        {
+            UnknownKey = unknownKey;
+            Message = message;
+            Start = start;
+            Length = length;
+        }
+
+        /// <summary>An unknown (or repeated) key, rather than an unusable value.</summary>
+        public bool UnknownKey { get; }
+
+        /// <summary>The message, naming the key's path.</summary>
+        public string Message { get; }
+
+        public int Start { get; }
+
+        public int Length { get; }
     }
 
     /// <summary>
     /// <c>routedprompts.json</c> as the analyzers and tools read it (see docs/file-formats.md): tiers with their ordered
-    /// deployments, and per-task overrides. Property names are matched case-insensitively, as the configuration binder does.
+    /// deployments, and per-task overrides. It is read as the runtime reads it (Microsoft.Extensions.Configuration.Json,
+    /// then <see cref="RoutedPromptsShape"/>): comments and trailing commas are accepted, a file whose only root key is
+    /// <c>RoutedPrompts</c> is unwrapped, and keys are matched case-insensitively, task names exactly.
     /// </summary>
     internal sealed class RoutedPromptsManifest
     {
         public const string FileName = "routedprompts.json";
 
-        public static readonly string[] TierNames = { "Small", "Medium", "Large" };
+        public static readonly string[] TierNames = RoutedPromptsShape.TierNames;
 
-        private RoutedPromptsManifest(IReadOnlyList<DeploymentEntry>[] tiers, Dictionary<string, TaskOverride> tasks)
+        private RoutedPromptsManifest(IReadOnlyList<DeploymentEntry>[] tiers, Dictionary<string, TaskOverride> tasks, List<ConfigurationProblem> problems)
         {
             Tiers = tiers;
             Tasks = tasks;
+            Problems = problems;
         }
 
         /// <summary>Deployments per tier (index = tier: Small, Medium, Large).</summary>
         public IReadOnlyList<DeploymentEntry>[] Tiers { get; }
 
-        /// <summary>Per-task overrides, by task name (case-insensitive).</summary>
+        /// <summary>Per-task overrides, by task name (compared exactly, as the runtime compares them).</summary>
         public IReadOnlyDictionary<string, TaskOverride> Tasks { get; }
 
-        public static int? TierIndex(string? name)
-        {
-            for (var i = 0; i < TierNames.Length; i++)
-            {
-                if (string.Equals(TierNames[i], name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return i;
-                }
-            }
+        /// <summary>Unknown keys and unusable values, in document order.</summary>
+        public IReadOnlyList<ConfigurationProblem> Problems { get; }
 
-            return null;
-        }
+        public static int? TierIndex(string? name) => RoutedPromptsShape.TierIndex(name);
 
         /// <summary>Reads the file; returns <see langword="null"/> and the error and its offset when it is not usable.</summary>
         public static RoutedPromptsManifest? Read(string text, out string? error, out int errorPosition)
         {
-            error = JsonSyntaxChecker.Parse(text, out var root, out errorPosition);
+            error = JsonSyntaxChecker.Parse(text, out var root, out errorPosition, configuration: true);
             if (error is not null || root is null)
             {
                 return null;
@@ -100,6 +128,25 @@ namespace RoutedPrompts.Shared
                 (error, errorPosition) = ("the file must be a JSON object with a 'Tiers' property", root.Start);
                 return null;
             }
+
+            var rootKeys = new List<string>();
+            foreach (var property in root.Properties)
+            {
+                rootKeys.Add(property.Key);
+            }
+
+            if (RoutedPromptsShape.IsWrapped(rootKeys))
+            {
+                root = root.Properties[0].Value;
+                if (root.Kind != JsonNodeKind.Object)
+                {
+                    (error, errorPosition) = ("'" + RoutedPromptsShape.SectionName + "' must be an object with a 'Tiers' property", root.Start);
+                    return null;
+                }
+            }
+
+            var problems = new List<ConfigurationProblem>();
+            Check(root, RoutedPromptsShape.Root, new List<string>(), problems);
 
             var tiers = new IReadOnlyList<DeploymentEntry>[TierNames.Length];
             for (var i = 0; i < tiers.Length; i++)
@@ -119,8 +166,7 @@ namespace RoutedPrompts.Shared
                 {
                     if (TierIndex(tier.Key) is not { } index)
                     {
-                        (error, errorPosition) = ("unknown tier '" + tier.Key + "' (expected Small, Medium or Large)", tier.Value.Start);
-                        return null;
+                        continue; // an unknown key (reported with the nearest tier name)
                     }
 
                     var deployments = tier.Value.Get("Deployments", ignoreCase: true);
@@ -151,32 +197,125 @@ namespace RoutedPrompts.Shared
                 }
             }
 
-            var tasks = new Dictionary<string, TaskOverride>(StringComparer.OrdinalIgnoreCase);
+            var tasks = new Dictionary<string, TaskOverride>(StringComparer.Ordinal);
             if (root.Get("Tasks", ignoreCase: true) is { Kind: JsonNodeKind.Object } tasksNode)
             {
-                foreach (var task in tasksNode.Properties)
+                for (var i = 0; i < tasksNode.Properties.Count; i++)
                 {
+                    var task = tasksNode.Properties[i];
                     tasks[task.Key] = new TaskOverride(
                         Number(task.Value.Get("ConfidenceThreshold", true)),
                         TierIndex(task.Value.Get("Tier", true)?.Text),
-                        TierIndex(task.Value.Get("MaxTier", true)?.Text));
+                        TierIndex(task.Value.Get("MaxTier", true)?.Text),
+                        RoutedTaskHashing.ChatOptionsHash(
+                            Number(task.Value.Get(RoutedPromptsShape.Temperature, true)),
+                            Integer(task.Value.Get(RoutedPromptsShape.MaxOutputTokens, true)),
+                            Number(task.Value.Get(RoutedPromptsShape.TopP, true)),
+                            Integer(task.Value.Get(RoutedPromptsShape.Seed, true))),
+                        tasksNode.NameStarts[i],
+                        task.Key.Length + 2);
                 }
             }
 
-            return new RoutedPromptsManifest(tiers, tasks);
+            return new RoutedPromptsManifest(tiers, tasks, problems);
         }
 
-        private static double? Number(JsonNode? node) => node is not null && node.IsNumber(out var value) ? value : null;
+        /// <summary>Holds the JSON under a setting to <see cref="RoutedPromptsShape"/>: known keys, once each, and usable values.</summary>
+        private static void Check(JsonNode node, Setting setting, List<string> path, List<ConfigurationProblem> problems)
+        {
+            if (node.Kind == JsonNodeKind.Null)
+            {
+                return; // configuration ignores a null
+            }
+
+            var at = path.Count == 0 ? "the root" : string.Join(":", path.ToArray());
+            if (setting.IsValue)
+            {
+                var text = node.Kind switch
+                {
+                    JsonNodeKind.True => "true",
+                    JsonNodeKind.False => "false",
+                    JsonNodeKind.Object or JsonNodeKind.Array => null,
+                    _ => node.Text ?? string.Empty,
+                };
+                var problem = text is null ? "is an " + (node.Kind == JsonNodeKind.Object ? "object" : "array") + "; it must be a single value." : RoutedPromptsShape.ValueProblem(setting, text);
+                if (problem is not null)
+                {
+                    problems.Add(new ConfigurationProblem(false, at + " " + problem, node.Start, node.End - node.Start));
+                }
+
+                return;
+            }
+
+            if (setting.Kind == SettingKind.List)
+            {
+                if (node.Kind != JsonNodeKind.Array)
+                {
+                    problems.Add(new ConfigurationProblem(false, at + " must be an array.", node.Start, node.End - node.Start));
+                    return;
+                }
+
+                for (var i = 0; i < node.Items.Count; i++)
+                {
+                    path.Add(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    Check(node.Items[i], setting.Element!, path, problems);
+                    path.RemoveAt(path.Count - 1);
+                }
+
+                return;
+            }
+
+            if (node.Kind != JsonNodeKind.Object)
+            {
+                problems.Add(new ConfigurationProblem(false, at + " must be an object.", node.Start, node.End - node.Start));
+                return;
+            }
+
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            for (var i = 0; i < node.Properties.Count; i++)
+            {
+                var property = node.Properties[i];
+                path.Add(property.Key);
+                var nameLength = property.Key.Length + 2;
+                if (!seen.Add(property.Key))
+                {
+                    problems.Add(new ConfigurationProblem(true, string.Join(":", path.ToArray()) + " is given twice (keys are compared ignoring case); remove one.", node.NameStarts[i], nameLength));
+                }
+                else if (RoutedPromptsShape.UnknownKey(path, string.Empty, out var depth) is { } unknown && depth == path.Count - 1)
+                {
+                    problems.Add(new ConfigurationProblem(true, unknown, node.NameStarts[i], nameLength));
+                }
+                else
+                {
+                    Check(property.Value, setting.Kind == SettingKind.Map ? setting.Element! : setting.Find(property.Key)!, path, problems);
+                }
+
+                path.RemoveAt(path.Count - 1);
+            }
+        }
+
+        private static double? Number(JsonNode? node) =>
+            node is not null && (node.Kind == JsonNodeKind.Number || node.Kind == JsonNodeKind.String) &&
+            double.TryParse(node.Text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
+                ? value
+                : null;
+
+        private static long? Integer(JsonNode? node) =>
+            node is not null && (node.Kind == JsonNodeKind.Number || node.Kind == JsonNodeKind.String) &&
+            long.TryParse(node.Text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value)
+                ? value
+                : null;
     }
 
     /// <summary>One task's entry in <c>routedprompts.lock.json</c> (what the analyzers compare and the generator bakes).</summary>
     internal sealed class LockEntry : IEquatable<LockEntry>
     {
-        public LockEntry(string? promptHash, string? schemaHash, string? evalSetHash, int? startTier = null, IReadOnlyList<KeyValuePair<int, double>>? thresholds = null)
+        public LockEntry(string? promptHash, string? schemaHash, string? evalSetHash, int? startTier = null, IReadOnlyList<KeyValuePair<int, double>>? thresholds = null, string? chatOptionsHash = null)
         {
             PromptHash = promptHash;
             SchemaHash = schemaHash;
             EvalSetHash = evalSetHash;
+            ChatOptionsHash = chatOptionsHash;
             StartTier = startTier;
             Thresholds = thresholds ?? Array.Empty<KeyValuePair<int, double>>();
         }
@@ -187,6 +326,9 @@ namespace RoutedPrompts.Shared
 
         public string? EvalSetHash { get; }
 
+        /// <summary><c>chatOptionsHash</c>: absent when the task was evaluated without chat options (provider defaults).</summary>
+        public string? ChatOptionsHash { get; }
+
         /// <summary><c>startTier</c> as a tier index (Small = 0), or <see langword="null"/> when absent or unknown.</summary>
         public int? StartTier { get; }
 
@@ -194,10 +336,11 @@ namespace RoutedPrompts.Shared
         public IReadOnlyList<KeyValuePair<int, double>> Thresholds { get; }
 
         /// <summary>
-        /// What differs between this entry and a task's current hashes ("prompt", "schema", "eval set"); empty when the
-        /// entry is current. A hash the entry does not record is not compared (RP0004's rule).
+        /// What differs between this entry and a task's current hashes ("prompt", "schema", "eval set", "chat options");
+        /// empty when the entry is current. A prompt, schema or eval-set hash the entry does not record is not compared
+        /// (RP0004's rule); an absent chat-options hash means "no chat options", so it differs from a task that sets some.
         /// </summary>
-        public List<string> Changes(string promptHash, string? schemaHash, string? evalSetHash)
+        public List<string> Changes(string promptHash, string? schemaHash, string? evalSetHash, string? chatOptionsHash)
         {
             var changed = new List<string>();
             if (PromptHash is not null && PromptHash != promptHash)
@@ -215,20 +358,26 @@ namespace RoutedPrompts.Shared
                 changed.Add("eval set");
             }
 
+            if (ChatOptionsHash != chatOptionsHash)
+            {
+                changed.Add("chat options");
+            }
+
             return changed;
         }
 
         /// <summary>
         /// Whether the entry was calibrated on exactly what the task has now: it records the prompt and eval-set hashes
-        /// and nothing differs. Only such an entry is baked into the task descriptor.
+        /// and nothing differs. Only such an entry is baked into the task descriptor. The chat options are configuration
+        /// (which the generator does not read), so they are not compared here; RP0004 and <c>check</c> compare them.
         /// </summary>
         public bool IsCurrent(string promptHash, string? schemaHash, string? evalSetHash) =>
-            PromptHash is not null && EvalSetHash is not null && Changes(promptHash, schemaHash, evalSetHash).Count == 0;
+            PromptHash is not null && EvalSetHash is not null && Changes(promptHash, schemaHash, evalSetHash, ChatOptionsHash).Count == 0;
 
         /// <summary>Value equality (the generator's pipeline compares entries between runs).</summary>
         public bool Equals(LockEntry? other)
         {
-            if (other is null || PromptHash != other.PromptHash || SchemaHash != other.SchemaHash || EvalSetHash != other.EvalSetHash ||
+            if (other is null || PromptHash != other.PromptHash || SchemaHash != other.SchemaHash || EvalSetHash != other.EvalSetHash || ChatOptionsHash != other.ChatOptionsHash ||
                 StartTier != other.StartTier || Thresholds.Count != other.Thresholds.Count)
             {
                 return false;
@@ -289,7 +438,8 @@ namespace RoutedPrompts.Shared
                     task.Value.Get("schemaHash")?.Text,
                     task.Value.Get("evalSetHash")?.Text,
                     RoutedPromptsManifest.TierIndex(task.Value.Get("startTier")?.Text),
-                    thresholds);
+                    thresholds,
+                    task.Value.Get("chatOptionsHash")?.Text);
             }
 
             return entries;
