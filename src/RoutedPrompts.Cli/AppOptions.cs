@@ -115,7 +115,7 @@ internal sealed class AppOptions
                 $"{path} does not exist: eval needs the application's deployments (Tiers → Small/Medium/Large → Deployments). Create it, or pass --project-dir <the application's project directory>.", path);
         }
 
-        var configuration = new ConfigurationBuilder().AddRoutedPromptsFile(path).AddEnvironmentVariables().Build();
+        var configuration = TaskHashes.ProjectConfiguration(projectDirectory, optional: false);
         var keys = configuration.GetSection(RoutedPromptsOptions.SectionName).GetSection("Tiers").GetChildren()
             .SelectMany(tier => tier.GetSection("Deployments").GetChildren())
             .Select(deployment => deployment["Provider"]).OfType<string>().Where(key => key.Length > 0)

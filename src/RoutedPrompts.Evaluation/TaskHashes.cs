@@ -32,17 +32,26 @@ internal sealed record TaskHashes(string Prompt, string? Schema, string EvalSet,
             : null;
 
     /// <summary>
-    /// The project's RoutedPrompts configuration as <c>eval</c> reads it (its <c>routedprompts.json</c>, then
-    /// <c>RoutedPrompts__</c> environment variables), for comparing chat options; empty when there is no file.
+    /// The project's RoutedPrompts configuration as <c>eval</c> reads it (<see cref="ProjectConfiguration(string, bool)"/>),
+    /// bound without validation, for comparing chat options; empty when there is no file.
     /// </summary>
     public static RoutedPromptsOptions ProjectRouting(string projectDirectory)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddRoutedPromptsFile(Path.Combine(Path.GetFullPath(projectDirectory), "routedprompts.json"), optional: true)
-            .AddEnvironmentVariables()
-            .Build();
         var options = new RoutedPromptsOptions();
-        configuration.GetSection(RoutedPromptsOptions.SectionName).Bind(options);
+        ProjectConfiguration(projectDirectory, optional: true).GetSection(RoutedPromptsOptions.SectionName).Bind(options);
         return options;
     }
+
+    /// <summary>
+    /// The one definition of where the tool reads an application's RoutedPrompts configuration: <c>routedprompts.json</c>
+    /// in the project directory, then <c>RoutedPrompts__</c> environment variables (as the application's host adds them).
+    /// </summary>
+    /// <param name="projectDirectory">The application's project directory.</param>
+    /// <param name="optional">Whether a missing routedprompts.json reads as empty rather than throwing.</param>
+    /// <returns>The configuration.</returns>
+    public static IConfigurationRoot ProjectConfiguration(string projectDirectory, bool optional) =>
+        new ConfigurationBuilder()
+            .AddRoutedPromptsFile(Path.Combine(Path.GetFullPath(projectDirectory), "routedprompts.json"), optional)
+            .AddEnvironmentVariables()
+            .Build();
 }
