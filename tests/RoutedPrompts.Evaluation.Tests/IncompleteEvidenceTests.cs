@@ -62,7 +62,7 @@ public sealed class IncompleteEvidenceTests : IDisposable
         Assert.Contains($"Small replay/small: {Count} × ReplayMiss", eval.Output);
         Assert.Contains($"Large replay/large: {Count} × ReplayMiss", eval.Output);
         Assert.Contains("Closest recorded request: r", eval.Output); // the reason names the nearest recorded request
-        Assert.Contains("run: routed-prompts eval --task Quiz.Answer", eval.Output);
+        Assert.Contains("run: dotnet routed-prompts eval --task Quiz.Answer", eval.Output);
 
         var path = EvalRun.PathFor(Path.Combine(_dir, ".routedprompts", "eval"), "Quiz.Answer");
         var text = File.ReadAllText(path);
@@ -115,7 +115,7 @@ public sealed class IncompleteEvidenceTests : IDisposable
 
         Assert.Equal(1, check.Exit);
         Assert.Contains($"Incomplete Quiz.Answer: lock entry {message}", check.Output);
-        Assert.Contains("Run: routed-prompts eval --task Quiz.Answer && routed-prompts calibrate --task Quiz.Answer", check.Output);
+        Assert.Contains("Run: dotnet routed-prompts eval --task Quiz.Answer && dotnet routed-prompts calibrate --task Quiz.Answer", check.Output);
     }
 
     [Fact]
