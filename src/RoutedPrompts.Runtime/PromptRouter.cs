@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using RoutedPrompts.Replay;
 
 namespace RoutedPrompts;
 
@@ -114,6 +115,7 @@ public sealed class PromptRouter
         var (start, max) = settings.Range(task);
         var attempts = new List<RoutingAttempt>();
         Exception? lastProviderError = null;
+        HashSet<ReplayRecording>? unrecorded = null; // recordings that lack this request: their deployments cannot answer it
 
         using var activity = RoutedPromptsTelemetry.ActivitySource.StartActivity("RoutedPrompts.Route");
         activity?.SetTag(TelemetryTags.Task, task.Name);
@@ -131,6 +133,11 @@ public sealed class PromptRouter
             foreach (var deployment in deployments)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (unrecorded is not null && ReplayedFrom(deployment) is { } skipped && unrecorded.Contains(skipped))
+                {
+                    continue; // the first miss named the request and the closest recorded one; asking again only repeats it
+                }
+
                 NoteEscalation(task.Name, attempts, tier);
 
                 using var attemptActivity = RoutedPromptsTelemetry.ActivitySource.StartActivity("RoutedPrompts.Attempt");
@@ -144,6 +151,11 @@ public sealed class PromptRouter
                 if (call.Error is { } error)
                 {
                     lastProviderError = error;
+                    if (error is ReplayMissException { RequestRecorded: false } && ReplayedFrom(deployment) is { } recording)
+                    {
+                        (unrecorded ??= []).Add(recording);
+                    }
+
                     var failed = UnavailableAttempt(deployment, call, error);
                     Record(task.Name, attempts, failed, attemptActivity);
                     attemptActivity?.SetStatus(ActivityStatusCode.Error, failed.Reason);
@@ -223,6 +235,10 @@ public sealed class PromptRouter
         var result = await Channel(deployment).SendAsync(client, messages, options, cancellationToken).ConfigureAwait(false);
         return new ProviderCall(result, _time.GetElapsedTime(started));
     }
+
+    /// <summary>The recording a deployment's client replays, or <see langword="null"/> for a live provider.</summary>
+    private ReplayRecording? ReplayedFrom(DeploymentPlan deployment) =>
+        Client(deployment.Info.Provider).GetService<ReplayChatClient>()?.Recording;
 
     /// <summary>The attempt of a deployment that did not answer: a provider error or an open circuit.</summary>
     private static RoutingAttempt UnavailableAttempt(DeploymentPlan deployment, ProviderCall call, Exception error)

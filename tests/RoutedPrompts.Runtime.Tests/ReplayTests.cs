@@ -242,4 +242,35 @@ public sealed class ReplayTests
         var expectedCost = ((recorded.GetProperty("input_tokens").GetInt64() * 1m) + (recorded.GetProperty("output_tokens").GetInt64() * 2m)) / 1_000_000m;
         Assert.Equal(expectedCost, routed.Answer.CostUsd);
     }
+
+    [Fact]
+    public async Task A_request_the_recording_lacks_is_one_ReplayMiss_not_one_per_deployment()
+    {
+        // Five deployments replayed from one recording (through two clients), plus a live provider at Large: the
+        // unrecorded request is asked of the recording once; the live deployment is still asked.
+        string[] models = ["llama3.2-1b", "llama3.1-70b", "llama3.1-405b"];
+        var live = new ScriptedChatClient("live", []).Reply("big", new ChatResponse(new ChatMessage(ChatRole.Assistant, "live answer")));
+        var services = new ServiceCollection();
+        services.AddKeyedChatClient("replay", new ReplayChatClient(Recording.Value));
+        services.AddKeyedChatClient("replay-b", new ReplayChatClient(Recording.Value));
+        services.AddKeyedChatClient("live", live);
+        services.AddSingleton(new RoutedTaskSource(() => []));
+        services.AddRoutedPrompts(o =>
+        {
+            o.Tiers["Small"] = new TierOptions { Deployments = [new() { Provider = "replay", Model = models[0] }, new() { Provider = "replay", Model = models[1] }] };
+            o.Tiers["Medium"] = new TierOptions { Deployments = [new() { Provider = "replay-b", Model = models[1] }, new() { Provider = "replay-b", Model = models[2] }] };
+            o.Tiers["Large"] = new TierOptions { Deployments = [new() { Provider = "replay", Model = models[2] }, new() { Provider = "live", Model = "big" }] };
+        });
+        using var provider = services.BuildServiceProvider();
+        ChatMessage[] messages = [new(ChatRole.User, "A question nobody recorded.")];
+
+        var routed = await provider.GetRequiredService<PromptRouter>().RouteAsync(Tasks.Summary("Mmlu.Answer"), messages);
+
+        Assert.Equal("live answer", routed.Value);
+        var miss = Assert.Single(routed.Attempts, a => a.Failure == ProviderFailureKind.ReplayMiss);
+        Assert.Equal(Tier.Small, miss.Tier);
+        Assert.Contains("no recorded request", miss.Reason, StringComparison.Ordinal);
+        Assert.Equal(2, routed.Attempts.Count);
+        Assert.Single(live.Calls);
+    }
 }

@@ -120,6 +120,7 @@ public sealed class ReplayChatClient : IChatClient
                 fingerprint, modelId, [])
             {
                 ClosestQuery = closest?.Query,
+                RequestRecorded = false,
             };
         }
 
@@ -214,4 +215,10 @@ public sealed class ReplayMissException : InvalidOperationException
     /// <see cref="ReplayRecording.FindClosest"/>), named in the message; otherwise <see langword="null"/>.
     /// </summary>
     public ReplayQuery? ClosestQuery { get; init; }
+
+    /// <summary>
+    /// Whether the recording has the request (then only the model's answer is missing). When it does not, no model of
+    /// the same recording can answer it: the router stops asking deployments replayed from that recording.
+    /// </summary>
+    public bool RequestRecorded { get; init; } = true;
 }
