@@ -96,8 +96,13 @@ public sealed class DiskCacheChatClient : DelegatingChatClient
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    /// <summary>A cached response, as stored on disk.</summary>
-    internal sealed record Entry(string Text, string? FinishReason, long? InputTokens, long? OutputTokens, Dictionary<string, double>? Properties);
+    /// <summary>
+    /// A cached response, as stored on disk: with the cached part of the input (priced apart) and whether the provider
+    /// reported a refusal apart from the text, so a cached answer is priced and gated as the live one was.
+    /// </summary>
+    internal sealed record Entry(
+        string Text, string? FinishReason, long? InputTokens, long? OutputTokens, Dictionary<string, double>? Properties,
+        long? CachedInputTokens = null, bool? Refused = null);
 
     private static string Write(ChatResponse response)
     {
@@ -121,7 +126,9 @@ public sealed class DiskCacheChatClient : DelegatingChatClient
         }
 
         return JsonSerializer.Serialize(
-            new Entry(response.Text, response.FinishReason?.Value, response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount, properties.Count == 0 ? null : properties),
+            new Entry(
+                response.Text, response.FinishReason?.Value, response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount, properties.Count == 0 ? null : properties,
+                response.Usage?.CachedInputTokenCount, AnswerGates.ReportsRefusal(response) ? true : null),
             CacheJsonContext.Default.Entry);
     }
 
@@ -141,9 +148,9 @@ public sealed class DiskCacheChatClient : DelegatingChatClient
                 throw new JsonException("'Text' is missing or null");
             }
 
-            if (entry.InputTokens < 0 || entry.OutputTokens < 0)
+            if (entry.InputTokens < 0 || entry.OutputTokens < 0 || entry.CachedInputTokens < 0)
             {
-                throw new JsonException(string.Create(CultureInfo.InvariantCulture, $"negative token counts ({entry.InputTokens}, {entry.OutputTokens})"));
+                throw new JsonException(string.Create(CultureInfo.InvariantCulture, $"negative token counts ({entry.InputTokens}, {entry.OutputTokens}, {entry.CachedInputTokens})"));
             }
         }
         catch (JsonException ex)
@@ -151,10 +158,17 @@ public sealed class DiskCacheChatClient : DelegatingChatClient
             throw new InvalidDataException($"Response cache entry {path} is not a cached response ({ex.Message}). Delete it to ask the provider again.", ex);
         }
 
-        var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, entry.Text))
+        var message = new ChatMessage(ChatRole.Assistant, entry.Text);
+        if (entry.Refused == true)
+        {
+            message.Contents.Add(new ErrorContent("The provider reported a refusal.") { ErrorCode = "Refusal" });
+        }
+
+        var response = new ChatResponse(message)
         {
             FinishReason = entry.FinishReason is { } reason ? new ChatFinishReason(reason) : null,
-            Usage = entry.InputTokens is null && entry.OutputTokens is null ? null : new UsageDetails { InputTokenCount = entry.InputTokens, OutputTokenCount = entry.OutputTokens },
+            Usage = entry.InputTokens is null && entry.OutputTokens is null && entry.CachedInputTokens is null ? null
+                : new UsageDetails { InputTokenCount = entry.InputTokens, OutputTokenCount = entry.OutputTokens, CachedInputTokenCount = entry.CachedInputTokens },
         };
         if (entry.Properties is { Count: > 0 } properties)
         {
@@ -170,5 +184,6 @@ public sealed class DiskCacheChatClient : DelegatingChatClient
 }
 
 /// <summary>Source-generated serialization of the response cache's entries.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DiskCacheChatClient.Entry))]
 internal sealed partial class CacheJsonContext : JsonSerializerContext;

@@ -66,6 +66,26 @@ public sealed class DiskCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cached_answer_keeps_its_cached_input_tokens_and_the_providers_refusal()
+    {
+        // A re-run from the cache must price and gate the answer as the live call was: cached input tokens are priced
+        // apart, and a structured-output refusal (ErrorContent code Refusal, empty text) is a Refusal, not Empty.
+        var refusal = new ChatMessage(ChatRole.Assistant, [new ErrorContent("I can't help with that.") { ErrorCode = "Refusal" }]);
+        var inner = new ScriptedClient(() => new ChatResponse(refusal) { Usage = new UsageDetails { InputTokenCount = 1000, CachedInputTokenCount = 800, OutputTokenCount = 0 } });
+        var cache = new DiskCacheChatClient(inner, _dir, "openai");
+        var options = new ChatOptions { ModelId = "gpt-4o-mini" };
+
+        var live = await cache.GetResponseAsync(Question, options);
+        var cached = await cache.GetResponseAsync(Question, options);
+
+        Assert.Equal(1, inner.Calls);
+        Assert.Equal(800, cached.Usage?.CachedInputTokenCount);
+        Assert.Equal(live.Usage?.InputTokenCount, cached.Usage?.InputTokenCount);
+        Assert.Equal(string.Empty, cached.Text);
+        Assert.Equal("Refusal", Assert.Single(cached.Messages.SelectMany(m => m.Contents).OfType<ErrorContent>()).ErrorCode); // what the gate reads
+    }
+
+    [Fact]
     public async Task Confidence_properties_of_any_number_type_survive_the_cache()
     {
         var responses = new Queue<ChatResponse>(
