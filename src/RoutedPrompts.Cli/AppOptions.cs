@@ -177,7 +177,8 @@ internal sealed class AppOptions
             Add(services, registrations);
             foreach (var key in missing)
             {
-                services.AddKeyedChatClient(key, new ModelSelectingChatClient(model => client.GetChatClient(model).AsIChatClient()));
+                // Microsoft.Extensions.AI.OpenAI sends ChatOptions.ModelId (the deployment's model) per request.
+                services.AddKeyedChatClient(key, client.GetChatClient("gpt-4o-mini").AsIChatClient());
             }
         };
 
