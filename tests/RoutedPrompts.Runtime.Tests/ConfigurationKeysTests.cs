@@ -135,7 +135,10 @@ public sealed class ConfigurationKeysTests : IDisposable
         Assert.Contains("Add routedprompts.json next to the project (the RoutedPrompts package copies it to the output directory)", ex.Message);
     }
 
-    /// <summary>Every option the binder can set is a key the shape knows (else a correct file would be refused).</summary>
+    /// <summary>
+    /// Every option the binder can set is a key the shape knows (else a correct file would be refused), and every key the
+    /// shape knows is an option (else a misspelled key would be accepted and bind to nothing).
+    /// </summary>
     [Fact]
     public void The_shape_knows_every_option()
     {
@@ -152,6 +155,12 @@ public sealed class ConfigurationKeysTests : IDisposable
             foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
             {
                 Assert.True(setting.Find(property.Name) is not null, $"{type.Name}.{property.Name} is missing from the {level} keys of RoutedPromptsShape.");
+            }
+
+            foreach (var key in setting.Keys.Select(k => k.Key))
+            {
+                Assert.True(type.GetProperty(key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase) is { CanWrite: true },
+                    $"RoutedPromptsShape knows the {level} key '{key}', which {type.Name} has no property for.");
             }
         }
     }
