@@ -53,11 +53,11 @@ namespace RoutedPrompts.Generator
             // reported before it stops. The equatable DiagnosticInfo is cached; only the last step, which turns it into a
             // source location (so code fixes apply), sees the compilation, and it has nothing to do for a sound project.
             var shapeErrors = resolved
-                .SelectMany(static (r, _) => r.Diagnostics.Where(d => DiagnosticDescriptors.IsReportedByGenerator(d.Id)).ToImmutableArray())
+                .Select(static (r, _) => r.Diagnostics.Where(d => DiagnosticDescriptors.IsReportedByGenerator(d.Id)).ToEquatableArray())
                 .WithTrackingName(TrackingNames.ShapeErrors);
             context.RegisterSourceOutput(shapeErrors.Collect().Combine(context.CompilationProvider), static (spc, pair) =>
             {
-                foreach (var diagnostic in pair.Left)
+                foreach (var diagnostic in pair.Left.SelectMany(d => d))
                 {
                     spc.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
                 }
