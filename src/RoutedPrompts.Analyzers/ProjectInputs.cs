@@ -96,28 +96,10 @@ namespace RoutedPrompts.Analyzers
         }
 
         /// <summary>
-        /// Turns the shared parser's <see cref="LocationInfo"/> back into a Roslyn location: a source location when it
-        /// is in a syntax tree of the compilation (so code fixes and suppressions work), else a location in an
-        /// AdditionalFile under its original path.
+        /// The path an AdditionalFile was given to the compiler with (<see cref="LocationInfo"/> normalizes separators), for
+        /// <see cref="DiagnosticInfo.ToDiagnostic"/>; <see langword="null"/> for a source file.
         /// </summary>
-        public Location ToLocation(LocationInfo? info, Compilation compilation)
-        {
-            if (info is null)
-            {
-                return Location.None;
-            }
-
-            foreach (var tree in compilation.SyntaxTrees)
-            {
-                if (tree.FilePath == info.FilePath)
-                {
-                    return Location.Create(tree, info.Span);
-                }
-            }
-
-            var path = originals.TryGetValue(info.FilePath, out var original) ? original.Path : info.FilePath;
-            return Location.Create(path, info.Span, info.LineSpan);
-        }
+        public string? ExternalPath(LocationInfo info) => originals.TryGetValue(info.FilePath, out var original) ? original.Path : null;
 
         /// <summary>An option from the .editorconfig sections that apply to a file, else from the global options.</summary>
         public static string? Option(AnalyzerOptions options, AnalyzerConfigOptions file, string key) =>

@@ -13,8 +13,8 @@ using RoutedPrompts.Shared;
 namespace RoutedPrompts.Analyzers
 {
     /// <summary>
-    /// Every RoutedPrompts rule: the method-shape rules (<c>RP01xx</c>, found by the <see cref="Parser"/> the generator
-    /// also runs) and the rules that keep a task from routing blind (<c>RP00xx</c>: eval sets, fallback chains, gates,
+    /// Every RoutedPrompts rule but those the generator reports (<see cref="DiagnosticDescriptors.IsReportedByGenerator"/>):
+    /// the method-shape rules (<c>RP01xx</c>, found by the <see cref="Parser"/> the generator also runs) and the rules that keep a task from routing blind (<c>RP00xx</c>: eval sets, fallback chains, gates,
     /// stale evaluations). AdditionalFiles are read once per compilation.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -31,7 +31,7 @@ namespace RoutedPrompts.Analyzers
 
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-            Rules.All.AddRange(DiagnosticDescriptors.All.OrderBy(d => d.Id, StringComparer.Ordinal));
+            Rules.All.AddRange(DiagnosticDescriptors.All.Where(d => !DiagnosticDescriptors.IsReportedByGenerator(d.Id)).OrderBy(d => d.Id, StringComparer.Ordinal));
 
         /// <inheritdoc />
         public override void Initialize(AnalysisContext context)
@@ -93,13 +93,15 @@ namespace RoutedPrompts.Analyzers
             }
 
             var resolved = Parser.Resolve(parsed, inputs.Files);
-            foreach (var diagnostic in resolved.Diagnostics)
+            // The rules the generator reports are left to it (DiagnosticDescriptors.IsReportedByGenerator): the compiler
+            // reports no analyzer diagnostic once it has a declaration error, which such a method always leaves.
+            foreach (var diagnostic in resolved.Diagnostics.Where(d => !DiagnosticDescriptors.IsReportedByGenerator(d.Id)))
             {
                 var properties = diagnostic.Id == DiagnosticDescriptors.UnknownPlaceholder.Id
                     ? ImmutableDictionary<string, string?>.Empty.Add(PlaceholderProperty, diagnostic.Arguments[0])
                     : null;
-                context.ReportDiagnostic(Diagnostic.Create(
-                    DiagnosticDescriptors.Get(diagnostic.Id), inputs.ToLocation(diagnostic.Location, context.SemanticModel.Compilation), properties, diagnostic.Arguments.ToArray<object>()));
+                context.ReportDiagnostic(diagnostic.ToDiagnostic(
+                    context.SemanticModel.Compilation, properties, diagnostic.Location is { } location ? inputs.ExternalPath(location) : null));
             }
 
             if (resolved.Model is { Descriptor: { } descriptor })

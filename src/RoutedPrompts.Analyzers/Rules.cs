@@ -31,7 +31,7 @@ namespace RoutedPrompts.Analyzers
 
         public static readonly DiagnosticDescriptor StaleEvaluation = Create(
             "RP0004", "Prompt changed since it was last evaluated",
-            "Routed task '{0}' changed since it was last evaluated: {1} from routedprompts.lock.json; run 'dotnet routed-prompts eval --task {0}' then 'dotnet routed-prompts calibrate --task {0}'",
+            "The routedprompts.lock.json entry of routed task '{0}' is stale: {1}; run 'dotnet routed-prompts eval --task {0}' then 'dotnet routed-prompts calibrate --task {0}'",
             EvaluationCategory);
 
         public static readonly DiagnosticDescriptor NoFallbackChain = Create(

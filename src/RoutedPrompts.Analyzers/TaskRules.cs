@@ -97,7 +97,7 @@ namespace RoutedPrompts.Analyzers
             }
         }
 
-        /// <summary>RP0004: the lock file records other hashes than the code has now.</summary>
+        /// <summary>RP0004: the lock entry records other hashes than the code has now, or was built on incomplete eval evidence (<see cref="LockEntry.Changes"/>).</summary>
         private void Stale()
         {
             if (inputs.Lock is null || !inputs.Lock.TryGetValue(descriptor.Name, out var entry))
@@ -110,12 +110,23 @@ namespace RoutedPrompts.Analyzers
                 ? (config.Tasks.TryGetValue(descriptor.Name, out var taskOverride) ? taskOverride.ChatOptionsHash : null)
                 : entry.ChatOptionsHash;
             var changed = entry.Changes(descriptor.PromptHash, descriptor.SchemaHash, evalSetHash, chatOptionsHash);
-            if (changed.Count > 0)
+            var hashes = changed.Where(c => c != LockEntry.IncompleteEvidence).ToList();
+            var reasons = new List<string>();
+            if (hashes.Count > 0)
             {
-                var what = changed.Count == 1
-                    ? "the " + changed[0] + " hash differs"
-                    : "the " + string.Join(", ", changed.Take(changed.Count - 1)) + " and " + changed[changed.Count - 1] + " hashes differ";
-                Report(Rules.StaleEvaluation, MethodLocation, null, descriptor.Name, what);
+                reasons.Add(hashes.Count == 1
+                    ? "the " + hashes[0] + " hash differs"
+                    : "the " + string.Join(", ", hashes.Take(hashes.Count - 1)) + " and " + hashes[hashes.Count - 1] + " hashes differ");
+            }
+
+            if (hashes.Count < changed.Count)
+            {
+                reasons.Add("it was built on incomplete eval evidence (it lacks \"evidenceComplete\": true)");
+            }
+
+            if (reasons.Count > 0)
+            {
+                Report(Rules.StaleEvaluation, MethodLocation, null, descriptor.Name, string.Join("; ", reasons));
             }
         }
 

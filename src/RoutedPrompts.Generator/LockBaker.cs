@@ -7,8 +7,9 @@ namespace RoutedPrompts.Generator
 {
     /// <summary>
     /// Bakes <c>routedprompts.lock.json</c> into the task descriptors: a task whose lock entry is current (prompt, schema
-    /// and eval-set hashes match) gets the entry's start tier (never below the attribute's, never above its max tier) and
-    /// its per-tier confidence thresholds. A stale or missing entry bakes nothing; reporting staleness is RP0004's job.
+    /// and eval-set hashes match, and it was calibrated on complete eval results: <see cref="LockEntry.IsCurrent"/>) gets
+    /// the entry's start tier (never below the attribute's, never above its max tier) and its per-tier confidence
+    /// thresholds. A stale, incomplete or missing entry bakes nothing; reporting it is RP0004's job.
     /// </summary>
     internal static class LockBaker
     {

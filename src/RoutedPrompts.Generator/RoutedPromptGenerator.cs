@@ -47,8 +47,22 @@ namespace RoutedPrompts.Generator
                 .Select(static (pair, _) => Parser.Resolve(pair.Left, pair.Right))
                 .WithTrackingName(TrackingNames.Resolve);
 
-            // Diagnostics are the analyzers' job (RoutedPrompts.Analyzers runs the same Parser); the generator only uses
-            // them to decide whether a method can be emitted.
+            // Diagnostics are the analyzers' job (RoutedPrompts.Analyzers runs the same Parser), but for the shapes the
+            // generator cannot implement: such a method leaves the compiler a declaration error (CS0501, CS0751, CS8795),
+            // after which the command-line compiler reports no analyzer diagnostic, while a generator's diagnostics are
+            // reported before it stops. The equatable DiagnosticInfo is cached; only the last step, which turns it into a
+            // source location (so code fixes apply), sees the compilation, and it has nothing to do for a sound project.
+            var shapeErrors = resolved
+                .Select(static (r, _) => r.Diagnostics.Where(d => DiagnosticDescriptors.IsReportedByGenerator(d.Id)).ToEquatableArray())
+                .WithTrackingName(TrackingNames.ShapeErrors);
+            context.RegisterSourceOutput(shapeErrors.Collect().Combine(context.CompilationProvider), static (spc, pair) =>
+            {
+                foreach (var diagnostic in pair.Left.SelectMany(d => d))
+                {
+                    spc.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
+                }
+            });
+
             var models = resolved
                 .Where(static r => r.Model is not null)
                 .Combine(lockEntries)

@@ -7,6 +7,7 @@ namespace RoutedPrompts.Generator
         public const string AdditionalFiles = "RoutedPrompts.AdditionalFiles";
         public const string LockFile = "RoutedPrompts.LockFile";
         public const string Resolve = "RoutedPrompts.Resolve";
+        public const string ShapeErrors = "RoutedPrompts.ShapeErrors";
         public const string Models = "RoutedPrompts.Models";
         public const string AllModels = "RoutedPrompts.AllModels";
         public const string TypeFiles = "RoutedPrompts.TypeFiles";

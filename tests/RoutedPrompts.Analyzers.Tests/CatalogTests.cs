@@ -5,13 +5,24 @@ public sealed class CatalogTests
 {
     private static readonly string RepoRoot = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
 
-    public static TheoryData<string> RuleIds() => [.. new RoutedPromptsAnalyzer().SupportedDiagnostics.Select(d => d.Id)];
+    /// <summary>Every rule: the analyzer's, and those the generator reports instead.</summary>
+    private static readonly DiagnosticDescriptor[] AllRules =
+        [.. new RoutedPromptsAnalyzer().SupportedDiagnostics, .. DiagnosticDescriptors.All.Where(d => DiagnosticDescriptors.IsReportedByGenerator(d.Id))];
+
+    public static TheoryData<string> RuleIds() => [.. AllRules.Select(d => d.Id)];
+
+    [Fact]
+    public void EachRuleHasOneReporter()
+    {
+        Assert.Equal(AllRules.Length, AllRules.Select(d => d.Id).Distinct().Count());
+        Assert.Equal(DiagnosticDescriptors.All.Select(d => d.Id).Concat(Rules.All.Select(r => r.Id)).Order(), AllRules.Select(d => d.Id).Order());
+    }
 
     [Theory]
     [MemberData(nameof(RuleIds))]
     public void EveryRuleIsDocumentedAndTracked(string id)
     {
-        var rule = new RoutedPromptsAnalyzer().SupportedDiagnostics.Single(d => d.Id == id);
+        var rule = AllRules.Single(d => d.Id == id);
 
         Assert.Equal("https://github.com/routedprompts/routedprompts/blob/main/docs/diagnostics/" + id + ".md", rule.HelpLinkUri);
         var page = File.ReadAllText(Path.Combine(RepoRoot, "docs", "diagnostics", id + ".md"));
@@ -23,9 +34,9 @@ public sealed class CatalogTests
     }
 
     [Fact]
-    public void CodeFixesFixRulesOfTheAnalyzer()
+    public void CodeFixesFixRoutedPromptsRules()
     {
-        var ids = new RoutedPromptsAnalyzer().SupportedDiagnostics.Select(d => d.Id).ToHashSet();
+        var ids = AllRules.Select(d => d.Id).ToHashSet();
         var fixes = typeof(RoutedPromptsAnalyzer).Assembly.GetTypes()
             .Where(t => !t.IsAbstract && typeof(Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider).IsAssignableFrom(t))
             .Select(t => (Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider)Activator.CreateInstance(t)!)

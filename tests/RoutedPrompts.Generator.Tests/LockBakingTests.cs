@@ -64,12 +64,15 @@ public sealed class LockBakingTests
     [InlineData("prompt")]
     [InlineData("schema")]
     [InlineData("eval set")]
+    [InlineData("evidence incomplete")] // "evidenceComplete": false: calibrated on eval results with missing answers
+    [InlineData("evidence not recorded")] // no "evidenceComplete" (an older tool, or by hand), as check refuses it
     public void A_stale_entry_bakes_nothing(string changed)
     {
         var entry = AnswerEntry(startTier: "Large", thresholds: """{ "Small": 0.9 }""",
             prompt: changed == "prompt" ? "sha256:0000" : null,
             schema: changed == "schema" ? "sha256:1111" : null,
-            evalSet: changed == "eval set" ? RoutedTaskHashing.EvalSetHash(AnswerEvals + "\n{\"inputs\": {\"question\": \"3+3?\"}, \"expected\": {\"text\": \"6\", \"score\": 1}}") : null);
+            evalSet: changed == "eval set" ? RoutedTaskHashing.EvalSetHash(AnswerEvals + "\n{\"inputs\": {\"question\": \"3+3?\"}, \"expected\": {\"text\": \"6\", \"score\": 1}}") : null,
+            evidenceComplete: changed == "evidence incomplete" ? "false" : changed == "evidence not recorded" ? null : "true");
 
         var (answer, _, diagnostics) = Generate(LockFile(entry));
 
@@ -172,18 +175,19 @@ public sealed class LockBakingTests
     private static string LockText(params string[] entries) => "{ \"version\": 1, \"tasks\": { " + string.Join(", ", entries) + " } }";
 
     private static string AnswerEntry(string startTier, string thresholds, string? prompt = null, string? schema = null, string? evalSet = null,
-        string calibratedAt = "2026-11-29T05:00:00Z", string accuracy = "0.91") =>
+        string calibratedAt = "2026-11-29T05:00:00Z", string accuracy = "0.91", string? evidenceComplete = "true") =>
         Entry("AnswerPrompts.Answer", prompt ?? AnswerHashes.Value.Prompt, schema ?? AnswerHashes.Value.Schema, evalSet ?? RoutedTaskHashing.EvalSetHash(AnswerEvals),
-            startTier, thresholds, calibratedAt, accuracy);
+            startTier, thresholds, calibratedAt, accuracy, evidenceComplete);
 
+    /// <summary>A lock entry as <c>calibrate</c> writes it; <paramref name="evidenceComplete"/> <see langword="null"/> leaves the field out.</summary>
     private static string Entry(string task, string prompt, string? schema, string evalSet, string startTier, string thresholds,
-        string calibratedAt = "2026-11-29T05:00:00Z", string accuracy = "0.91") =>
+        string calibratedAt = "2026-11-29T05:00:00Z", string accuracy = "0.91", string? evidenceComplete = "true") =>
         string.Create(CultureInfo.InvariantCulture, $$"""
             "{{task}}": {
               "promptHash": "{{prompt}}", "schemaHash": {{(schema is null ? "null" : "\"" + schema + "\"")}}, "evalSetHash": "{{evalSet}}",
               "startTier": "{{startTier}}", "thresholds": {{thresholds}},
               "expected": { "accuracy": {{accuracy}}, "escalationRate": 0.18, "costPerRequestUsd": 0.00012 },
-              "calibratedAt": "{{calibratedAt}}"
+              "calibratedAt": "{{calibratedAt}}"{{(evidenceComplete is null ? string.Empty : ", \"evidenceComplete\": " + evidenceComplete)}}
             }
             """);
 

@@ -3,8 +3,9 @@ using RoutedPrompts.Generator.Tests.Infrastructure;
 namespace RoutedPrompts.Generator.Tests;
 
 /// <summary>
-/// The generator reports nothing (Roslyn's guidance: generators should not report diagnostics); the analyzers run the
-/// same shared parser and report its findings (tests/RoutedPrompts.Analyzers.Tests).
+/// The generator reports nothing but the shapes it cannot implement (Roslyn's guidance: generators should not report
+/// diagnostics; <see cref="ShapeErrorTests"/> shows why those are the exception); the analyzers run the same shared parser
+/// and report its other findings (tests/RoutedPrompts.Analyzers.Tests).
 /// </summary>
 public sealed class NoDiagnosticsTests
 {

@@ -310,8 +310,12 @@ namespace RoutedPrompts.Shared
     /// <summary>One task's entry in <c>routedprompts.lock.json</c> (what the analyzers compare and the generator bakes).</summary>
     internal sealed class LockEntry : IEquatable<LockEntry>
     {
-        public LockEntry(string? promptHash, string? schemaHash, string? evalSetHash, int? startTier = null, IReadOnlyList<KeyValuePair<int, double>>? thresholds = null, string? chatOptionsHash = null)
+        /// <summary>What <see cref="Changes"/> names when the entry was not calibrated on complete eval results.</summary>
+        public const string IncompleteEvidence = "incomplete eval evidence";
+
+        public LockEntry(string? promptHash, string? schemaHash, string? evalSetHash, int? startTier = null, IReadOnlyList<KeyValuePair<int, double>>? thresholds = null, string? chatOptionsHash = null, bool evidenceComplete = false)
         {
+            EvidenceComplete = evidenceComplete;
             PromptHash = promptHash;
             SchemaHash = schemaHash;
             EvalSetHash = evalSetHash;
@@ -332,13 +336,21 @@ namespace RoutedPrompts.Shared
         /// <summary><c>startTier</c> as a tier index (Small = 0), or <see langword="null"/> when absent or unknown.</summary>
         public int? StartTier { get; }
 
+        /// <summary>
+        /// <c>evidenceComplete</c> is <see langword="true"/>: the eval results the entry was calibrated on were complete.
+        /// <see langword="false"/> when the field is <c>false</c>, absent (an older tool) or not a boolean.
+        /// </summary>
+        public bool EvidenceComplete { get; }
+
         /// <summary><c>thresholds</c>: tier index and minimum confidence, in file order (unknown tiers and values outside [0, 1] dropped).</summary>
         public IReadOnlyList<KeyValuePair<int, double>> Thresholds { get; }
 
         /// <summary>
-        /// What differs between this entry and a task's current hashes ("prompt", "schema", "eval set", "chat options");
-        /// empty when the entry is current. A prompt, schema or eval-set hash the entry does not record is not compared
-        /// (RP0004's rule); an absent chat-options hash means "no chat options", so it differs from a task that sets some.
+        /// Why this entry does not describe the task as it is now: the hashes that differ ("prompt", "schema", "eval set",
+        /// "chat options"), then <see cref="IncompleteEvidence"/> when the entry was not built on complete eval results
+        /// (as <c>check</c> refuses it); empty when the entry is current. A prompt, schema or eval-set hash the entry does
+        /// not record is not compared (RP0004's rule); an absent chat-options hash means "no chat options", so it differs
+        /// from a task that sets some.
         /// </summary>
         public List<string> Changes(string promptHash, string? schemaHash, string? evalSetHash, string? chatOptionsHash)
         {
@@ -363,12 +375,17 @@ namespace RoutedPrompts.Shared
                 changed.Add("chat options");
             }
 
+            if (!EvidenceComplete)
+            {
+                changed.Add(IncompleteEvidence);
+            }
+
             return changed;
         }
 
         /// <summary>
-        /// Whether the entry was calibrated on exactly what the task has now: it records the prompt and eval-set hashes
-        /// and nothing differs. Only such an entry is baked into the task descriptor. The chat options are configuration
+        /// Whether the entry was calibrated, on complete evidence, on exactly what the task has now: it records the prompt
+        /// and eval-set hashes and <see cref="Changes"/> finds nothing. Only such an entry is baked into the task descriptor. The chat options are configuration
         /// (which the generator does not read), so they are not compared here; RP0004 and <c>check</c> compare them.
         /// </summary>
         public bool IsCurrent(string promptHash, string? schemaHash, string? evalSetHash) =>
@@ -378,7 +395,7 @@ namespace RoutedPrompts.Shared
         public bool Equals(LockEntry? other)
         {
             if (other is null || PromptHash != other.PromptHash || SchemaHash != other.SchemaHash || EvalSetHash != other.EvalSetHash || ChatOptionsHash != other.ChatOptionsHash ||
-                StartTier != other.StartTier || Thresholds.Count != other.Thresholds.Count)
+                EvidenceComplete != other.EvidenceComplete || StartTier != other.StartTier || Thresholds.Count != other.Thresholds.Count)
             {
                 return false;
             }
@@ -439,7 +456,8 @@ namespace RoutedPrompts.Shared
                     task.Value.Get("evalSetHash")?.Text,
                     RoutedPromptsManifest.TierIndex(task.Value.Get("startTier")?.Text),
                     thresholds,
-                    task.Value.Get("chatOptionsHash")?.Text);
+                    task.Value.Get("chatOptionsHash")?.Text,
+                    task.Value.Get("evidenceComplete")?.Kind == JsonNodeKind.True);
             }
 
             return entries;

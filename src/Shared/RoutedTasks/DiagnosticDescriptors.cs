@@ -4,7 +4,10 @@ using Microsoft.CodeAnalysis;
 
 namespace RoutedPrompts.Shared
 {
-    /// <summary>The generator's diagnostics (<c>RP0100</c>…; <c>RP00xx</c> belongs to the analyzers).</summary>
+    /// <summary>
+    /// The method-shape rules (<c>RP0100</c>…; <c>RP00xx</c> belongs to the analyzers), found by the parser the generator
+    /// and the analyzers share; <see cref="IsReportedByGenerator"/> says which of the two reports each.
+    /// </summary>
     internal static class DiagnosticDescriptors
     {
         public const string Category = "RoutedPrompts";
@@ -146,6 +149,20 @@ namespace RoutedPrompts.Shared
             .Select(f => f.GetValue(null))
             .OfType<DiagnosticDescriptor>()
             .ToDictionary(d => d.Id);
+
+        /// <summary>
+        /// The rules the generator reports, and the analyzers do not: the shapes it cannot implement (RP0100-RP0104,
+        /// RP0120) and its own failure (RP0199). Such a method leaves the compiler with a declaration error of its own
+        /// (CS0501, CS0751, CS0759 or CS8795), and the command-line compiler stops at declaration errors before it reports
+        /// any analyzer diagnostic; a generator's diagnostics are reported before that point.
+        /// </summary>
+        private static readonly HashSet<string> GeneratorRules = new HashSet<string>(System.StringComparer.Ordinal)
+        {
+            "RP0100", "RP0101", "RP0102", "RP0103", "RP0104", "RP0120", "RP0199",
+        };
+
+        /// <summary>Whether the generator (not the analyzers) reports the rule <paramref name="id"/>.</summary>
+        public static bool IsReportedByGenerator(string id) => GeneratorRules.Contains(id);
 
         /// <summary>Every rule of the generator.</summary>
         public static IReadOnlyCollection<DiagnosticDescriptor> All => ById.Values;

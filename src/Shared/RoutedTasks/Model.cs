@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
@@ -16,6 +17,23 @@ namespace RoutedPrompts.Shared
                 : new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
 
         public static LocationInfo? From(SyntaxNode? node) => From(node?.GetLocation());
+
+        /// <summary>
+        /// The Roslyn location: in the syntax tree of <paramref name="compilation"/> with this path when there is one (so
+        /// code fixes and suppressions work), else in the file under <paramref name="externalPath"/> (default: this path).
+        /// </summary>
+        public Location ToLocation(Compilation compilation, string? externalPath = null)
+        {
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                if (tree.FilePath == FilePath)
+                {
+                    return Location.Create(tree, Span);
+                }
+            }
+
+            return Location.Create(externalPath ?? FilePath, Span, LineSpan);
+        }
     }
 
     /// <summary>A diagnostic to report: the rule's id, where, and the message arguments.</summary>
@@ -23,6 +41,10 @@ namespace RoutedPrompts.Shared
     {
         public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
             new(descriptor.Id, location, new EquatableArray<string>(arguments));
+
+        /// <summary>The diagnostic, located in <paramref name="compilation"/> (see <see cref="LocationInfo.ToLocation"/>).</summary>
+        public Diagnostic ToDiagnostic(Compilation compilation, ImmutableDictionary<string, string?>? properties = null, string? externalPath = null) =>
+            Diagnostic.Create(DiagnosticDescriptors.Get(Id), Location?.ToLocation(compilation, externalPath) ?? Microsoft.CodeAnalysis.Location.None, properties, Arguments.ToArray<object>());
     }
 
     /// <summary>An AdditionalFile's path (separators normalized to '/') and text.</summary>

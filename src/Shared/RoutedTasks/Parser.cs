@@ -84,8 +84,11 @@ namespace RoutedPrompts.Shared
             var methodName = method.Name;
             var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
 
-            // Shape errors: no implementation can be emitted at all.
+            // Shape errors: no routed implementation can be emitted. Where the declaration is otherwise sound (a bad return
+            // or parameter type), a throwing stub still implements it, so the shape error is the build's only error there;
+            // a method, type or type parameter list that is wrong cannot be implemented at all.
             var fatal = false;
+            var implementable = true;
             // The analyzers see the compilation with the generator's output, where the implementation part exists.
             var userImplementation = method.PartialImplementationPart is { } implementation &&
                 !implementation.DeclaringSyntaxReferences.All(r => r.SyntaxTree.FilePath.EndsWith(GeneratedFileSuffix, StringComparison.Ordinal));
@@ -93,6 +96,7 @@ namespace RoutedPrompts.Shared
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MethodMustBePartial, methodLocation, methodName));
                 fatal = true;
+                implementable = false;
             }
 
             var types = new List<INamedTypeSymbol>();
@@ -108,11 +112,13 @@ namespace RoutedPrompts.Shared
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, methodLocation, type.Name, "only classes, structs and records can declare routed prompts"));
                     fatal = true;
+                    implementable = false;
                 }
                 else if (type.IsFileLocal)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, methodLocation, type.Name, "a file-local type cannot be extended by a generated file"));
                     fatal = true;
+                    implementable = false;
                 }
 
                 foreach (var reference in type.DeclaringSyntaxReferences)
@@ -121,6 +127,7 @@ namespace RoutedPrompts.Shared
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TypeMustBePartial, LocationInfo.From(declaration.Identifier.GetLocation()), type.Name, methodName));
                         fatal = true;
+                        implementable = false;
                         break;
                     }
                 }
@@ -139,6 +146,7 @@ namespace RoutedPrompts.Shared
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericMethod, methodLocation, methodName));
                 fatal = true;
+                implementable = false;
             }
 
             var router = compilation.GetTypeByMetadataName("RoutedPrompts.PromptRouter");
@@ -163,6 +171,7 @@ namespace RoutedPrompts.Shared
                 var escaped = Formats.Identifier(parameter.Name);
                 var declaration = (parameter.IsParams ? "params " : string.Empty) +
                     (method.IsExtensionMethod && parameter.Ordinal == 0 ? "this " : string.Empty) +
+                    RefKindPrefix(parameter.RefKind) +
                     parameter.Type.ToDisplayString(Formats.FullyQualified) + " " + escaped;
                 parameters.Add(new ParameterInfo(
                     escaped, parameter.Name, declaration, role, parameter.Type.SpecialType == SpecialType.System_String,
@@ -189,9 +198,34 @@ namespace RoutedPrompts.Shared
                 fatal = true;
             }
 
+            TaskModel NewModel(ReturnShape returnShape, string resultDisplay, bool text, string? routerExpression, string? routerCapture, TaskDescriptor? descriptor, EquatableArray<TemplatePart> template, EquatableArray<JsonTypeDef> jsonTypes) => new(
+                containingType.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : string.Empty,
+                types.Select(Declare).ToEquatableArray(),
+                containingType.ToDisplayString(),
+                containingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                methodName,
+                FieldName(method),
+                MethodModifiers(syntax),
+                method.ReturnType.ToDisplayString(Formats.FullyQualified),
+                parameters.ToEquatableArray(),
+                returnShape,
+                resultDisplay,
+                text,
+                routerExpression,
+                routerCapture,
+                parameters.FirstOrDefault(p => p.Role == ParameterRole.CancellationToken)?.Name,
+                descriptor is null,
+                descriptor,
+                template,
+                jsonTypes);
+
             if (fatal || resultType is null)
             {
-                return new ParsedMethod(null, diagnostics.ToEquatableArray(), null, null, null, null, EquatableArray<LocationInfo?>.Empty, methodLocation);
+                // The stub (a model without descriptor) repeats the signature; a by-ref return would need more than its type.
+                var stub = implementable && method.RefKind == RefKind.None
+                    ? NewModel(shape, string.Empty, false, null, null, null, EquatableArray<TemplatePart>.Empty, EquatableArray<JsonTypeDef>.Empty)
+                    : null;
+                return new ParsedMethod(stub, diagnostics.ToEquatableArray(), null, null, null, null, EquatableArray<LocationInfo?>.Empty, methodLocation);
             }
 
             diagnostics.AddRange(typeErrors);
@@ -348,27 +382,7 @@ namespace RoutedPrompts.Shared
                 name!, tier, maxTier, instructions, prompt ?? string.Empty, promptFile, bound, schemaJson, null, Text("EvalSet"),
                 string.Empty, null, confidence, converter, validatorMethod, validatorType); // hashes are set by Resolve, once the template and schema files are known
 
-            var ct = parameters.FirstOrDefault(p => p.Role == ParameterRole.CancellationToken)?.Name;
-            var model = new TaskModel(
-                containingType.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : string.Empty,
-                types.Select(Declare).ToEquatableArray(),
-                containingType.ToDisplayString(),
-                containingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-                methodName,
-                FieldName(method),
-                MethodModifiers(syntax),
-                method.ReturnType.ToDisplayString(Formats.FullyQualified),
-                parameters.ToEquatableArray(),
-                shape,
-                resultDisplay,
-                isText,
-                routerExpression,
-                routerCapture,
-                ct,
-                false,
-                descriptor,
-                parts,
-                jsonTypes);
+            var model = NewModel(shape, resultDisplay, isText, routerExpression, routerCapture, descriptor, parts, jsonTypes);
             return new ParsedMethod(
                 model, diagnostics.ToEquatableArray(), promptFile, promptFile is null ? null : ArgumentLocation("PromptFile"),
                 schemaFile, schemaFile is null ? null : ArgumentLocation("Schema"), parameterLocations.ToEquatableArray(), methodLocation);
@@ -394,7 +408,7 @@ namespace RoutedPrompts.Shared
         {
             if (parsed.Model is not { Descriptor: { } descriptor } model)
             {
-                return new ResolvedMethod(null, parsed.Diagnostics);
+                return new ResolvedMethod(parsed.Model, parsed.Diagnostics); // nothing to route: at most a stub to emit
             }
 
             var diagnostics = new List<DiagnosticInfo>(parsed.Diagnostics);
@@ -679,6 +693,15 @@ namespace RoutedPrompts.Shared
 
             return (null, null);
         }
+
+        private static string RefKindPrefix(RefKind kind) => kind switch
+        {
+            RefKind.Ref => "ref ",
+            RefKind.Out => "out ",
+            RefKind.In => "in ",
+            RefKind.RefReadOnlyParameter => "ref readonly ",
+            _ => string.Empty,
+        };
 
         private static bool MentionsFileLocalType(ITypeSymbol type) => type switch
         {

@@ -5,9 +5,10 @@ using Microsoft.CodeAnalysis.Text;
 namespace RoutedPrompts.Analyzers.Tests.Infrastructure;
 
 /// <summary>
-/// Runs <see cref="RoutedPromptsAnalyzer"/> against .NET 8 reference assemblies, Microsoft.Extensions.AI and the runtime.
-/// The generator does not run here, so compiler diagnostics (e.g. partial methods without an implementation) are not
-/// checked: only the analyzer's.
+/// Runs <see cref="RoutedPromptsAnalyzer"/> beside the generator (as a build does) against .NET 8 reference assemblies,
+/// Microsoft.Extensions.AI and the runtime, and checks every RoutedPrompts diagnostic of either: the generator reports the
+/// shapes it cannot implement (<see cref="DiagnosticDescriptors.IsReportedByGenerator"/>), the analyzer the rest. Compiler
+/// diagnostics and the generated sources are not checked here (the generator tests pin those).
 /// </summary>
 internal sealed class AnalyzerTest : CSharpAnalyzerTest<RoutedPromptsAnalyzer, DefaultVerifier>
 {
@@ -16,6 +17,7 @@ internal sealed class AnalyzerTest : CSharpAnalyzerTest<RoutedPromptsAnalyzer, D
         TestCode = source;
         Projects.Configure(TestState, additionalFiles, editorConfig);
         CompilerDiagnostics = CompilerDiagnostics.None;
+        TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
     }
 
     /// <summary>Checks the method-shape rules (RP01xx) only, each with its exact location; the RP00xx rules are disabled.</summary>
@@ -41,6 +43,8 @@ internal sealed class AnalyzerTest : CSharpAnalyzerTest<RoutedPromptsAnalyzer, D
     protected override ParseOptions CreateParseOptions() => Projects.ParseOptions(base.CreateParseOptions());
 
     protected override CompilationOptions CreateCompilationOptions() => Projects.CompilationOptions(base.CreateCompilationOptions());
+
+    protected override IEnumerable<Type> GetSourceGenerators() => Projects.Generators;
 }
 
 /// <summary>The test project's shape, shared by the analyzer and code-fix tests.</summary>
@@ -48,6 +52,9 @@ internal static class Projects
 {
     public static readonly ReferenceAssemblies Net80WithAi = ReferenceAssemblies.Net.Net80.AddPackages(
         [new PackageIdentity("Microsoft.Extensions.AI.Abstractions", "10.11.0")]);
+
+    /// <summary>The generator, which runs beside the analyzer as in a build (it reports the shapes it cannot implement).</summary>
+    public static readonly Type[] Generators = [typeof(Generator.RoutedPromptGenerator)];
 
     public static void Configure(SolutionState state, IEnumerable<(string Path, string Text)> additionalFiles, string? editorConfig)
     {

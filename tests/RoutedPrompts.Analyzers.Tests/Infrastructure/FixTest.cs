@@ -7,7 +7,8 @@ namespace RoutedPrompts.Analyzers.Tests.Infrastructure;
 
 /// <summary>
 /// A code-fix test: before and after (the single fix and fix-all), with only the fix's own rules enabled so the
-/// other rules' findings on the same snippet do not have to be listed.
+/// other rules' findings on the same snippet do not have to be listed. The generator runs beside the analyzer, as in a
+/// build: some rules are its diagnostics (<see cref="DiagnosticDescriptors.IsReportedByGenerator"/>).
 /// </summary>
 internal sealed class FixTest<TFix> : CSharpCodeFixTest<RoutedPromptsAnalyzer, TFix, DefaultVerifier>
     where TFix : CodeFixProvider, new()
@@ -17,6 +18,7 @@ internal sealed class FixTest<TFix> : CSharpCodeFixTest<RoutedPromptsAnalyzer, T
         TestCode = source;
         FixedCode = fixedSource;
         CompilerDiagnostics = CompilerDiagnostics.None;
+        TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
         var files = additionalFiles.ToList();
         Projects.Configure(TestState, files, null);
         foreach (var (path, text) in files)
@@ -61,4 +63,6 @@ internal sealed class FixTest<TFix> : CSharpCodeFixTest<RoutedPromptsAnalyzer, T
     protected override ParseOptions CreateParseOptions() => Projects.ParseOptions(base.CreateParseOptions());
 
     protected override CompilationOptions CreateCompilationOptions() => Projects.CompilationOptions(base.CreateCompilationOptions());
+
+    protected override IEnumerable<Type> GetSourceGenerators() => Projects.Generators;
 }
