@@ -120,14 +120,12 @@ public sealed class RecordReplayRoundTripTests : IDisposable
         var ex = await Assert.ThrowsAsync<RoutingException>(async () => await router.RouteAsync(
             task, [new ChatMessage(ChatRole.System, "Answer A or B."), new ChatMessage(ChatRole.User, "Q: Question 7?")]));
 
-        Assert.Equal(6, ex.Attempts.Count);
-        Assert.All(ex.Attempts, a =>
-        {
-            Assert.Equal(ProviderFailureKind.ReplayMiss, a.Failure);
-            Assert.Equal(1, a.Requests); // not retried
-            Assert.Contains("replay miss: Replay of runs.jsonl has no recorded request", a.Reason);
-            Assert.Contains("Closest recorded request: near (line 1), which first differs at messages[1] character 12.", a.Reason);
-            Assert.DoesNotContain("Question 7", a.Reason); // names the request, never quotes it
-        });
+        // One miss, not one per deployment: the other five deployments replay the same recording, which lacks the request.
+        var a = Assert.Single(ex.Attempts);
+        Assert.Equal(ProviderFailureKind.ReplayMiss, a.Failure);
+        Assert.Equal(1, a.Requests); // not retried
+        Assert.Contains("replay miss: Replay of runs.jsonl has no recorded request", a.Reason);
+        Assert.Contains("Closest recorded request: near (line 1), which first differs at messages[1] character 12.", a.Reason);
+        Assert.DoesNotContain("Question 7", a.Reason); // names the request, never quotes it
     }
 }
