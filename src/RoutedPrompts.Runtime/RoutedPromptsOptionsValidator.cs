@@ -175,7 +175,16 @@ internal sealed class RoutedPromptsOptionsValidator(IServiceProvider services) :
             failures.Add(string.Create(CultureInfo.InvariantCulture,
                 $"{path} is {price}; a price cannot be negative. Set the provider's price in USD per million tokens, or 0 when unknown."));
         }
+        else if (price > MaxUsdPerMillionTokens)
+        {
+            // Beyond any real price, and a cost (up to MalformedResponseException.MaxPlausibleTokens tokens) would overflow decimal.
+            failures.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{path} is {price}; a price is at most {MaxUsdPerMillionTokens:#,0} USD per million tokens. Set the provider's price in USD per million tokens."));
+        }
     }
+
+    /// <summary>The highest price per million tokens the options accept.</summary>
+    private const decimal MaxUsdPerMillionTokens = 1_000_000m;
 }
 
 /// <summary>Checks a <see cref="ResilienceOptions"/> section against the ranges the resilience pipeline accepts.</summary>

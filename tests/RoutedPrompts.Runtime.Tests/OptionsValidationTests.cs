@@ -70,6 +70,19 @@ public sealed class OptionsValidationTests
         Assert.Contains("RoutedPrompts:Tiers:Large:Deployments:0:OutputUsdPerMillionTokens is -0.5", message);
     }
 
+    [Fact]
+    public void Absurd_prices()
+    {
+        // A price near decimal's range would make a cost overflow inside the router (a raw OverflowException).
+        var message = BuildFails(o => o.Tiers["Large"] = new TierOptions
+        {
+            Deployments = [new DeploymentOptions { Provider = "openai", Model = "m", InputUsdPerMillionTokens = 1e20m, CachedInputUsdPerMillionTokens = 1e25m }],
+        });
+
+        Assert.Contains("RoutedPrompts:Tiers:Large:Deployments:0:InputUsdPerMillionTokens is 100000000000000000000; a price is at most 1,000,000 USD", message);
+        Assert.Contains("RoutedPrompts:Tiers:Large:Deployments:0:CachedInputUsdPerMillionTokens is 10000000000000000000000000", message);
+    }
+
     [Theory]
     [InlineData(1.5)]
     [InlineData(-0.1)]
