@@ -86,9 +86,15 @@ namespace RoutedPrompts.Analyzers
             var attribute = method.GetAttributes().FirstOrDefault(a =>
                 SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeType) &&
                 a.ApplicationSyntaxReference is { } reference && reference.SyntaxTree == syntax.SyntaxTree && syntax.Span.Contains(reference.Span));
-            if (attribute is null ||
-                Parser.Parse(method, syntax, attribute, context.SemanticModel.Compilation, context.CancellationToken) is not { } parsed)
+            if (attribute is null)
             {
+                return;
+            }
+
+            if (Parser.Parse(method, syntax, attribute, context.SemanticModel.Compilation, context.CancellationToken) is not { } parsed)
+            {
+                // A routed method whose task name cannot be known yet (mid-edit): no Tasks:<name> entry is called unknown.
+                names.Add(new TaskName(null, syntax.Identifier.GetLocation(), method.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)));
                 return;
             }
 
