@@ -168,8 +168,9 @@ public sealed class SemanticScorer : IEvalScorer<string>, IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not InvalidDataException)
         {
+            // Described as the router describes a provider error (type and status): a provider's message may echo the key or the request.
             throw new InvalidOperationException(
-                $"The {Keyword} scorer's judge ({_judge}) failed on example '{example.Id}': {ex.Message}. Judgements made so far are cached; re-run eval.", ex);
+                $"The {Keyword} scorer's judge ({_judge}) failed on example '{example.Id}': {DeploymentChannel.Describe(ex)}. Judgements made so far are cached; re-run eval.", ex);
         }
     }
 
