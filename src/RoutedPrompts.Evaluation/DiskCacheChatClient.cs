@@ -148,9 +148,17 @@ public sealed class DiskCacheChatClient : DelegatingChatClient
                 throw new JsonException("'Text' is missing or null");
             }
 
-            if (entry.InputTokens < 0 || entry.OutputTokens < 0 || entry.CachedInputTokens < 0)
+            if (entry.InputTokens is < 0 or > MalformedResponseException.MaxPlausibleTokens
+                || entry.OutputTokens is < 0 or > MalformedResponseException.MaxPlausibleTokens
+                || entry.CachedInputTokens is < 0 or > MalformedResponseException.MaxPlausibleTokens)
             {
-                throw new JsonException(string.Create(CultureInfo.InvariantCulture, $"negative token counts ({entry.InputTokens}, {entry.OutputTokens}, {entry.CachedInputTokens})"));
+                throw new JsonException(string.Create(CultureInfo.InvariantCulture,
+                    $"token counts ({entry.InputTokens}, {entry.OutputTokens}, {entry.CachedInputTokens}) outside 0..{MalformedResponseException.MaxPlausibleTokens}"));
+            }
+
+            if (entry.FinishReason is { } finish && string.IsNullOrWhiteSpace(finish))
+            {
+                throw new JsonException("'FinishReason' is blank");
             }
         }
         catch (JsonException ex)
