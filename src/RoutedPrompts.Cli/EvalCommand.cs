@@ -39,6 +39,12 @@ internal static class EvalCommand
             }
 
             var recording = parse.GetValue(replay)?.FullName;
+            if (parse.GetValue(record) is { } target && (Directory.Exists(target.FullName) || string.Equals(target.FullName, recording, StringComparison.Ordinal)))
+            {
+                // Checked before any call: the recorder writes only what this run asked for, so it must not replace the recording it replays.
+                throw new InvalidOperationException($"--record {target.FullName} is {(Directory.Exists(target.FullName) ? "a directory" : "the recording --replay reads")}: name a new file.");
+            }
+
             var routing = AppOptions.Routing(project, recording, loaded.Assembly);
             var options = new EvalRunOptions
             {

@@ -248,7 +248,22 @@ public sealed class ToolInputErrorTests : IDisposable
         { "null text", Encoding.UTF8.GetBytes("{\"Text\": null, \"InputTokens\": 20, \"OutputTokens\": 1}") },
         { "no text", Encoding.UTF8.GetBytes("{\"InputTokens\": 20}") },
         { "negative tokens", Encoding.UTF8.GetBytes("{\"Text\": \"A\", \"InputTokens\": -1000000000, \"OutputTokens\": 1}") },
+        { "impossible tokens", Encoding.UTF8.GetBytes("{\"Text\": \"A\", \"InputTokens\": 9223372036854775807, \"OutputTokens\": 1}") },
+        { "blank finish reason", Encoding.UTF8.GetBytes("{\"Text\": \"A\", \"FinishReason\": \" \"}") },
     };
+
+    [Fact]
+    public async Task Recording_over_the_replayed_recording_is_refused_before_any_call()
+    {
+        // The recorder writes only what this run asked for: saving it over the recording being replayed would lose the rest.
+        var before = File.ReadAllBytes(Recording);
+
+        var eval = await Run("eval", "--replay", Recording, "--record", Recording);
+
+        AssertCleanError(eval, Recording, "--record");
+        Assert.False(File.Exists(ResultsPath));
+        Assert.Equal(before, File.ReadAllBytes(Recording));
+    }
 
     [Theory]
     [MemberData(nameof(CorruptCacheEntries))]
