@@ -21,8 +21,6 @@ namespace RoutedPrompts.Shared
         /// <summary>How the generator names the files that implement routed methods.</summary>
         public const string GeneratedFileSuffix = ".RoutedPrompts.g.cs";
 
-        private static readonly string[] TierNames = { "Small", "Medium", "Large" };
-
         /// <summary>Parses the method a <c>[RoutedPrompt]</c> attribute is applied to (the generator's entry point).</summary>
         public static ParsedMethod? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
             context.Attributes.IsDefaultOrEmpty || context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax syntax
@@ -53,238 +51,312 @@ namespace RoutedPrompts.Shared
 
         private static ParsedMethod? ParseMethod(IMethodSymbol method, MethodDeclarationSyntax syntax, AttributeData attribute, Compilation compilation, CancellationToken cancellationToken)
         {
-            if (method.ContainingType is not { } containingType)
+            if (method.ContainingType is not { } containingType || ReadTier(attribute) is not { } tier || !CanJudge(method, containingType))
             {
                 return null;
             }
 
-            if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Length != 1 ||
-                attribute.ConstructorArguments[0].Value is not int tier ||
-                attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
+            var reader = new MethodReader(method, containingType, syntax, attribute, compilation, cancellationToken);
+            reader.ReadDeclaration();
+            if (!reader.ReadParameters() || !reader.ReadReturnType())
             {
                 return null;
             }
 
+            return reader.IsFatal ? reader.Stub() : reader.Read(tier);
+        }
+
+        /// <summary>The attribute's tier, or <see langword="null"/> when the attribute itself does not compile (the compiler reports it).</summary>
+        private static int? ReadTier(AttributeData attribute) =>
+            attribute.AttributeConstructor is null || attribute.ConstructorArguments.Length != 1 ||
+            attribute.ConstructorArguments[0].Value is not int tier ||
+            attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error)
+                ? null
+                : tier;
+
+        /// <summary>Whether the method is sound enough to judge: what is left out here is the compiler's error to report.</summary>
+        private static bool CanJudge(IMethodSymbol method, INamedTypeSymbol containingType) =>
             // A file-local type in the signature is the compiler's error (CS9051); generated code could not name it.
-            if (MentionsFileLocalType(method.ReturnType) || method.Parameters.Any(p => MentionsFileLocalType(p.Type)))
-            {
-                return null;
-            }
-
+            !MentionsFileLocalType(method.ReturnType) && !method.Parameters.Any(p => MentionsFileLocalType(p.Type)) &&
             // A second definition with the same signature is the compiler's error (CS0111); implementing both would add more.
-            if (containingType.GetMembers(method.Name).OfType<IMethodSymbol>().Any(other =>
-                    !SymbolEqualityComparer.Default.Equals(other, method) && other.PartialDefinitionPart is null &&
-                    other.Parameters.Select(p => p.Type).SequenceEqual(method.Parameters.Select(p => p.Type), SymbolEqualityComparer.Default)))
-            {
-                return null;
-            }
+            !containingType.GetMembers(method.Name).OfType<IMethodSymbol>().Any(other =>
+                !SymbolEqualityComparer.Default.Equals(other, method) && other.PartialDefinitionPart is null &&
+                other.Parameters.Select(p => p.Type).SequenceEqual(method.Parameters.Select(p => p.Type), SymbolEqualityComparer.Default));
 
-            var diagnostics = new List<DiagnosticInfo>();
-            var methodLocation = LocationInfo.From(syntax.Identifier.GetLocation());
-            var methodName = method.Name;
-            var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+        /// <summary>
+        /// Reads one routed method in named steps (declaration, parameters, return type, then the attribute's tiers,
+        /// template, router, validators, result type and name) into a <see cref="ParsedMethod"/>; each step adds its
+        /// diagnostics in the order the rules are documented.
+        /// </summary>
+        private sealed class MethodReader
+        {
+            private readonly IMethodSymbol _method;
+            private readonly INamedTypeSymbol _containingType;
+            private readonly MethodDeclarationSyntax _syntax;
+            private readonly Compilation _compilation;
+            private readonly CancellationToken _cancellationToken;
+            private readonly AttributeSyntax? _attributeSyntax;
+            private readonly AttributeData _attribute;
+            private readonly INamedTypeSymbol? _router;
+            private readonly LocationInfo? _methodLocation;
+            private readonly List<DiagnosticInfo> _diagnostics = new();
+            private readonly List<INamedTypeSymbol> _types = new();
+            private readonly List<DiagnosticInfo> _typeErrors = new();
+            private readonly List<ParameterInfo> _parameters = new();
+            private readonly List<LocationInfo?> _parameterLocations = new();
 
             // Shape errors: no routed implementation can be emitted. Where the declaration is otherwise sound (a bad return
             // or parameter type), a throwing stub still implements it, so the shape error is the build's only error there;
             // a method, type or type parameter list that is wrong cannot be implemented at all.
-            var fatal = false;
-            var implementable = true;
-            // The analyzers see the compilation with the generator's output, where the implementation part exists.
-            var userImplementation = method.PartialImplementationPart is { } implementation &&
-                !implementation.DeclaringSyntaxReferences.All(r => r.SyntaxTree.FilePath.EndsWith(GeneratedFileSuffix, StringComparison.Ordinal));
-            if (!method.IsPartialDefinition || userImplementation || syntax.Body is not null || syntax.ExpressionBody is not null)
+            private bool _fatal;
+            private bool _implementable = true;
+            private ReturnShape _shape;
+            private ITypeSymbol? _resultType;
+            private Dictionary<string, TypedConstant> _named = new();
+
+            public MethodReader(IMethodSymbol method, INamedTypeSymbol containingType, MethodDeclarationSyntax syntax, AttributeData attribute, Compilation compilation, CancellationToken cancellationToken)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MethodMustBePartial, methodLocation, methodName));
-                fatal = true;
-                implementable = false;
+                _method = method;
+                _containingType = containingType;
+                _syntax = syntax;
+                _compilation = compilation;
+                _cancellationToken = cancellationToken;
+                _attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                _attribute = attribute;
+                _router = compilation.GetTypeByMetadataName("RoutedPrompts.PromptRouter");
+                _methodLocation = LocationInfo.From(syntax.Identifier.GetLocation());
             }
 
-            var types = new List<INamedTypeSymbol>();
-            for (var t = containingType; t is not null; t = t.ContainingType)
+            /// <summary>Whether a shape error leaves nothing routed to emit (<see cref="Stub"/> then stands in).</summary>
+            public bool IsFatal => _fatal || _resultType is null;
+
+            private string MethodName => _method.Name;
+
+            /// <summary>RP0100–RP0102, RP0120: the method and the types containing it must be partial, non-generic classes or structs.</summary>
+            public void ReadDeclaration()
             {
-                types.Insert(0, t);
+                // The analyzers see the compilation with the generator's output, where the implementation part exists.
+                var userImplementation = _method.PartialImplementationPart is { } implementation &&
+                    !implementation.DeclaringSyntaxReferences.All(r => r.SyntaxTree.FilePath.EndsWith(GeneratedFileSuffix, StringComparison.Ordinal));
+                if (!_method.IsPartialDefinition || userImplementation || _syntax.Body is not null || _syntax.ExpressionBody is not null)
+                {
+                    Unimplementable(DiagnosticInfo.Create(DiagnosticDescriptors.MethodMustBePartial, _methodLocation, MethodName));
+                }
+
+                for (var t = _containingType; t is not null; t = t.ContainingType)
+                {
+                    _types.Insert(0, t);
+                }
+
+                foreach (var type in _types)
+                {
+                    ReadContainingType(type);
+                }
+
+                if (_method.TypeParameters.Length > 0)
+                {
+                    Unimplementable(DiagnosticInfo.Create(DiagnosticDescriptors.GenericMethod, _methodLocation, MethodName));
+                }
             }
 
-            var typeErrors = new List<DiagnosticInfo>();
-            foreach (var type in types)
+            private void ReadContainingType(INamedTypeSymbol type)
             {
                 if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, methodLocation, type.Name, "only classes, structs and records can declare routed prompts"));
-                    fatal = true;
-                    implementable = false;
+                    Unimplementable(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, _methodLocation, type.Name, "only classes, structs and records can declare routed prompts"));
                 }
                 else if (type.IsFileLocal)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, methodLocation, type.Name, "a file-local type cannot be extended by a generated file"));
-                    fatal = true;
-                    implementable = false;
+                    Unimplementable(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, _methodLocation, type.Name, "a file-local type cannot be extended by a generated file"));
                 }
 
                 foreach (var reference in type.DeclaringSyntaxReferences)
                 {
-                    if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax declaration && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                    if (reference.GetSyntax(_cancellationToken) is TypeDeclarationSyntax declaration && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
                     {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TypeMustBePartial, LocationInfo.From(declaration.Identifier.GetLocation()), type.Name, methodName));
-                        fatal = true;
-                        implementable = false;
+                        Unimplementable(DiagnosticInfo.Create(DiagnosticDescriptors.TypeMustBePartial, LocationInfo.From(declaration.Identifier.GetLocation()), type.Name, MethodName));
                         break;
                     }
                 }
 
+                // Reported only when the method is otherwise sound (these still let a stub implement it).
                 if (type.TypeParameters.Length > 0)
                 {
-                    typeErrors.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, methodLocation, type.Name, "generic types cannot register their task descriptors"));
+                    _typeErrors.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, _methodLocation, type.Name, "generic types cannot register their task descriptors"));
                 }
                 else if (type.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal)
                 {
-                    typeErrors.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, methodLocation, type.Name, "it must be accessible within its assembly so the generated task registry can reach its descriptors"));
+                    _typeErrors.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, _methodLocation, type.Name, "it must be accessible within its assembly so the generated task registry can reach its descriptors"));
                 }
             }
 
-            if (method.TypeParameters.Length > 0)
+            private void Unimplementable(DiagnosticInfo diagnostic)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericMethod, methodLocation, methodName));
-                fatal = true;
-                implementable = false;
+                _diagnostics.Add(diagnostic);
+                _fatal = true;
+                _implementable = false;
             }
 
-            var router = compilation.GetTypeByMetadataName("RoutedPrompts.PromptRouter");
-            var parameters = new List<ParameterInfo>();
-            var parameterLocations = new List<LocationInfo?>();
-            foreach (var parameter in method.Parameters)
+            /// <summary>Each parameter's role and declaration; <see langword="false"/> when a type does not compile.</summary>
+            public bool ReadParameters()
             {
-                if (parameter.Type.TypeKind == TypeKind.Error)
+                foreach (var parameter in _method.Parameters)
+                {
+                    if (parameter.Type.TypeKind == TypeKind.Error)
+                    {
+                        return false;
+                    }
+
+                    if (parameter.RefKind != RefKind.None)
+                    {
+                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ByRefParameter, LocationInfo.From(parameter.Locations.FirstOrDefault()), parameter.Name, MethodName));
+                        _fatal = true;
+                    }
+
+                    var role = parameter.Type.ToDisplayString() == "System.Threading.CancellationToken" ? ParameterRole.CancellationToken
+                        : _router is not null && SymbolEqualityComparer.Default.Equals(parameter.Type, _router) ? ParameterRole.Router
+                        : ParameterRole.Bindable;
+                    var escaped = Formats.Identifier(parameter.Name);
+                    var declaration = (parameter.IsParams ? "params " : string.Empty) +
+                        (_method.IsExtensionMethod && parameter.Ordinal == 0 ? "this " : string.Empty) +
+                        RefKindPrefix(parameter.RefKind) +
+                        parameter.Type.ToDisplayString(Formats.FullyQualified) + " " + escaped;
+                    _parameters.Add(new ParameterInfo(
+                        escaped, parameter.Name, declaration, role, parameter.Type.SpecialType == SpecialType.System_String,
+                        parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))); // typeof() takes no nullable reference annotation
+                    _parameterLocations.Add(LocationInfo.From(parameter.Locations.FirstOrDefault()));
+                }
+
+                return true;
+            }
+
+            /// <summary>
+            /// Task&lt;T&gt;, ValueTask&lt;T&gt;, Task&lt;Routed&lt;T&gt;&gt; or ValueTask&lt;Routed&lt;T&gt;&gt; with T text or
+            /// an object (RP0104); <see langword="false"/> when a type does not compile.
+            /// </summary>
+            public bool ReadReturnType()
+            {
+                if (_method.ReturnType.TypeKind == TypeKind.Error)
+                {
+                    return false;
+                }
+
+                (_shape, _resultType) = ClassifyReturnType(_method.ReturnType, _compilation);
+                if (_resultType is { TypeKind: TypeKind.Error })
+                {
+                    return false;
+                }
+
+                if (_resultType is null || (_resultType.SpecialType != SpecialType.System_String && !JsonTypeGraphBuilder.IsObjectCandidate(_resultType)))
+                {
+                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedReturnType, LocationInfo.From(_syntax.ReturnType), MethodName, _method.ReturnType.ToDisplayString()));
+                    _fatal = true;
+                }
+
+                return true;
+            }
+
+            /// <summary>What a method with a shape error gets: a model without descriptor (a throwing stub) where it can be implemented.</summary>
+            public ParsedMethod Stub()
+            {
+                // The stub repeats the signature; a by-ref return would need more than its type.
+                var stub = _implementable && _method.RefKind == RefKind.None
+                    ? NewModel(string.Empty, false, null, null, null, EquatableArray<TemplatePart>.Empty, EquatableArray<JsonTypeDef>.Empty)
+                    : null;
+                return new ParsedMethod(stub, _diagnostics.ToEquatableArray(), null, null, null, null, EquatableArray<LocationInfo?>.Empty, _methodLocation);
+            }
+
+            /// <summary>The routed method: the attribute's arguments, the router, the result type and the descriptor.</summary>
+            public ParsedMethod Read(int tier)
+            {
+                var resultType = _resultType!;
+                var isText = resultType.SpecialType == SpecialType.System_String;
+                _diagnostics.AddRange(_typeErrors);
+                _named = _attribute.NamedArguments.ToDictionary(a => a.Key, a => a.Value);
+                var maxTier = ReadTiers(tier);
+                var confidence = ReadConfidenceThreshold();
+                var (prompt, promptFile, parts, bound) = ReadTemplate();
+                var (routerExpression, routerCapture) = FindRouter(_method, _containingType, _parameters, _router, _compilation, _methodLocation, _diagnostics);
+                var (validatorMethod, validatorType) = ReadValidators(resultType);
+                var (jsonTypes, schemaJson, converter) = isText ? (EquatableArray<JsonTypeDef>.Empty, null, null) : ReadResultType(resultType);
+                var schemaFile = isText ? null : Text("Schema");
+                var name = ReadName();
+                CheckDerivedSchema(schemaJson, schemaFile, name, resultType);
+
+                var descriptor = new TaskDescriptor(
+                    name, tier, maxTier, Text("Instructions"), prompt, promptFile, bound, schemaJson, null, Text("EvalSet"),
+                    string.Empty, null, confidence, converter, validatorMethod, validatorType); // hashes are set by Resolve, once the template and schema files are known
+                var resultDisplay = resultType.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(Formats.FullyQualified);
+                var model = NewModel(resultDisplay, isText, routerExpression, routerCapture, descriptor, parts, jsonTypes);
+                return new ParsedMethod(
+                    model, _diagnostics.ToEquatableArray(), promptFile, promptFile is null ? null : ArgumentLocation("PromptFile"),
+                    schemaFile, schemaFile is null ? null : ArgumentLocation("Schema"), _parameterLocations.ToEquatableArray(), _methodLocation);
+            }
+
+            /// <summary>RP0123, RP0118: <c>Tier</c> and <c>MaxTier</c> name tiers, in order; returns the max tier.</summary>
+            private int ReadTiers(int tier)
+            {
+                var maxTier = _named.TryGetValue("MaxTier", out var maxTierValue) && maxTierValue.Value is int m ? m : 2;
+                var tierLocation = LocationInfo.From(_attributeSyntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals is null)?.Expression) ?? _methodLocation;
+                var outOfRange = false;
+                foreach (var (argument, value, location) in new[] { ("Tier", tier, tierLocation), ("MaxTier", maxTier, ArgumentLocation("MaxTier")) })
+                {
+                    if (value < 0 || value >= RoutedPromptsShape.TierNames.Length)
+                    {
+                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TierOutOfRange, location, MethodName, argument, value.ToString(CultureInfo.InvariantCulture)));
+                        outOfRange = true;
+                    }
+                }
+
+                if (!outOfRange && maxTier < tier)
+                {
+                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidTierRange, ArgumentLocation("MaxTier"), MethodName, TierName(tier), TierName(maxTier)));
+                }
+
+                return maxTier;
+            }
+
+            /// <summary>RP0119: a confidence threshold is a probability.</summary>
+            private double? ReadConfidenceThreshold()
+            {
+                if (!_named.TryGetValue("ConfidenceThreshold", out var confidenceValue) || confidenceValue.Value is not double c)
                 {
                     return null;
                 }
 
-                if (parameter.RefKind != RefKind.None)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ByRefParameter, LocationInfo.From(parameter.Locations.FirstOrDefault()), parameter.Name, methodName));
-                    fatal = true;
-                }
-
-                var role = parameter.Type.ToDisplayString() == "System.Threading.CancellationToken" ? ParameterRole.CancellationToken
-                    : router is not null && SymbolEqualityComparer.Default.Equals(parameter.Type, router) ? ParameterRole.Router
-                    : ParameterRole.Bindable;
-                var escaped = Formats.Identifier(parameter.Name);
-                var declaration = (parameter.IsParams ? "params " : string.Empty) +
-                    (method.IsExtensionMethod && parameter.Ordinal == 0 ? "this " : string.Empty) +
-                    RefKindPrefix(parameter.RefKind) +
-                    parameter.Type.ToDisplayString(Formats.FullyQualified) + " " + escaped;
-                parameters.Add(new ParameterInfo(
-                    escaped, parameter.Name, declaration, role, parameter.Type.SpecialType == SpecialType.System_String,
-                    parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))); // typeof() takes no nullable reference annotation
-                parameterLocations.Add(LocationInfo.From(parameter.Locations.FirstOrDefault()));
-            }
-
-            // Return type: Task<T>, ValueTask<T>, Task<Routed<T>>, ValueTask<Routed<T>>.
-            if (method.ReturnType.TypeKind == TypeKind.Error)
-            {
-                return null;
-            }
-
-            var (shape, resultType) = ClassifyReturnType(method.ReturnType, compilation);
-            if (resultType is { TypeKind: TypeKind.Error })
-            {
-                return null;
-            }
-
-            var isText = resultType?.SpecialType == SpecialType.System_String;
-            if (resultType is null || (!isText && !JsonTypeGraphBuilder.IsObjectCandidate(resultType)))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedReturnType, LocationInfo.From(syntax.ReturnType), methodName, method.ReturnType.ToDisplayString()));
-                fatal = true;
-            }
-
-            TaskModel NewModel(ReturnShape returnShape, string resultDisplay, bool text, string? routerExpression, string? routerCapture, TaskDescriptor? descriptor, EquatableArray<TemplatePart> template, EquatableArray<JsonTypeDef> jsonTypes) => new(
-                containingType.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : string.Empty,
-                types.Select(Declare).ToEquatableArray(),
-                containingType.ToDisplayString(),
-                containingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-                methodName,
-                FieldName(method),
-                MethodModifiers(syntax),
-                method.ReturnType.ToDisplayString(Formats.FullyQualified),
-                parameters.ToEquatableArray(),
-                returnShape,
-                resultDisplay,
-                text,
-                routerExpression,
-                routerCapture,
-                parameters.FirstOrDefault(p => p.Role == ParameterRole.CancellationToken)?.Name,
-                descriptor is null,
-                descriptor,
-                template,
-                jsonTypes);
-
-            if (fatal || resultType is null)
-            {
-                // The stub (a model without descriptor) repeats the signature; a by-ref return would need more than its type.
-                var stub = implementable && method.RefKind == RefKind.None
-                    ? NewModel(shape, string.Empty, false, null, null, null, EquatableArray<TemplatePart>.Empty, EquatableArray<JsonTypeDef>.Empty)
-                    : null;
-                return new ParsedMethod(stub, diagnostics.ToEquatableArray(), null, null, null, null, EquatableArray<LocationInfo?>.Empty, methodLocation);
-            }
-
-            diagnostics.AddRange(typeErrors);
-            var resultDisplay = resultType.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(Formats.FullyQualified);
-
-            // Attribute arguments.
-            var named = attribute.NamedArguments.ToDictionary(a => a.Key, a => a.Value);
-            string? Text(string key) => named.TryGetValue(key, out var value) ? value.Value as string : null;
-            ExpressionSyntax? ArgumentExpression(string key) =>
-                attributeSyntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == key)?.Expression;
-            LocationInfo? ArgumentLocation(string key) =>
-                LocationInfo.From((SyntaxNode?)ArgumentExpression(key) ?? attributeSyntax) ?? methodLocation;
-
-            var maxTier = named.TryGetValue("MaxTier", out var maxTierValue) && maxTierValue.Value is int m ? m : 2;
-            var outOfRange = false;
-            foreach (var (argument, value, location) in new[] { ("Tier", tier, LocationInfo.From(attributeSyntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals is null)?.Expression) ?? methodLocation), ("MaxTier", maxTier, ArgumentLocation("MaxTier")) })
-            {
-                if (value < 0 || value >= TierNames.Length)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TierOutOfRange, location, methodName, argument, value.ToString(CultureInfo.InvariantCulture)));
-                    outOfRange = true;
-                }
-            }
-
-            if (!outOfRange && maxTier < tier)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidTierRange, ArgumentLocation("MaxTier"), methodName, TierName(tier), TierName(maxTier)));
-            }
-
-            double? confidence = null;
-            if (named.TryGetValue("ConfidenceThreshold", out var confidenceValue) && confidenceValue.Value is double c)
-            {
                 if (!(c >= 0 && c <= 1)) // NaN fails every comparison: it is out of range, not "no threshold"
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidConfidenceThreshold, ArgumentLocation("ConfidenceThreshold"), c.ToString("R", CultureInfo.InvariantCulture), methodName));
+                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidConfidenceThreshold, ArgumentLocation("ConfidenceThreshold"), c.ToString("R", CultureInfo.InvariantCulture), MethodName));
                 }
 
-                confidence = c;
+                return c;
             }
 
-            // Template: exactly one of Prompt and PromptFile.
-            var prompt = Text("Prompt");
-            var promptFile = Text("PromptFile");
-            if (string.IsNullOrWhiteSpace(promptFile))
+            /// <summary>
+            /// RP0105, RP0107–RP0109: exactly one of <c>Prompt</c> and <c>PromptFile</c>; an inline prompt is bound here
+            /// (located in the literal), a prompt file by <see cref="Resolve"/>.
+            /// </summary>
+            private (string Prompt, string? PromptFile, EquatableArray<TemplatePart> Parts, EquatableArray<string> Bound) ReadTemplate()
             {
-                promptFile = null;
-            }
+                var prompt = Text("Prompt");
+                var promptFile = Text("PromptFile");
+                if (string.IsNullOrWhiteSpace(promptFile))
+                {
+                    promptFile = null;
+                }
 
-            var parts = EquatableArray<TemplatePart>.Empty;
-            var bound = EquatableArray<string>.Empty;
-            if ((prompt is null) == (promptFile is null))
-            {
-                var where = prompt is not null ? ArgumentLocation("PromptFile") : LocationInfo.From(attributeSyntax) ?? methodLocation;
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingTemplate, where, methodName));
-                promptFile = null;
-                prompt ??= string.Empty;
-            }
-            else if (prompt is not null)
-            {
+                if ((prompt is null) == (promptFile is null))
+                {
+                    var where = prompt is not null ? ArgumentLocation("PromptFile") : LocationInfo.From(_attributeSyntax) ?? _methodLocation;
+                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingTemplate, where, MethodName));
+                    return (prompt ?? string.Empty, null, EquatableArray<TemplatePart>.Empty, EquatableArray<string>.Empty);
+                }
+
+                if (prompt is null)
+                {
+                    return (string.Empty, promptFile, EquatableArray<TemplatePart>.Empty, EquatableArray<string>.Empty);
+                }
+
                 var expression = ArgumentExpression("Prompt");
                 var map = expression is null ? null : StringLiteralMap.TryCreate(expression);
                 if (map is not null && map.Value != prompt)
@@ -304,88 +376,115 @@ namespace RoutedPrompts.Shared
                     return new LocationInfo(tree.FilePath, span, tree.GetLineSpan(span).Span);
                 }
 
-                (parts, bound) = BindTemplate(prompt, parameters, parameterLocations, methodName, Locate, diagnostics);
+                var (parts, bound) = BindTemplate(prompt, _parameters, _parameterLocations, MethodName, Locate, _diagnostics);
+                return (prompt, null, parts, bound);
             }
 
-            var (routerExpression, routerCapture) = FindRouter(method, containingType, parameters, router, compilation, methodLocation, diagnostics);
-
-            // Validators.
-            var validator = Text("Validator");
-            string? validatorMethod = null;
-            if (validator is not null)
+            /// <summary>RP0112, RP0113: <c>Validator</c> names a static predicate of the result, <c>ValidatorType</c> an <c>IResultValidator&lt;T&gt;</c>.</summary>
+            private (string? Method, string? Type) ReadValidators(ITypeSymbol resultType)
             {
-                var valid = containingType.GetMembers(validator).OfType<IMethodSymbol>().Any(v =>
-                    v.IsStatic && v.ReturnType.SpecialType == SpecialType.System_Boolean && v.TypeParameters.Length == 0 &&
-                    v.Parameters.Length == 1 && v.Parameters[0].RefKind == RefKind.None &&
-                    SymbolEqualityComparer.Default.Equals(v.Parameters[0].Type, resultType));
-                if (valid)
+                var validator = Text("Validator");
+                string? validatorMethod = null;
+                if (validator is not null)
                 {
-                    validatorMethod = Formats.Identifier(validator);
+                    var valid = _containingType.GetMembers(validator).OfType<IMethodSymbol>().Any(v =>
+                        v.IsStatic && v.ReturnType.SpecialType == SpecialType.System_Boolean && v.TypeParameters.Length == 0 &&
+                        v.Parameters.Length == 1 && v.Parameters[0].RefKind == RefKind.None &&
+                        SymbolEqualityComparer.Default.Equals(v.Parameters[0].Type, resultType));
+                    if (valid)
+                    {
+                        validatorMethod = Formats.Identifier(validator);
+                    }
+                    else
+                    {
+                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidValidator, ArgumentLocation("Validator"), validator, MethodName, resultType.ToDisplayString(), _containingType.Name));
+                    }
                 }
-                else
+
+                string? validatorType = null;
+                if (_named.TryGetValue("ValidatorType", out var validatorTypeValue) && validatorTypeValue.Value is INamedTypeSymbol validatorSymbol)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidValidator, ArgumentLocation("Validator"), validator, methodName, resultType.ToDisplayString(), containingType.Name));
+                    var contract = _compilation.GetTypeByMetadataName("RoutedPrompts.IResultValidator`1")?.Construct(resultType);
+                    var valid = contract is not null && validatorSymbol.TypeKind == TypeKind.Class && !validatorSymbol.IsAbstract &&
+                        !validatorSymbol.IsUnboundGenericType && _compilation.HasImplicitConversion(validatorSymbol, contract);
+                    if (valid)
+                    {
+                        validatorType = validatorSymbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+                    }
+                    else
+                    {
+                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidValidatorType, ArgumentLocation("ValidatorType"), validatorSymbol.ToDisplayString(), MethodName, resultType.ToDisplayString()));
+                    }
                 }
+
+                return (validatorMethod, validatorType);
             }
 
-            string? validatorType = null;
-            if (named.TryGetValue("ValidatorType", out var validatorTypeValue) && validatorTypeValue.Value is INamedTypeSymbol validatorSymbol)
+            /// <summary>An object result's converters (the type graph) and its derived JSON Schema.</summary>
+            private (EquatableArray<JsonTypeDef> JsonTypes, string? SchemaJson, string? Converter) ReadResultType(ITypeSymbol resultType)
             {
-                var contract = compilation.GetTypeByMetadataName("RoutedPrompts.IResultValidator`1")?.Construct(resultType);
-                var valid = contract is not null && validatorSymbol.TypeKind == TypeKind.Class && !validatorSymbol.IsAbstract &&
-                    !validatorSymbol.IsUnboundGenericType && compilation.HasImplicitConversion(validatorSymbol, contract);
-                if (valid)
-                {
-                    validatorType = validatorSymbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-                }
-                else
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidValidatorType, ArgumentLocation("ValidatorType"), validatorSymbol.ToDisplayString(), methodName, resultType.ToDisplayString()));
-                }
-            }
-
-            // Result type: converters and the derived schema.
-            var jsonTypes = EquatableArray<JsonTypeDef>.Empty;
-            string? schemaJson = null;
-            string? converter = null;
-            if (!isText)
-            {
-                var graph = new JsonTypeGraphBuilder(compilation, methodName, LocationInfo.From(syntax.ReturnType), diagnostics);
+                var graph = new JsonTypeGraphBuilder(_compilation, MethodName, LocationInfo.From(_syntax.ReturnType), _diagnostics);
                 var root = graph.Resolve(resultType, NullableAnnotation.NotAnnotated, resultType.Name, resultType.ToDisplayString());
-                jsonTypes = graph.Definitions;
-                if (root?.DefinitionKey is { } key && jsonTypes.Any(d => d.Key == key))
+                var jsonTypes = graph.Definitions;
+                return root?.DefinitionKey is { } key && jsonTypes.Any(d => d.Key == key)
+                    ? (jsonTypes, SchemaBuilder.Build(key, jsonTypes), key)
+                    : (jsonTypes, null, null);
+            }
+
+            /// <summary>The task's name: <c>Name</c>, else <c>Type.Method</c> without an <c>Async</c> suffix.</summary>
+            private string ReadName()
+            {
+                var name = Text("Name");
+                if (!string.IsNullOrWhiteSpace(name))
                 {
-                    schemaJson = SchemaBuilder.Build(key, jsonTypes);
-                    converter = key;
+                    return name!;
+                }
+
+                var methodName = MethodName;
+                return _containingType.Name + "." + (methodName.EndsWith("Async", StringComparison.Ordinal) && methodName.Length > 5 ? methodName.Substring(0, methodName.Length - 5) : methodName);
+            }
+
+            /// <summary>RP0124: a schema file replaces the derived schema (Resolve checks it); the derived one must fit what the router reads.</summary>
+            private void CheckDerivedSchema(string? schemaJson, string? schemaFile, string name, ITypeSymbol resultType)
+            {
+                if (schemaJson is not null && schemaFile is null && RoutedTaskLimits.Depth(schemaJson, out _) is var depth && depth > RoutedTaskLimits.MaxSchemaDepth)
+                {
+                    _diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.SchemaUnusableAtRunTime, LocationInfo.From(_syntax.ReturnType), name,
+                        "the JSON Schema derived from its result type '" + resultType.ToDisplayString() + "' nests " + depth.ToString(CultureInfo.InvariantCulture) +
+                        " levels deep, more than the " + RoutedTaskLimits.MaxSchemaDepth.ToString(CultureInfo.InvariantCulture) +
+                        " the router reads (each nested record adds two); flatten the result type"));
                 }
             }
 
-            var schemaFile = isText ? null : Text("Schema");
-            var name = Text("Name");
-            if (string.IsNullOrWhiteSpace(name))
-            {
-                name = containingType.Name + "." + (methodName.EndsWith("Async", StringComparison.Ordinal) && methodName.Length > 5 ? methodName.Substring(0, methodName.Length - 5) : methodName);
-            }
+            private TaskModel NewModel(string resultDisplay, bool text, string? routerExpression, string? routerCapture, TaskDescriptor? descriptor, EquatableArray<TemplatePart> template, EquatableArray<JsonTypeDef> jsonTypes) => new(
+                _containingType.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : string.Empty,
+                _types.Select(Declare).ToEquatableArray(),
+                _containingType.ToDisplayString(),
+                _containingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                MethodName,
+                FieldName(_method),
+                MethodModifiers(_syntax),
+                _method.ReturnType.ToDisplayString(Formats.FullyQualified),
+                _parameters.ToEquatableArray(),
+                _shape,
+                resultDisplay,
+                text,
+                routerExpression,
+                routerCapture,
+                _parameters.FirstOrDefault(p => p.Role == ParameterRole.CancellationToken)?.Name,
+                descriptor is null,
+                descriptor,
+                template,
+                jsonTypes);
 
-            // A schema file replaces the derived schema (Resolve checks it); the derived one must fit what the router reads.
-            if (schemaJson is not null && schemaFile is null && RoutedTaskLimits.Depth(schemaJson, out _) is var depth && depth > RoutedTaskLimits.MaxSchemaDepth)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(
-                    DiagnosticDescriptors.SchemaUnusableAtRunTime, LocationInfo.From(syntax.ReturnType), name!,
-                    "the JSON Schema derived from its result type '" + resultType.ToDisplayString() + "' nests " + depth.ToString(CultureInfo.InvariantCulture) +
-                    " levels deep, more than the " + RoutedTaskLimits.MaxSchemaDepth.ToString(CultureInfo.InvariantCulture) +
-                    " the router reads (each nested record adds two); flatten the result type"));
-            }
+            private string? Text(string key) => _named.TryGetValue(key, out var value) ? value.Value as string : null;
 
-            var instructions = Text("Instructions");
-            var descriptor = new TaskDescriptor(
-                name!, tier, maxTier, instructions, prompt ?? string.Empty, promptFile, bound, schemaJson, null, Text("EvalSet"),
-                string.Empty, null, confidence, converter, validatorMethod, validatorType); // hashes are set by Resolve, once the template and schema files are known
+            private ExpressionSyntax? ArgumentExpression(string key) =>
+                _attributeSyntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == key)?.Expression;
 
-            var model = NewModel(shape, resultDisplay, isText, routerExpression, routerCapture, descriptor, parts, jsonTypes);
-            return new ParsedMethod(
-                model, diagnostics.ToEquatableArray(), promptFile, promptFile is null ? null : ArgumentLocation("PromptFile"),
-                schemaFile, schemaFile is null ? null : ArgumentLocation("Schema"), parameterLocations.ToEquatableArray(), methodLocation);
+            private LocationInfo? ArgumentLocation(string key) =>
+                LocationInfo.From((SyntaxNode?)ArgumentExpression(key) ?? _attributeSyntax) ?? _methodLocation;
         }
 
         /// <summary>
@@ -758,6 +857,6 @@ namespace RoutedPrompts.Shared
         private static string MethodModifiers(MethodDeclarationSyntax syntax) =>
             string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword) && !m.IsKind(SyntaxKind.AsyncKeyword)).Select(m => m.Text));
 
-        private static string TierName(int tier) => tier >= 0 && tier < TierNames.Length ? TierNames[tier] : tier.ToString(CultureInfo.InvariantCulture);
+        private static string TierName(int tier) => tier >= 0 && tier < RoutedPromptsShape.TierNames.Length ? RoutedPromptsShape.TierNames[tier] : tier.ToString(CultureInfo.InvariantCulture);
     }
 }
