@@ -27,7 +27,7 @@ namespace RoutedPrompts.Analyzers
         public TaskRules(SemanticModelAnalysisContext context, ProjectInputs inputs, ResolvedMethod resolved, AttributeSyntax attribute, MethodDeclarationSyntax method, ConcurrentBag<TaskReach> reach)
         {
             var model = resolved.Model!;
-            evalSetHash = resolved.EvalSetHash;
+            evalSetHash = model.Descriptor!.EvalSet is { } evalSet && inputs.Find(evalSet) is { } file ? RoutedTaskHashing.EvalSetHash(file.Text) : null;
             this.reach = reach;
             this.context = context;
             this.inputs = inputs;

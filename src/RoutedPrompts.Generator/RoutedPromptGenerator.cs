@@ -37,15 +37,36 @@ namespace RoutedPrompts.Generator
 
             var files = context.AdditionalTextsProvider
                 .Where(static file => !LockFile.IsLockFile(file.Path))
-                .Select(static (file, ct) => new AdditionalFileInfo(Parser.NormalizePath(file.Path), file.GetText(ct)?.ToString() ?? string.Empty))
+                .Select(static (file, ct) => new AdditionalFileInfo(Parser.NormalizePath(file.Path), file.GetText(ct)?.ToString() ?? string.Empty));
+
+            // Each file is matched against the names the tasks use on its own, so a file no task names (routedprompts.json)
+            // reaches no task step, and an eval set never reaches Resolve.
+            var fileNames = parsed
+                .Collect()
+                .Select(static (all, _) => ProjectFileNames.Of(all))
+                .WithTrackingName(TrackingNames.FileNames);
+            var namedFiles = files.Combine(fileNames);
+
+            var templateFiles = namedFiles
+                .Where(static pair => pair.Right.NamesTemplate(pair.Left.Path))
+                .Select(static (pair, _) => pair.Left)
                 .Collect()
                 .Select(static (all, _) => all.ToEquatableArray())
-                .WithTrackingName(TrackingNames.AdditionalFiles);
+                .WithTrackingName(TrackingNames.TemplateFiles);
 
             var resolved = parsed
-                .Combine(files)
+                .Combine(templateFiles)
                 .Select(static (pair, _) => Parser.Resolve(pair.Left, pair.Right))
                 .WithTrackingName(TrackingNames.Resolve);
+
+            // Eval sets are projected to (path, hash), file by file, before they meet the tasks: editing one re-hashes it
+            // alone, and only the tasks that name it get another eval-set hash (and so are baked again).
+            var evalSets = namedFiles
+                .Where(static pair => pair.Right.NamesEvalSet(pair.Left.Path))
+                .Select(static (pair, _) => new EvalSetFile(pair.Left.Path, RoutedTaskHashing.EvalSetHash(pair.Left.Text)))
+                .Collect()
+                .Select(static (all, _) => all.ToEquatableArray())
+                .WithTrackingName(TrackingNames.EvalSets);
 
             // Diagnostics are the analyzers' job (RoutedPrompts.Analyzers runs the same Parser), but for the shapes the
             // generator cannot implement: such a method leaves the compiler a declaration error (CS0501, CS0751, CS8795),
@@ -63,10 +84,15 @@ namespace RoutedPrompts.Generator
                 }
             });
 
-            var models = resolved
+            var toBake = resolved
                 .Where(static r => r.Model is not null)
+                .Combine(evalSets)
+                .Select(static (pair, _) => TaskToBake.Of(pair.Left.Model!, pair.Right))
+                .WithTrackingName(TrackingNames.EvalSet);
+
+            var models = toBake
                 .Combine(lockEntries)
-                .Select(static (pair, _) => LockBaker.Bake(pair.Left.Model!, pair.Left.EvalSetHash, pair.Right))
+                .Select(static (pair, _) => LockBaker.Bake(pair.Left.Model, pair.Left.EvalSetHash, pair.Right))
                 .WithTrackingName(TrackingNames.Models);
 
             var all = models

@@ -4,9 +4,12 @@ namespace RoutedPrompts.Generator
     public static class TrackingNames
     {
         public const string Parse = "RoutedPrompts.Parse";
-        public const string AdditionalFiles = "RoutedPrompts.AdditionalFiles";
+        public const string FileNames = "RoutedPrompts.FileNames";
+        public const string TemplateFiles = "RoutedPrompts.TemplateFiles";
+        public const string EvalSets = "RoutedPrompts.EvalSets";
         public const string LockFile = "RoutedPrompts.LockFile";
         public const string Resolve = "RoutedPrompts.Resolve";
+        public const string EvalSet = "RoutedPrompts.EvalSet";
         public const string ShapeErrors = "RoutedPrompts.ShapeErrors";
         public const string Models = "RoutedPrompts.Models";
         public const string AllModels = "RoutedPrompts.AllModels";

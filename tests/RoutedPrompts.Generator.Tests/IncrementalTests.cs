@@ -42,6 +42,47 @@ public sealed class IncrementalTests
 
     private static readonly (string Path, string Text)[] Files = [("/project/prompts/summary.txt", "Summarize: {text}")];
 
+    /// <summary>Two tasks in two types, each with its eval set.</summary>
+    private const string TwoTasks = """
+        using System.Threading.Tasks;
+        using RoutedPrompts;
+
+        namespace App;
+
+        public sealed partial class FirstPrompts(PromptRouter router)
+        {
+            [RoutedPrompt(Tier.Small, EvalSet = "evals/first.jsonl", Prompt = "Summarize {text}")]
+            public partial Task<string> SummarizeAsync(string text);
+        }
+
+        public sealed partial class SecondPrompts(PromptRouter router)
+        {
+            [RoutedPrompt(Tier.Small, EvalSet = "evals/second.jsonl", Prompt = "Translate {text}")]
+            public partial Task<string> TranslateAsync(string text);
+        }
+        """;
+
+    private const string FirstEvalsPath = "/project/evals/first.jsonl";
+    private const string FirstEvals = """{"inputs": {"text": "a long text"}, "expected": "short"}""";
+    private const string AnotherFirstRow = """{"inputs": {"text": "another long text"}, "expected": "brief"}""";
+    private const string SecondEvals = """{"inputs": {"text": "bonjour"}, "expected": "hello"}""";
+
+    private static readonly (string Path, string Text)[] EvalSetFiles = [(FirstEvalsPath, FirstEvals), ("/project/evals/second.jsonl", SecondEvals)];
+
+    /// <summary>A lock file whose entries are current for both tasks and start them at Medium.</summary>
+    private static readonly (string Path, string Text) CurrentLockFile = ("/project/routedprompts.lock.json", "{ \"version\": 1, \"tasks\": { " +
+        LockEntry("FirstPrompts.Summarize", "Summarize {text}", FirstEvals) + ", " + LockEntry("SecondPrompts.Translate", "Translate {text}", SecondEvals) + " } }");
+
+    private static readonly (string Path, string Text) Config = ("/project/routedprompts.json", """
+        {
+          "Tiers": {
+            "Small": { "Deployments": [ { "Provider": "openai", "Model": "gpt-4o-mini", "InputUsdPerMillionTokens": 0.15, "OutputUsdPerMillionTokens": 0.6 } ] },
+            "Medium": { "Deployments": [ { "Provider": "openai", "Model": "gpt-4.1-mini", "InputUsdPerMillionTokens": 0.4, "OutputUsdPerMillionTokens": 1.6 } ] }
+          },
+          "Tasks": { "FirstPrompts.Summarize": { "Temperature": 0.2 } }
+        }
+        """);
+
     /// <summary>Every tracked step of the generator's pipeline.</summary>
     internal static readonly string[] StepNames = typeof(TrackingNames)
         .GetFields(BindingFlags.Public | BindingFlags.Static)
@@ -89,6 +130,58 @@ public sealed class IncrementalTests
     }
 
     [Fact]
+    public void Editing_an_eval_set_re_bakes_only_the_task_that_names_it()
+    {
+        var result = RunWithEditedFile(EvalSetFiles, FirstEvalsPath, FirstEvals + "\n" + AnotherFirstRow);
+
+        // Eval sets never reach Resolve (it re-ran for every task before, their files being one input with the templates).
+        AssertReasons(result, TrackingNames.Resolve, ("SummarizeAsync", IncrementalStepRunReason.Cached), ("TranslateAsync", IncrementalStepRunReason.Cached));
+        Assert.Equal(IncrementalStepRunReason.Modified, result.TrackedSteps[TrackingNames.EvalSets].Single().Outputs.Single().Reason);
+        // Every task looks its eval set up again in the new (path, hash) list; only the one naming the edited file gets another hash.
+        AssertReasons(result, TrackingNames.EvalSet, ("SummarizeAsync", IncrementalStepRunReason.Modified), ("TranslateAsync", IncrementalStepRunReason.Unchanged));
+        // Without a lock file the hash bakes nothing, so the re-baked model is equal and nothing is emitted again.
+        AssertReasons(result, TrackingNames.Models, ("SummarizeAsync", IncrementalStepRunReason.Unchanged), ("TranslateAsync", IncrementalStepRunReason.Cached));
+        AssertNoSourceReEmitted(result);
+    }
+
+    [Fact]
+    public void Editing_an_eval_set_re_emits_only_the_type_file_of_the_task_it_makes_stale()
+    {
+        var result = RunWithEditedFile([.. EvalSetFiles, CurrentLockFile], FirstEvalsPath, FirstEvals + "\n" + AnotherFirstRow);
+
+        AssertReasons(result, TrackingNames.Resolve, ("SummarizeAsync", IncrementalStepRunReason.Cached), ("TranslateAsync", IncrementalStepRunReason.Cached));
+        AssertReasons(result, TrackingNames.Models, ("SummarizeAsync", IncrementalStepRunReason.Modified), ("TranslateAsync", IncrementalStepRunReason.Cached));
+        var emitted = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToList();
+        Assert.Single(emitted, o => o.Reason is IncrementalStepRunReason.Modified or IncrementalStepRunReason.New);
+        Assert.Contains("Tier = global::RoutedPrompts.Tier.Small,", Generated(result, "FirstPrompts"), StringComparison.Ordinal); // its entry is stale now
+        Assert.Contains("Tier = global::RoutedPrompts.Tier.Medium,", Generated(result, "SecondPrompts"), StringComparison.Ordinal); // still baked
+    }
+
+    /// <summary>
+    /// The generator reads nothing of <c>routedprompts.json</c> (deployments and chat options are the router's and the
+    /// analyzers'; a lock entry's chat-options hash is RP0004's to compare): the file is dropped, on its own, before any
+    /// task step, so every tracked step is Cached, not merely re-run with an equal result.
+    /// </summary>
+    [Theory]
+    [InlineData("\"Model\": \"gpt-4o-mini\"", "\"Model\": \"gpt-4.1-nano\"")] // a deployment
+    [InlineData("\"Temperature\": 0.2", "\"Temperature\": 0.7")] // a task's chat option
+    public void Editing_routedprompts_json_re_runs_no_step(string from, string to)
+    {
+        var result = RunWithEditedFile([.. EvalSetFiles, CurrentLockFile, Config], Config.Path, Config.Text.Replace(from, to, StringComparison.Ordinal));
+
+        var cached = new[] { ("SummarizeAsync", IncrementalStepRunReason.Cached), ("TranslateAsync", IncrementalStepRunReason.Cached) };
+        AssertReasons(result, TrackingNames.Resolve, cached);
+        AssertReasons(result, TrackingNames.EvalSet, cached);
+        AssertReasons(result, TrackingNames.Models, cached);
+        foreach (var (name, steps) in result.TrackedSteps.Where(s => StepNames.Contains(s.Key))) // Converters has no output here: text results
+        {
+            Assert.All(steps.SelectMany(s => s.Outputs), o => Assert.True(o.Reason == IncrementalStepRunReason.Cached, $"{name}: {o.Reason}"));
+        }
+
+        AssertNoSourceReEmitted(result);
+    }
+
+    [Fact]
     public void TheModelHoldsNoSymbolsSyntaxOrLocations()
     {
         var (driver, _) = RunOnce();
@@ -108,6 +201,38 @@ public sealed class IncrementalTests
         Assert.Contains(visited, o => o is JsonTypeDef);
         Assert.Contains(visited, o => o is LocationInfo);
     }
+
+    /// <summary>Runs <see cref="TwoTasks"/> with <paramref name="files"/>, replaces the file at <paramref name="path"/> with <paramref name="text"/>, runs again.</summary>
+    private static GeneratorRunResult RunWithEditedFile((string Path, string Text)[] files, string path, string text)
+    {
+        var compilation = GeneratorDriverHelper.Compile([TwoTasks]);
+        var texts = files.Select(f => new InMemoryAdditionalText(f.Path, f.Text)).ToList();
+        var driver = GeneratorDriverHelper.CreateDriver([], trackSteps: true).AddAdditionalTexts([.. texts]).RunGenerators(compilation);
+        var first = driver.GetRunResult().Results.Single();
+        Assert.Null(first.Exception);
+        Assert.Empty(first.Diagnostics);
+        var old = texts.Single(t => t.Path == path);
+        Assert.NotEqual(old.GetText()!.ToString(), text);
+        var result = driver.ReplaceAdditionalText(old, new InMemoryAdditionalText(path, text)).RunGenerators(compilation).GetRunResult().Results.Single();
+        Assert.Null(result.Exception);
+        return result;
+    }
+
+    /// <summary>The step's output reason for each task, by method name.</summary>
+    private static void AssertReasons(GeneratorRunResult result, string step, params (string Method, IncrementalStepRunReason Reason)[] expected)
+    {
+        var actual = result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => (Method: o.Value switch
+        {
+            ResolvedMethod resolved => resolved.Model!.MethodName,
+            TaskToBake task => task.Model.MethodName,
+            TaskModel model => model.MethodName,
+            var other => throw new InvalidOperationException(step + " outputs a " + other.GetType().Name),
+        }, o.Reason));
+        Assert.Equal(expected.Order(), actual.Order());
+    }
+
+    private static string Generated(GeneratorRunResult result, string type) =>
+        result.GeneratedSources.Single(s => s.HintName == "App." + type + ".RoutedPrompts.g.cs").SourceText.ToString();
 
     private static (GeneratorDriver Driver, Compilation Compilation) RunOnce()
     {
@@ -130,6 +255,11 @@ public sealed class IncrementalTests
         var next = compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(edited, GeneratorDriverHelper.ParseOptions, old.FilePath));
         return driver.RunGenerators(next).GetRunResult().Results.Single();
     }
+
+    private static string LockEntry(string task, string template, string evalSet) =>
+        "\"" + task + "\": { \"promptHash\": \"" + RoutedTaskHashing.PromptHash(null, template) + "\", \"schemaHash\": null, \"evalSetHash\": \"" +
+        RoutedTaskHashing.EvalSetHash(evalSet) + "\", \"startTier\": \"Medium\", \"thresholds\": { \"Medium\": 0.6 }, " +
+        "\"expected\": { \"accuracy\": 0.9, \"escalationRate\": 0.1, \"costPerRequestUsd\": 0.0001 }, \"calibratedAt\": \"2026-11-29T05:00:00Z\", \"evidenceComplete\": true }";
 
     /// <summary>Every tracked step is Cached or Unchanged and no source is re-emitted.</summary>
     internal static void AssertNothingChanged(GeneratorRunResult result)

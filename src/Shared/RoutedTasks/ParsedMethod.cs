@@ -22,7 +22,6 @@ namespace RoutedPrompts.Shared
         EquatableArray<LocationInfo?> ParameterLocations,
         LocationInfo? MethodLocation);
 
-    /// <summary>The outcome of resolving a method against the AdditionalFiles: the model to emit and what to report.</summary>
-    /// <param name="EvalSetHash">The hash of the task's eval set (found among the AdditionalFiles), or <see langword="null"/>.</param>
-    internal sealed record ResolvedMethod(TaskModel? Model, EquatableArray<DiagnosticInfo> Diagnostics, string? EvalSetHash = null);
+    /// <summary>The outcome of resolving a method against its prompt and schema files: the model to emit and what to report.</summary>
+    internal sealed record ResolvedMethod(TaskModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
 }

@@ -555,8 +555,7 @@ namespace RoutedPrompts.Shared
             model = hasErrors
                 ? model with { HasErrors = true, Descriptor = null, Template = EquatableArray<TemplatePart>.Empty, JsonTypes = EquatableArray<JsonTypeDef>.Empty }
                 : model with { Descriptor = descriptor, Template = parts };
-            var evalSet = descriptor.EvalSet is { } evalSetPath ? FindFile(files, evalSetPath) : null;
-            return new ResolvedMethod(model, diagnostics.ToEquatableArray(), evalSet is null ? null : RoutedTaskHashing.EvalSetHash(evalSet.Text));
+            return new ResolvedMethod(model, diagnostics.ToEquatableArray());
         }
 
         private static readonly string[] SchemaTypes = { "object", "array", "string", "number", "integer", "boolean", "null" };
@@ -642,17 +641,39 @@ namespace RoutedPrompts.Shared
             };
         }
 
-        internal static AdditionalFileInfo? FindFile(EquatableArray<AdditionalFileInfo> files, string path)
+        internal static AdditionalFileInfo? FindFile(EquatableArray<AdditionalFileInfo> files, string path) => FindFile(files, path, f => f.Path);
+
+        /// <summary>
+        /// The file a PromptFile, Schema or EvalSet argument names: the one at that path (relative paths are matched as
+        /// given, without a leading <c>./</c>), else the first whose path ends with it; case-insensitive.
+        /// </summary>
+        internal static T? FindFile<T>(IEnumerable<T> files, string name, Func<T, string> pathOf)
+            where T : class
         {
-            var wanted = NormalizePath(path);
+            var wanted = WantedPath(name);
+            return files.FirstOrDefault(f => Matches(pathOf(f), wanted, exactly: true)) ?? files.FirstOrDefault(f => Matches(pathOf(f), wanted, exactly: false));
+        }
+
+        /// <summary>Whether <see cref="FindFile{T}"/> may pick the file at <paramref name="path"/> for <paramref name="name"/> (when no better match is found).</summary>
+        internal static bool CanName(string name, string path)
+        {
+            var wanted = WantedPath(name);
+            return Matches(path, wanted, exactly: true) || Matches(path, wanted, exactly: false);
+        }
+
+        private static string WantedPath(string name)
+        {
+            var wanted = NormalizePath(name);
             while (wanted.StartsWith("./", StringComparison.Ordinal))
             {
                 wanted = wanted.Substring(2);
             }
 
-            return files.FirstOrDefault(f => string.Equals(f.Path, wanted, StringComparison.OrdinalIgnoreCase)) ??
-                files.FirstOrDefault(f => f.Path.EndsWith("/" + wanted, StringComparison.OrdinalIgnoreCase));
+            return wanted;
         }
+
+        private static bool Matches(string path, string wanted, bool exactly) =>
+            exactly ? string.Equals(path, wanted, StringComparison.OrdinalIgnoreCase) : path.EndsWith("/" + wanted, StringComparison.OrdinalIgnoreCase);
 
         internal static string NormalizePath(string path) => path.Replace('\\', '/');
 

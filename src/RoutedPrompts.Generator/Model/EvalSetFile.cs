@@ -1,0 +1,5 @@
+namespace RoutedPrompts.Generator
+{
+    /// <summary>An eval set as the generator needs it: its path and <see cref="Shared.RoutedTaskHashing.EvalSetHash"/>, not its rows.</summary>
+    internal sealed record EvalSetFile(string Path, string Hash);
+}
