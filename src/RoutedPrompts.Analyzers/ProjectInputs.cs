@@ -44,7 +44,7 @@ namespace RoutedPrompts.Analyzers
 
                 originals[path] = file;
                 texts[path] = text;
-                files.Add(new AdditionalFileInfo(path, text.ToString()));
+                files.Add(new AdditionalFileInfo { Path = path, Text = text.ToString() });
             }
 
             Files = files.ToEquatableArray();

@@ -23,7 +23,7 @@ namespace RoutedPrompts.Generator
             var entries = file is null ? null : LockFile.Read(file.Text);
             return entries is null
                 ? EquatableArray<LockedTask>.Empty
-                : entries.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new LockedTask(e.Key, e.Value)).ToEquatableArray();
+                : entries.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new LockedTask { Name = e.Key, Entry = e.Value }).ToEquatableArray();
         }
 
         /// <summary>The model with its descriptor's start tier and thresholds taken from a current lock entry, if any.</summary>
@@ -38,8 +38,8 @@ namespace RoutedPrompts.Generator
 
             var entry = locked.Entry;
             var start = Math.Max(descriptor.Tier, Math.Min(entry.StartTier ?? descriptor.Tier, descriptor.MaxTier));
-            var thresholds = entry.Thresholds.Select(t => new TierThreshold(t.Key, t.Value)).ToEquatableArray();
-            return model with { Descriptor = descriptor with { Tier = start, Lock = new LockBaking(descriptor.Tier, entry.StartTier, thresholds) } };
+            var thresholds = entry.Thresholds.Select(t => new TierThreshold { Tier = t.Key, Threshold = t.Value }).ToEquatableArray();
+            return model with { Descriptor = descriptor with { Tier = start, Lock = new LockBaking { AttributeTier = descriptor.Tier, StartTier = entry.StartTier, Thresholds = thresholds } } };
         }
     }
 }

@@ -30,14 +30,14 @@ namespace RoutedPrompts.Generator
             // and only a task whose entry changed gets a different model (and so a re-emitted file).
             var lockEntries = context.AdditionalTextsProvider
                 .Where(static file => LockFile.IsLockFile(file.Path))
-                .Select(static (file, ct) => new AdditionalFileInfo(Parser.NormalizePath(file.Path), file.GetText(ct)?.ToString() ?? string.Empty))
+                .Select(static (file, ct) => new AdditionalFileInfo { Path = Parser.NormalizePath(file.Path), Text = file.GetText(ct)?.ToString() ?? string.Empty })
                 .Collect()
                 .Select(static (all, _) => LockBaker.Entries(all))
                 .WithTrackingName(TrackingNames.LockFile);
 
             var files = context.AdditionalTextsProvider
                 .Where(static file => !LockFile.IsLockFile(file.Path))
-                .Select(static (file, ct) => new AdditionalFileInfo(Parser.NormalizePath(file.Path), file.GetText(ct)?.ToString() ?? string.Empty));
+                .Select(static (file, ct) => new AdditionalFileInfo { Path = Parser.NormalizePath(file.Path), Text = file.GetText(ct)?.ToString() ?? string.Empty });
 
             // Each file is matched against the names the tasks use on its own, so a file no task names (routedprompts.json)
             // reaches no task step, and an eval set never reaches Resolve.
@@ -63,7 +63,7 @@ namespace RoutedPrompts.Generator
             // alone, and only the tasks that name it get another eval-set hash (and so are baked again).
             var evalSets = namedFiles
                 .Where(static pair => pair.Right.NamesEvalSet(pair.Left.Path))
-                .Select(static (pair, _) => new EvalSetFile(pair.Left.Path, RoutedTaskHashing.EvalSetHash(pair.Left.Text)))
+                .Select(static (pair, _) => new EvalSetFile { Path = pair.Left.Path, Hash = RoutedTaskHashing.EvalSetHash(pair.Left.Text) })
                 .Collect()
                 .Select(static (all, _) => all.ToEquatableArray())
                 .WithTrackingName(TrackingNames.EvalSets);

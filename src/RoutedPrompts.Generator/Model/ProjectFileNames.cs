@@ -9,13 +9,19 @@ namespace RoutedPrompts.Generator
     /// The AdditionalFile names the project's routed methods use (sorted, distinct): a file none of them names, such as
     /// <c>routedprompts.json</c>, never reaches a task step, so editing it re-runs nothing past its own projection.
     /// </summary>
-    /// <param name="Templates">The <c>PromptFile</c> and <c>Schema</c> arguments, resolved by <see cref="Parser.Resolve"/>.</param>
-    /// <param name="EvalSets">The <c>EvalSet</c> arguments, whose files are projected to <see cref="EvalSetFile"/>s.</param>
-    internal sealed record ProjectFileNames(EquatableArray<string> Templates, EquatableArray<string> EvalSets)
+    internal sealed record ProjectFileNames
     {
-        public static ProjectFileNames Of(IEnumerable<ParsedMethod> methods) => new(
-            Sorted(methods.SelectMany(m => new[] { m.PromptFile, m.SchemaFile })),
-            Sorted(methods.Select(m => m.Model?.Descriptor?.EvalSet)));
+        /// <summary>The <c>PromptFile</c> and <c>Schema</c> arguments, resolved by <see cref="Parser.Resolve"/>.</summary>
+        public required EquatableArray<string> Templates { get; init; }
+
+        /// <summary>The <c>EvalSet</c> arguments, whose files are projected to <see cref="EvalSetFile"/>s.</summary>
+        public required EquatableArray<string> EvalSets { get; init; }
+
+        public static ProjectFileNames Of(IEnumerable<ParsedMethod> methods) => new()
+        {
+            Templates = Sorted(methods.SelectMany(m => new[] { m.PromptFile, m.SchemaFile })),
+            EvalSets = Sorted(methods.Select(m => m.Model?.Descriptor?.EvalSet)),
+        };
 
         /// <summary>Whether a prompt or schema file name can resolve to <paramref name="path"/> (<see cref="Parser.FindFile"/>).</summary>
         public bool NamesTemplate(string path) => Templates.Any(name => Parser.CanName(name, path));

@@ -90,7 +90,7 @@ namespace RoutedPrompts.Shared
                 }
 
                 var element = Resolve(array.ElementType, array.ElementNullableAnnotation, member, owner);
-                return element is null ? null : new JsonTypeRef(JsonKind.Array, display, nullable, false, null, element, null, CollectionShape.Array);
+                return element is null ? null : new JsonTypeRef { Kind = JsonKind.Array, TypeName = display, IsNullable = nullable, IsValueType = false, ReaderSuffix = null, Element = element, DefinitionKey = null, Shape = CollectionShape.Array };
             }
 
             if (type.TypeKind == TypeKind.Enum && type is INamedTypeSymbol enumType)
@@ -120,13 +120,13 @@ namespace RoutedPrompts.Shared
                     }
 
                     var value = Resolve(generic.TypeArguments[1], generic.TypeArgumentNullableAnnotations[1], member, owner);
-                    return value is null ? null : new JsonTypeRef(JsonKind.Dictionary, display, nullable, false, null, value, null, shape);
+                    return value is null ? null : new JsonTypeRef { Kind = JsonKind.Dictionary, TypeName = display, IsNullable = nullable, IsValueType = false, ReaderSuffix = null, Element = value, DefinitionKey = null, Shape = shape };
                 }
 
                 if (shape != CollectionShape.None)
                 {
                     var element = Resolve(generic.TypeArguments[0], generic.TypeArgumentNullableAnnotations[0], member, owner);
-                    return element is null ? null : new JsonTypeRef(JsonKind.Array, display, nullable, false, null, element, null, shape);
+                    return element is null ? null : new JsonTypeRef { Kind = JsonKind.Array, TypeName = display, IsNullable = nullable, IsValueType = false, ReaderSuffix = null, Element = element, DefinitionKey = null, Shape = shape };
                 }
             }
 
@@ -147,7 +147,7 @@ namespace RoutedPrompts.Shared
         }
 
         private static JsonTypeRef Primitive(JsonKind kind, string typeName, bool nullable, bool isValueType, string? reader) =>
-            new(kind, typeName, nullable, isValueType, reader, null, null, CollectionShape.None);
+            new JsonTypeRef { Kind = kind, TypeName = typeName, IsNullable = nullable, IsValueType = isValueType, ReaderSuffix = reader, Element = null, DefinitionKey = null, Shape = CollectionShape.None };
 
         private JsonTypeRef? Unsupported(string member, string owner, ITypeSymbol type, string reason)
         {
@@ -172,7 +172,7 @@ namespace RoutedPrompts.Shared
         private JsonTypeRef? Enum(INamedTypeSymbol type, string member, string owner)
         {
             var key = KeyOf(type);
-            var reference = new JsonTypeRef(JsonKind.Enum, Display(type), false, true, null, null, key, CollectionShape.None);
+            var reference = new JsonTypeRef { Kind = JsonKind.Enum, TypeName = Display(type), IsNullable = false, IsValueType = true, ReaderSuffix = null, Element = null, DefinitionKey = key, Shape = CollectionShape.None };
             if (definitions.ContainsKey(key))
             {
                 return reference;
@@ -186,9 +186,19 @@ namespace RoutedPrompts.Shared
             var fields = type.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue).ToList();
             var seen = new HashSet<object>();
             var writable = fields.Where(f => f.ConstantValue is not null && seen.Add(f.ConstantValue)).Select(f => f.Name);
-            definitions[key] = new JsonTypeDef(
-                key, Display(type), type.Name, true, true, Description(type.GetAttributes()),
-                EquatableArray<JsonPropertyDef>.Empty, 0, fields.Select(f => f.Name).ToEquatableArray(), writable.ToEquatableArray());
+            definitions[key] = new JsonTypeDef
+            {
+                Key = key,
+                TypeName = Display(type),
+                SchemaName = type.Name,
+                IsEnum = true,
+                IsValueType = true,
+                Description = Description(type.GetAttributes()),
+                Properties = EquatableArray<JsonPropertyDef>.Empty,
+                ConstructorParameterCount = 0,
+                EnumMembers = fields.Select(f => f.Name).ToEquatableArray(),
+                EnumWriteMembers = writable.ToEquatableArray(),
+            };
             order.Add(key);
             return reference;
         }
@@ -196,7 +206,7 @@ namespace RoutedPrompts.Shared
         private JsonTypeRef? Object(INamedTypeSymbol type, bool nullable, string member, string owner)
         {
             var key = KeyOf(type);
-            var reference = new JsonTypeRef(JsonKind.Object, Display(type), nullable, type.IsValueType, null, null, key, CollectionShape.None);
+            var reference = new JsonTypeRef { Kind = JsonKind.Object, TypeName = Display(type), IsNullable = nullable, IsValueType = type.IsValueType, ReaderSuffix = null, Element = null, DefinitionKey = key, Shape = CollectionShape.None };
             if (definitions.ContainsKey(key))
             {
                 return reference;
@@ -258,15 +268,17 @@ namespace RoutedPrompts.Shared
 
                 var required = (parameter is not null && !parameter.HasExplicitDefaultValue) || property.IsRequired ||
                     attributes.Any(a => AttributeName(a) == "System.ComponentModel.DataAnnotations.RequiredAttribute");
-                result.Add(new JsonPropertyDef(
-                    property.Name,
-                    JsonName(property.Name, attributes),
-                    propertyType,
-                    required,
-                    parameter?.Ordinal ?? -1,
-                    assignment,
-                    parameter is { HasExplicitDefaultValue: true } ? DefaultValue(parameter) : null,
-                    Constraints(attributes)));
+                result.Add(new JsonPropertyDef
+                {
+                    MemberName = property.Name,
+                    JsonName = JsonName(property.Name, attributes),
+                    Type = propertyType,
+                    Required = required,
+                    ConstructorIndex = parameter?.Ordinal ?? -1,
+                    Assignment = assignment,
+                    DefaultValue = parameter is { HasExplicitDefaultValue: true } ? DefaultValue(parameter) : null,
+                    Constraints = Constraints(attributes),
+                });
             }
 
             // Two members under one JSON name would give the schema a duplicate key and the reader two targets for it.
@@ -288,9 +300,19 @@ namespace RoutedPrompts.Shared
                 return null;
             }
 
-            definitions[key] = new JsonTypeDef(
-                key, Display(type), type.Name, false, type.IsValueType, Description(type.GetAttributes()),
-                result.ToEquatableArray(), constructor.Parameters.Length, EquatableArray<string>.Empty, EquatableArray<string>.Empty);
+            definitions[key] = new JsonTypeDef
+            {
+                Key = key,
+                TypeName = Display(type),
+                SchemaName = type.Name,
+                IsEnum = false,
+                IsValueType = type.IsValueType,
+                Description = Description(type.GetAttributes()),
+                Properties = result.ToEquatableArray(),
+                ConstructorParameterCount = constructor.Parameters.Length,
+                EnumMembers = EquatableArray<string>.Empty,
+                EnumWriteMembers = EquatableArray<string>.Empty,
+            };
             return reference;
         }
 
@@ -455,7 +477,7 @@ namespace RoutedPrompts.Shared
                 }
             }
 
-            return new JsonConstraints(description, minimum, maximum, minLength, maxLength, pattern);
+            return new JsonConstraints { Description = description, Minimum = minimum, Maximum = maximum, MinLength = minLength, MaxLength = maxLength, Pattern = pattern };
         }
 
         private static string? Description(IEnumerable<AttributeData> attributes) =>

@@ -41,9 +41,22 @@ namespace RoutedPrompts.Shared
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 var location = LocationInfo.From(syntax.Identifier.GetLocation());
-                return new ParsedMethod(null, Failure(location, method.Name, ex), null, null, null, null, EquatableArray<LocationInfo?>.Empty, location);
+                return WithoutTask(null, Failure(location, method.Name, ex), location);
             }
         }
+
+        /// <summary>A method with nothing to route: at most a stub to emit, and what to report.</summary>
+        private static ParsedMethod WithoutTask(TaskModel? stub, EquatableArray<DiagnosticInfo> diagnostics, LocationInfo? methodLocation) => new()
+        {
+            Model = stub,
+            Diagnostics = diagnostics,
+            PromptFile = null,
+            PromptFileLocation = null,
+            SchemaFile = null,
+            SchemaFileLocation = null,
+            ParameterLocations = EquatableArray<LocationInfo?>.Empty,
+            MethodLocation = methodLocation,
+        };
 
         /// <summary>RP0199: what a method that could not be processed reports instead of the generator or analyzer throwing.</summary>
         internal static EquatableArray<DiagnosticInfo> Failure(LocationInfo? location, string methodName, Exception exception) =>
@@ -221,9 +234,15 @@ namespace RoutedPrompts.Shared
                         (_method.IsExtensionMethod && parameter.Ordinal == 0 ? "this " : string.Empty) +
                         RefKindPrefix(parameter.RefKind) +
                         parameter.Type.ToDisplayString(Formats.FullyQualified) + " " + escaped;
-                    _parameters.Add(new ParameterInfo(
-                        escaped, parameter.Name, declaration, role, parameter.Type.SpecialType == SpecialType.System_String,
-                        parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))); // typeof() takes no nullable reference annotation
+                    _parameters.Add(new ParameterInfo
+                    {
+                        Name = escaped,
+                        PlainName = parameter.Name,
+                        Declaration = declaration,
+                        Role = role,
+                        IsString = parameter.Type.SpecialType == SpecialType.System_String,
+                        TypeOfName = parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), // typeof() takes no nullable reference annotation
+                    });
                     _parameterLocations.Add(LocationInfo.From(parameter.Locations.FirstOrDefault()));
                 }
 
@@ -263,7 +282,7 @@ namespace RoutedPrompts.Shared
                 var stub = _implementable && _method.RefKind == RefKind.None
                     ? NewModel(string.Empty, false, null, null, null, EquatableArray<TemplatePart>.Empty, EquatableArray<JsonTypeDef>.Empty)
                     : null;
-                return new ParsedMethod(stub, _diagnostics.ToEquatableArray(), null, null, null, null, EquatableArray<LocationInfo?>.Empty, _methodLocation);
+                return WithoutTask(stub, _diagnostics.ToEquatableArray(), _methodLocation);
             }
 
             /// <summary>The routed method: the attribute's arguments, the router, the result type and the descriptor.</summary>
@@ -283,14 +302,37 @@ namespace RoutedPrompts.Shared
                 var name = ReadName();
                 CheckDerivedSchema(schemaJson, schemaFile, name, resultType);
 
-                var descriptor = new TaskDescriptor(
-                    name, tier, maxTier, Text("Instructions"), prompt, promptFile, bound, schemaJson, null, Text("EvalSet"),
-                    string.Empty, null, confidence, converter, validatorMethod, validatorType); // hashes are set by Resolve, once the template and schema files are known
+                var descriptor = new TaskDescriptor
+                {
+                    Name = name,
+                    Tier = tier,
+                    MaxTier = maxTier,
+                    Instructions = Text("Instructions"),
+                    Template = prompt,
+                    PromptFile = promptFile,
+                    BoundParameters = bound,
+                    SchemaJson = schemaJson,
+                    SchemaFile = null,
+                    EvalSet = Text("EvalSet"),
+                    PromptHash = string.Empty, // the hashes are set by Resolve, once the template and schema files are known
+                    SchemaHash = null,
+                    ConfidenceThreshold = confidence,
+                    ConverterName = converter,
+                    ValidatorMethod = validatorMethod,
+                    ValidatorType = validatorType,
+                };
                 var resultDisplay = resultType.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(Formats.FullyQualified);
-                var model = NewModel(resultDisplay, isText, routerExpression, routerCapture, descriptor, parts, jsonTypes);
-                return new ParsedMethod(
-                    model, _diagnostics.ToEquatableArray(), promptFile, promptFile is null ? null : ArgumentLocation("PromptFile"),
-                    schemaFile, schemaFile is null ? null : ArgumentLocation("Schema"), _parameterLocations.ToEquatableArray(), _methodLocation);
+                return new ParsedMethod
+                {
+                    Model = NewModel(resultDisplay, isText, routerExpression, routerCapture, descriptor, parts, jsonTypes),
+                    Diagnostics = _diagnostics.ToEquatableArray(),
+                    PromptFile = promptFile,
+                    PromptFileLocation = promptFile is null ? null : ArgumentLocation("PromptFile"),
+                    SchemaFile = schemaFile,
+                    SchemaFileLocation = schemaFile is null ? null : ArgumentLocation("Schema"),
+                    ParameterLocations = _parameterLocations.ToEquatableArray(),
+                    MethodLocation = _methodLocation,
+                };
             }
 
             /// <summary>RP0123, RP0118: <c>Tier</c> and <c>MaxTier</c> name tiers, in order; returns the max tier.</summary>
@@ -373,7 +415,7 @@ namespace RoutedPrompts.Shared
                     }
 
                     var span = map.Map(start, length);
-                    return new LocationInfo(tree.FilePath, span, tree.GetLineSpan(span).Span);
+                    return new LocationInfo { FilePath = tree.FilePath, Span = span, LineSpan = tree.GetLineSpan(span).Span };
                 }
 
                 var (parts, bound) = BindTemplate(prompt, _parameters, _parameterLocations, MethodName, Locate, _diagnostics);
@@ -457,26 +499,28 @@ namespace RoutedPrompts.Shared
                 }
             }
 
-            private TaskModel NewModel(string resultDisplay, bool text, string? routerExpression, string? routerCapture, TaskDescriptor? descriptor, EquatableArray<TemplatePart> template, EquatableArray<JsonTypeDef> jsonTypes) => new(
-                _containingType.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : string.Empty,
-                _types.Select(Declare).ToEquatableArray(),
-                _containingType.ToDisplayString(),
-                _containingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-                MethodName,
-                FieldName(_method),
-                MethodModifiers(_syntax),
-                _method.ReturnType.ToDisplayString(Formats.FullyQualified),
-                _parameters.ToEquatableArray(),
-                _shape,
-                resultDisplay,
-                text,
-                routerExpression,
-                routerCapture,
-                _parameters.FirstOrDefault(p => p.Role == ParameterRole.CancellationToken)?.Name,
-                descriptor is null,
-                descriptor,
-                template,
-                jsonTypes);
+            private TaskModel NewModel(string resultDisplay, bool text, string? routerExpression, string? routerCapture, TaskDescriptor? descriptor, EquatableArray<TemplatePart> template, EquatableArray<JsonTypeDef> jsonTypes) => new()
+            {
+                Namespace = _containingType.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : string.Empty,
+                ContainingTypes = _types.Select(Declare).ToEquatableArray(),
+                ContainingTypeFullName = _containingType.ToDisplayString(),
+                ContainingTypeReference = _containingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                MethodName = MethodName,
+                FieldName = FieldName(_method),
+                MethodModifiers = MethodModifiers(_syntax),
+                ReturnType = _method.ReturnType.ToDisplayString(Formats.FullyQualified),
+                Parameters = _parameters.ToEquatableArray(),
+                Shape = _shape,
+                ResultType = resultDisplay,
+                IsText = text,
+                RouterExpression = routerExpression,
+                RouterCapture = routerCapture,
+                CancellationTokenName = _parameters.FirstOrDefault(p => p.Role == ParameterRole.CancellationToken)?.Name,
+                HasErrors = descriptor is null,
+                Descriptor = descriptor,
+                Template = template,
+                JsonTypes = jsonTypes,
+            };
 
             private string? Text(string key) => _named.TryGetValue(key, out var value) ? value.Value as string : null;
 
@@ -499,7 +543,7 @@ namespace RoutedPrompts.Shared
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                return new ResolvedMethod(null, new EquatableArray<DiagnosticInfo>(parsed.Diagnostics.Concat(Failure(parsed.MethodLocation, parsed.Model?.MethodName ?? string.Empty, ex)).ToArray()));
+                return new ResolvedMethod { Model = null, Diagnostics = new EquatableArray<DiagnosticInfo>(parsed.Diagnostics.Concat(Failure(parsed.MethodLocation, parsed.Model?.MethodName ?? string.Empty, ex)).ToArray()) };
             }
         }
 
@@ -507,7 +551,7 @@ namespace RoutedPrompts.Shared
         {
             if (parsed.Model is not { Descriptor: { } descriptor } model)
             {
-                return new ResolvedMethod(parsed.Model, parsed.Diagnostics); // nothing to route: at most a stub to emit
+                return new ResolvedMethod { Model = parsed.Model, Diagnostics = parsed.Diagnostics }; // nothing to route: at most a stub to emit
             }
 
             var diagnostics = new List<DiagnosticInfo>(parsed.Diagnostics);
@@ -555,7 +599,7 @@ namespace RoutedPrompts.Shared
             model = hasErrors
                 ? model with { HasErrors = true, Descriptor = null, Template = EquatableArray<TemplatePart>.Empty, JsonTypes = EquatableArray<JsonTypeDef>.Empty }
                 : model with { Descriptor = descriptor, Template = parts };
-            return new ResolvedMethod(model, diagnostics.ToEquatableArray());
+            return new ResolvedMethod { Model = model, Diagnostics = diagnostics.ToEquatableArray() };
         }
 
         private static readonly string[] SchemaTypes = { "object", "array", "string", "number", "integer", "boolean", "null" };
@@ -637,7 +681,7 @@ namespace RoutedPrompts.Shared
             return (start, length) =>
             {
                 var span = new TextSpan(Math.Min(start, file.Text.Length), Math.Max(0, Math.Min(length, file.Text.Length - start)));
-                return new LocationInfo(file.Path, span, text.Lines.GetLinePositionSpan(span));
+                return new LocationInfo { FilePath = file.Path, Span = span, LineSpan = text.Lines.GetLinePositionSpan(span) };
             };
         }
 
@@ -859,7 +903,7 @@ namespace RoutedPrompts.Shared
             parts.Add(type.IsRecord ? (type.IsValueType ? "record struct" : "record") : type.IsValueType ? "struct" : "class");
             var name = Formats.Identifier(type.Name) + (type.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", type.TypeParameters.Select(p => p.Name)) + ">");
             var hint = type.TypeParameters.Length == 0 ? type.Name : type.Name + "_" + type.TypeParameters.Length.ToString(CultureInfo.InvariantCulture);
-            return new TypeDeclarationInfo(string.Join(" ", parts), name, hint);
+            return new TypeDeclarationInfo { Declaration = string.Join(" ", parts), Name = name, HintName = hint };
         }
 
         /// <summary>The descriptor field's name; overloaded routed methods get their position as a suffix.</summary>

@@ -135,7 +135,7 @@ namespace RoutedPrompts.Shared
                 switch (token.Kind)
                 {
                     case TokenKind.Literal:
-                        parts.Add(new TemplatePart(token.Text, null, true));
+                        parts.Add(new TemplatePart { Literal = token.Text, ParameterName = null, IsString = true });
                         break;
                     case TokenKind.UnmatchedBrace:
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnmatchedBrace, locate(token.Start, token.Length), token.Text, methodName));
@@ -158,7 +158,7 @@ namespace RoutedPrompts.Shared
                         else
                         {
                             used.Add(match.PlainName);
-                            parts.Add(new TemplatePart(null, match.Name, match.IsString));
+                            parts.Add(new TemplatePart { Literal = null, ParameterName = match.Name, IsString = match.IsString });
                         }
 
                         break;

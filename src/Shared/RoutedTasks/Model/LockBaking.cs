@@ -1,0 +1,15 @@
+namespace RoutedPrompts.Shared
+{
+    /// <summary>
+    /// What the generator baked from a current <c>routedprompts.lock.json</c> entry: the attribute's start tier (the
+    /// floor), the entry's start tier, and the per-tier confidence thresholds.
+    /// </summary>
+    internal sealed record LockBaking
+    {
+        public required int AttributeTier { get; init; }
+
+        public required int? StartTier { get; init; }
+
+        public required EquatableArray<TierThreshold> Thresholds { get; init; }
+    }
+}
