@@ -30,14 +30,14 @@ namespace RoutedPrompts.Generator
             // and only a task whose entry changed gets a different model (and so a re-emitted file).
             var lockEntries = context.AdditionalTextsProvider
                 .Where(static file => LockFile.IsLockFile(file.Path))
-                .Select(static (file, ct) => new AdditionalFileInfo { Path = Parser.NormalizePath(file.Path), Text = file.GetText(ct)?.ToString() ?? string.Empty })
+                .Select(static (file, ct) => AdditionalFileInfo.Read(file, ct))
                 .Collect()
                 .Select(static (all, _) => LockBaker.Entries(all))
                 .WithTrackingName(TrackingNames.LockFile);
 
             var files = context.AdditionalTextsProvider
                 .Where(static file => !LockFile.IsLockFile(file.Path))
-                .Select(static (file, ct) => new AdditionalFileInfo { Path = Parser.NormalizePath(file.Path), Text = file.GetText(ct)?.ToString() ?? string.Empty });
+                .Select(static (file, ct) => AdditionalFileInfo.Read(file, ct));
 
             // Each file is matched against the names the tasks use on its own, so a file no task names (routedprompts.json)
             // reaches no task step, and an eval set never reaches Resolve.
