@@ -1,5 +1,7 @@
+using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.AI;
 
 namespace RoutedPrompts;
 
@@ -60,11 +62,19 @@ public abstract class RoutedTask
 
     /// <summary>
     /// The declared types of <see cref="Parameters"/>, in the same order (generated). The eval tool reads each eval-set
-    /// input as its parameter's type and formats it as the generated method does (<see cref="PromptText.Format{T}"/>),
-    /// so an eval sends the prompt production sends. Empty for a descriptor written by hand: inputs then render as
-    /// strings as they are and other values as their JSON text.
+    /// input as its parameter's type and passes it to <see cref="CreateMessages"/>.
     /// </summary>
     public IReadOnlyList<Type> ParameterTypes { get; init; } = [];
+
+    /// <summary>
+    /// Builds the messages the task's method sends (the instructions as the system message, the rendered template as
+    /// the user message) from its arguments: one per <see cref="Parameters"/>, in order, each of its
+    /// <see cref="ParameterTypes"/> type. Generated: the method's body and the eval tool both call the one generated
+    /// builder, so an eval sends what production sends. <see langword="null"/> for a descriptor written by hand, which
+    /// the eval tool refuses (it has no method whose messages an eval could stand for).
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public Func<IReadOnlyList<object?>, IReadOnlyList<ChatMessage>>? CreateMessages { get; init; }
 
     /// <summary>Whether the answer is JSON or free text.</summary>
     public required ResultKind ResultKind { get; init; }

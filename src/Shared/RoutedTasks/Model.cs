@@ -73,7 +73,9 @@ namespace RoutedPrompts.Shared
     /// <param name="PlainName">The name placeholders use (no @).</param>
     /// <param name="Declaration">The parameter as declared in the implementation, e.g. <c>params int[] values</c>.</param>
     /// <param name="IsString">Whether the argument is already a string (rendered without <c>PromptText.Format</c>).</param>
-    internal sealed record ParameterInfo(string Name, string PlainName, string Declaration, ParameterRole Role, bool IsString, string TypeOfName);
+    /// <param name="TypeOfName">The type as <c>typeof()</c> takes it (no nullable reference annotations).</param>
+    /// <param name="TypeName">The type as declared, with nullable reference annotations.</param>
+    internal sealed record ParameterInfo(string Name, string PlainName, string Declaration, ParameterRole Role, bool IsString, string TypeOfName, string TypeName);
 
     /// <summary>A piece of a parsed template: literal text, or a parameter reference.</summary>
     internal sealed record TemplatePart(string? Literal, string? ParameterName, bool IsString);

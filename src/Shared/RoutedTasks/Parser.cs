@@ -169,13 +169,15 @@ namespace RoutedPrompts.Shared
                     : router is not null && SymbolEqualityComparer.Default.Equals(parameter.Type, router) ? ParameterRole.Router
                     : ParameterRole.Bindable;
                 var escaped = Formats.Identifier(parameter.Name);
+                var typeName = parameter.Type.ToDisplayString(Formats.FullyQualified);
                 var declaration = (parameter.IsParams ? "params " : string.Empty) +
                     (method.IsExtensionMethod && parameter.Ordinal == 0 ? "this " : string.Empty) +
                     RefKindPrefix(parameter.RefKind) +
-                    parameter.Type.ToDisplayString(Formats.FullyQualified) + " " + escaped;
+                    typeName + " " + escaped;
                 parameters.Add(new ParameterInfo(
                     escaped, parameter.Name, declaration, role, parameter.Type.SpecialType == SpecialType.System_String,
-                    parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))); // typeof() takes no nullable reference annotation
+                    parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), // typeof() takes no nullable reference annotation
+                    typeName));
                 parameterLocations.Add(LocationInfo.From(parameter.Locations.FirstOrDefault()));
             }
 
