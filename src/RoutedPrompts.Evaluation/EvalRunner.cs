@@ -348,7 +348,7 @@ public static class EvalRunner
                 // Every tier is this one deployment, so the options validate for any task the app registered; the
                 // single-tier task copy only ever calls it at its own tier, without a confidence threshold.
                 // The app's resilience settings (global and the tier's) apply, as at run time.
-                var single = Copy(task, tier);
+                var single = task.ForEvaluation(tier);
                 var tierResilience = options.Routing.Tiers.TryGetValue(tier.ToString(), out var configuredTier) ? configuredTier.Resilience : null;
                 services.AddRoutedPrompts(o =>
                 {
@@ -460,27 +460,4 @@ public static class EvalRunner
             return options.Recorder is { } recorder ? new RecordingChatClient(cached, recorder) : cached;
         });
     }
-
-    private static RoutedTask<T> Copy<T>(RoutedTask<T> task, Tier tier) => new()
-    {
-        Name = task.Name,
-        DeclaringType = task.DeclaringType,
-        MethodName = task.MethodName,
-        Tier = tier,
-        MaxTier = tier,
-        Instructions = task.Instructions,
-        Template = task.Template,
-        PromptFile = task.PromptFile,
-        Parameters = task.Parameters,
-        ParameterTypes = task.ParameterTypes,
-        ResultKind = task.ResultKind,
-        SchemaJson = task.SchemaJson,
-        SchemaFile = task.SchemaFile,
-        EvalSet = task.EvalSet,
-        PromptHash = task.PromptHash,
-        SchemaHash = task.SchemaHash,
-        JsonTypeInfo = task.JsonTypeInfo,
-        Validator = task.Validator,
-        ValidatorType = task.ValidatorType,
-    };
 }

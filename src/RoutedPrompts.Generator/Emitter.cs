@@ -104,12 +104,9 @@ namespace RoutedPrompts.Generator
                 string.Join(", ", bound.Select(p => "typeof(" + p.TypeOfName + ")")) + " }") + ",");
             w.Line("CreateMessages = static arguments => " + MessagesMethod(task) + "(" +
                 string.Join(", ", bound.Select((p, i) => "(" + p.TypeName + ")arguments[" + Index(i) + "]!")) + "),");
-            w.Line("ResultKind = global::RoutedPrompts.ResultKind." + (task.IsText ? "Text" : "Json") + ",");
             w.Line("SchemaJson = " + Formats.Literal(task.IsText ? null : d.SchemaJson) + ",");
             w.Line("SchemaFile = " + Formats.Literal(d.SchemaFile) + ",");
             w.Line("EvalSet = " + Formats.Literal(d.EvalSet) + ",");
-            w.Line("PromptHash = " + Formats.Literal(d.PromptHash) + ",");
-            w.Line("SchemaHash = " + Formats.Literal(task.IsText ? null : d.SchemaHash) + ",");
             w.Line("ConfidenceThreshold = " + (d.ConfidenceThreshold is { } c ? Number(c) : "null") + ",");
             if (d.Lock is { Thresholds.IsEmpty: false } calibrated)
             {

@@ -137,7 +137,7 @@ public sealed class EvalCalibrateCheckTests : IDisposable
         moved = new RoutedTask<string>
         {
             Name = moved.Name, DeclaringType = moved.DeclaringType, MethodName = moved.MethodName, Instructions = moved.Instructions,
-            Template = moved.Template, Parameters = moved.Parameters, ParameterTypes = moved.ParameterTypes, CreateMessages = moved.CreateMessages, ResultKind = moved.ResultKind, EvalSet = moved.EvalSet, PromptHash = moved.PromptHash,
+            Template = moved.Template, Parameters = moved.Parameters, ParameterTypes = moved.ParameterTypes, CreateMessages = moved.CreateMessages, EvalSet = moved.EvalSet,
             Tier = Tier.Large, DeclaredTier = Tier.Small, // as the generator emits it after a calibration that started at Large
         };
         var console = new TestConsole();

@@ -119,7 +119,6 @@ public sealed class EvalInputRenderingTests : IDisposable
         var task = new RoutedTask<string>
         {
             Name = "Hand.Written", DeclaringType = "Hand", MethodName = "WrittenAsync", Tier = Tier.Small, Template = "{a{b}", Parameters = ["a{b"],
-            ResultKind = ResultKind.Text, PromptHash = "p",
         };
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => EvalSendsAsync(task, """{"inputs": {"a{b": "x"}, "expected": "ok"}"""));

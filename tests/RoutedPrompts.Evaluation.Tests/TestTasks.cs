@@ -1,9 +1,8 @@
 using Microsoft.Extensions.AI;
-using RoutedPrompts.Shared;
 
 namespace RoutedPrompts.Evaluation.Tests;
 
-/// <summary>Hand-built text task descriptors, as the generator would emit them (hashes from the shared definitions).</summary>
+/// <summary>Hand-built text task descriptors, as the generator would emit them.</summary>
 internal static class TestTasks
 {
     public static RoutedTask<string> Text(
@@ -28,10 +27,8 @@ internal static class TestTasks
             Parameters = names,
             ParameterTypes = parameterTypes ?? names.Select(_ => typeof(string)).ToArray(),
             CreateMessages = arguments => Messages(instructions, template, names, arguments),
-            ResultKind = ResultKind.Text,
             SchemaJson = schema,
             EvalSet = evalSet,
-            PromptHash = RoutedTaskHashing.PromptHash(instructions, template),
             TierConfidenceThresholds = thresholds,
         };
     }
