@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -266,7 +265,10 @@ public static class EvalRunner
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The run.</returns>
     /// <exception cref="EvalSetException">The eval set is malformed.</exception>
-    /// <exception cref="InvalidOperationException">There is nothing to evaluate: no deployment (<see cref="Deployments"/>) or no example.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// There is nothing to evaluate: no deployment (<see cref="Deployments"/>) or no example; or the task's descriptor was
+    /// written by hand (see <see cref="EvalExample.Messages"/>).
+    /// </exception>
     /// <exception cref="InvalidDataException">A response cache entry is corrupt (the run stops; the message names the file).</exception>
     [UnconditionalSuppressMessage("Trimming", "IL2060", Justification = "The tool is not trimmed.")]
     public static Task<EvalRun> RunAsync(RoutedTask task, string evalSetPath, EvalRunOptions options, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
@@ -300,40 +302,6 @@ public static class EvalRunner
                 $"{options.RoutingSource} has no deployment for the tiers of {task.Name} ({from}{(to > from ? $" to {to}" : string.Empty)}): nothing to evaluate. Add one under RoutedPrompts:Tiers:{from}:Deployments.");
     }
 
-    /// <summary>The messages the generated method sends for an example: the instructions as the system message, the rendered template as the user message.</summary>
-    /// <param name="task">The task.</param>
-    /// <param name="example">The example.</param>
-    /// <returns>The messages.</returns>
-    public static IReadOnlyList<ChatMessage> Messages(RoutedTask task, EvalExample example)
-    {
-        ArgumentNullException.ThrowIfNull(task);
-        ArgumentNullException.ThrowIfNull(example);
-        var text = new StringBuilder();
-        var template = task.Template;
-        for (var i = 0; i < template.Length; i++)
-        {
-            var c = template[i];
-            if ((c == '{' || c == '}') && i + 1 < template.Length && template[i + 1] == c)
-            {
-                text.Append(c);
-                i++;
-            }
-            else if (c == '{' && template.IndexOf('}', i) is var end && end > i)
-            {
-                text.Append(example.Render(template[(i + 1)..end]));
-                i = end;
-            }
-            else
-            {
-                text.Append(c);
-            }
-        }
-
-        return task.Instructions is { } instructions
-            ? [new ChatMessage(ChatRole.System, instructions), new ChatMessage(ChatRole.User, text.ToString())]
-            : [new ChatMessage(ChatRole.User, text.ToString())];
-    }
-
     private static async Task<EvalRun> RunTypedAsync<T>(RoutedTask<T> task, string evalSetPath, EvalRunOptions options, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
     {
         var evalSetText = await File.ReadAllTextAsync(evalSetPath, cancellationToken).ConfigureAwait(false);
@@ -347,6 +315,7 @@ public static class EvalRunner
             throw new InvalidOperationException($"{evalSetPath} has no examples: nothing to evaluate. Add one JSON object per line (docs/file-formats.md).");
         }
 
+        var messages = examples.Select(e => e.Messages(task)).ToArray(); // before any request: a hand-written descriptor is refused
         var jobs = Deployments(task, options);
         var total = jobs.Count * examples.Count;
         var done = 0;
@@ -379,7 +348,7 @@ public static class EvalRunner
                 // Every tier is this one deployment, so the options validate for any task the app registered; the
                 // single-tier task copy only ever calls it at its own tier, without a confidence threshold.
                 // The app's resilience settings (global and the tier's) apply, as at run time.
-                var single = Copy(task, tier);
+                var single = task.ForEvaluation(tier);
                 var tierResilience = options.Routing.Tiers.TryGetValue(tier.ToString(), out var configuredTier) ? configuredTier.Resilience : null;
                 services.AddRoutedPrompts(o =>
                 {
@@ -410,7 +379,7 @@ public static class EvalRunner
                 EvalScore score = default;
                 try
                 {
-                    var routed = await item.Router.RouteAsync(item.Task, Messages(task, example), ct).ConfigureAwait(false);
+                    var routed = await item.Router.RouteAsync(item.Task, messages[item.Example], ct).ConfigureAwait(false);
                     attempt = routed.Attempts[^1];
                     answer = routed.Value is string text ? text : JsonSerializer.Serialize(routed.Value, task.JsonTypeInfo!);
                     score = await scorer.ScoreAsync(routed.Value, example, ct).ConfigureAwait(false);
@@ -491,27 +460,4 @@ public static class EvalRunner
             return options.Recorder is { } recorder ? new RecordingChatClient(cached, recorder) : cached;
         });
     }
-
-    private static RoutedTask<T> Copy<T>(RoutedTask<T> task, Tier tier) => new()
-    {
-        Name = task.Name,
-        DeclaringType = task.DeclaringType,
-        MethodName = task.MethodName,
-        Tier = tier,
-        MaxTier = tier,
-        Instructions = task.Instructions,
-        Template = task.Template,
-        PromptFile = task.PromptFile,
-        Parameters = task.Parameters,
-        ParameterTypes = task.ParameterTypes,
-        ResultKind = task.ResultKind,
-        SchemaJson = task.SchemaJson,
-        SchemaFile = task.SchemaFile,
-        EvalSet = task.EvalSet,
-        PromptHash = task.PromptHash,
-        SchemaHash = task.SchemaHash,
-        JsonTypeInfo = task.JsonTypeInfo,
-        Validator = task.Validator,
-        ValidatorType = task.ValidatorType,
-    };
 }

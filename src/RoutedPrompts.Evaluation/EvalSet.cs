@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.AI;
 
 namespace RoutedPrompts.Evaluation;
 
@@ -13,20 +14,53 @@ namespace RoutedPrompts.Evaluation;
 public sealed record EvalExample(string Id, IReadOnlyDictionary<string, JsonElement> Inputs, JsonElement Expected, string File, int Line)
 {
     /// <summary>
-    /// The inputs as the generated method puts them into the prompt: each read as its parameter's type and formatted
-    /// with <see cref="PromptText.Format{T}"/> (set when the set was read against a task that declares
-    /// <see cref="RoutedTask.ParameterTypes"/>), or <see langword="null"/>.
+    /// The inputs as a caller passes them to the task's method: each read as its parameter's type (set when the set was
+    /// read against a task that declares <see cref="RoutedTask.ParameterTypes"/>), or <see langword="null"/>. The eval
+    /// tool builds the example's messages from them with <see cref="RoutedTask.CreateMessages"/>.
     /// </summary>
-    public IReadOnlyDictionary<string, string>? Rendered { get; init; }
+    public IReadOnlyDictionary<string, object?>? Arguments { get; init; }
 
     /// <summary>
-    /// The text an input renders as in the prompt: as the generated method formats it when the parameter's type is known
-    /// (<see cref="Rendered"/>); otherwise a string as it is and any other value as its JSON text.
+    /// The messages the task's method sends for this example: built by the task's generated builder
+    /// (<see cref="RoutedTask.CreateMessages"/>, which the method's body calls too) from <see cref="Arguments"/>, so an
+    /// eval sends what production sends.
+    /// </summary>
+    /// <param name="task">The task the example was read against.</param>
+    /// <returns>The instructions as the system message (when the task has them) and the rendered template as the user message.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// The task's descriptor was written by hand (it has no generated builder, so there is no method whose messages an
+    /// eval could send), or the example was not read against it.
+    /// </exception>
+    public IReadOnlyList<ChatMessage> Messages(RoutedTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        if (task.CreateMessages is null || task.ParameterTypes.Count != task.Parameters.Count)
+        {
+            throw new InvalidOperationException(
+                $"{task.Name} cannot be evaluated: its descriptor has no generated message builder (RoutedTask.CreateMessages, with one RoutedTask.ParameterTypes entry per parameter), " +
+                "so there are no messages of its method that an eval could send. Evaluate the descriptor the generator emits for a [RoutedPrompt] method.");
+        }
+
+        var arguments = new object?[task.Parameters.Count];
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            if (Arguments is null || !Arguments.TryGetValue(task.Parameters[i], out arguments[i]))
+            {
+                throw new InvalidOperationException($"{File}:{Line}: the example was not read against {task.Name} (EvalSet.Load(path, task)), so its inputs are not the method's arguments.");
+            }
+        }
+
+        return task.CreateMessages(arguments);
+    }
+
+    /// <summary>
+    /// The text of an input (for a judge's question): formatted as the method formats it in the prompt when the
+    /// parameter's type is known (<see cref="Arguments"/>); otherwise a string as it is and any other value as its JSON text.
     /// </summary>
     /// <param name="name">The parameter name.</param>
-    /// <returns>The rendered value.</returns>
+    /// <returns>The input's text.</returns>
     public string Render(string name) =>
-        Rendered is not null && Rendered.TryGetValue(name, out var rendered) ? rendered
+        Arguments is not null && Arguments.TryGetValue(name, out var argument) ? PromptText.Format(argument)
         : Inputs[name] is { ValueKind: JsonValueKind.String } text ? text.GetString()! : Inputs[name].GetRawText();
 }
 
@@ -136,52 +170,49 @@ public static class EvalSet
                 values[input.Name] = input.Value;
             }
 
-            IReadOnlyDictionary<string, string>? rendered = null;
+            IReadOnlyDictionary<string, object?>? arguments = null;
             if (task is not null)
             {
                 Check(task, values, expected, file, line);
-                rendered = Render(task, values, file, line);
+                arguments = Read(task, values, file, line);
             }
 
-            examples.Add(new EvalExample(id, values, expected, file, line) { Rendered = rendered });
+            examples.Add(new EvalExample(id, values, expected, file, line) { Arguments = arguments });
         }
 
         return examples;
     }
 
-    /// <summary>Reads each input as its parameter's type, as a caller of the generated method passes it, and formats it as that method does.</summary>
-    private static Dictionary<string, string>? Render(RoutedTask task, Dictionary<string, JsonElement> inputs, string file, int line)
+    /// <summary>Reads each input as its parameter's type, as a caller of the generated method passes it.</summary>
+    private static Dictionary<string, object?>? Read(RoutedTask task, Dictionary<string, JsonElement> inputs, string file, int line)
     {
         if (task.ParameterTypes.Count != task.Parameters.Count)
         {
             return null;
         }
 
-        var rendered = new Dictionary<string, string>(StringComparer.Ordinal);
+        var arguments = new Dictionary<string, object?>(StringComparer.Ordinal);
         for (var i = 0; i < task.Parameters.Count; i++)
         {
             var (name, type) = (task.Parameters[i], task.ParameterTypes[i]);
             var input = inputs[name];
             if (type == typeof(string) && input.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
             {
-                rendered[name] = input.GetRawText(); // {"maxWords": 60} for a string parameter means "60"
+                arguments[name] = input.GetRawText(); // {"maxWords": 60} for a string parameter means "60"
                 continue;
             }
 
-            object? value;
             try
             {
-                value = JsonSerializer.Deserialize(input, type, InputJson);
+                arguments[name] = JsonSerializer.Deserialize(input, type, InputJson);
             }
             catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
             {
                 throw new EvalSetException(file, line, $"inputs.{name}: {Shorten(input.GetRawText())} cannot be read as {TypeName(type)}, the parameter's type ({ex.Message}).", ex);
             }
-
-            rendered[name] = PromptText.Format(value);
         }
 
-        return rendered;
+        return arguments;
     }
 
     /// <summary>How eval-set inputs are read: enums by name or number, property names in any case, numbers only as numbers.</summary>

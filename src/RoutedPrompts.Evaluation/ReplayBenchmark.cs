@@ -1,7 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using RoutedPrompts.Replay;
-using RoutedPrompts.Shared;
 
 namespace RoutedPrompts.Evaluation;
 
@@ -190,23 +189,17 @@ public static class ReplayBenchmark
         return services.BuildServiceProvider();
     }
 
-    private static RoutedTask<string> Task(Tier start, IReadOnlyDictionary<Tier, double>? thresholds)
+    private static RoutedTask<string> Task(Tier start, IReadOnlyDictionary<Tier, double>? thresholds) => new()
     {
-        const string template = "{query}";
-        return new RoutedTask<string>
-        {
-            Name = "Replay.Answer",
-            DeclaringType = "RoutedPrompts.Evaluation.ReplayBenchmark",
-            MethodName = "AnswerAsync",
-            Tier = start,
-            MaxTier = Tier.Large,
-            Template = template,
-            Parameters = ["query"],
-            ResultKind = ResultKind.Text,
-            PromptHash = RoutedTaskHashing.PromptHash(null, template),
-            TierConfidenceThresholds = thresholds,
-        };
-    }
+        Name = "Replay.Answer",
+        DeclaringType = "RoutedPrompts.Evaluation.ReplayBenchmark",
+        MethodName = "AnswerAsync",
+        Tier = start,
+        MaxTier = Tier.Large,
+        Template = "{query}",
+        Parameters = ["query"],
+        TierConfidenceThresholds = thresholds,
+    };
 }
 
 file static class RouterAccess

@@ -99,14 +99,14 @@ namespace RoutedPrompts.Generator
             w.Line("Template = " + Formats.Literal(d.Template) + ",");
             w.Line("PromptFile = " + Formats.Literal(d.PromptFile) + ",");
             w.Line("Parameters = " + (d.BoundParameters.IsEmpty ? "global::System.Array.Empty<string>()" : "new string[] { " + string.Join(", ", d.BoundParameters.Select(Formats.Literal)) + " }") + ",");
-            w.Line("ParameterTypes = " + (d.BoundParameters.IsEmpty ? "global::System.Array.Empty<global::System.Type>()" : "new global::System.Type[] { " +
-                string.Join(", ", d.BoundParameters.Select(name => "typeof(" + task.Parameters.First(p => p.PlainName == name).TypeOfName + ")")) + " }") + ",");
-            w.Line("ResultKind = global::RoutedPrompts.ResultKind." + (task.IsText ? "Text" : "Json") + ",");
+            var bound = d.BoundParameters.Select(name => task.Parameters.First(p => p.PlainName == name)).ToList();
+            w.Line("ParameterTypes = " + (bound.Count == 0 ? "global::System.Array.Empty<global::System.Type>()" : "new global::System.Type[] { " +
+                string.Join(", ", bound.Select(p => "typeof(" + p.TypeOfName + ")")) + " }") + ",");
+            w.Line("CreateMessages = static arguments => " + MessagesMethod(task) + "(" +
+                string.Join(", ", bound.Select((p, i) => "(" + p.TypeName + ")arguments[" + Index(i) + "]!")) + "),");
             w.Line("SchemaJson = " + Formats.Literal(task.IsText ? null : d.SchemaJson) + ",");
             w.Line("SchemaFile = " + Formats.Literal(d.SchemaFile) + ",");
             w.Line("EvalSet = " + Formats.Literal(d.EvalSet) + ",");
-            w.Line("PromptHash = " + Formats.Literal(d.PromptHash) + ",");
-            w.Line("SchemaHash = " + Formats.Literal(task.IsText ? null : d.SchemaHash) + ",");
             w.Line("ConfidenceThreshold = " + (d.ConfidenceThreshold is { } c ? Number(c) : "null") + ",");
             if (d.Lock is { Thresholds.IsEmpty: false } calibrated)
             {
@@ -128,16 +128,14 @@ namespace RoutedPrompts.Generator
                 w.Line();
             }
 
-            // The body's locals must not hide a parameter or the router, whatever the user named them (the descriptor is
-            // qualified with its type, so no parameter hides it).
-            var taken = new HashSet<string>(task.Parameters.Select(p => p.PlainName), System.StringComparer.Ordinal) { task.RouterExpression ?? string.Empty };
-            var messages = Local("__messages", taken);
-            var routed = Local("__routed", taken);
-            var router = task.RouterCapture is null ? task.RouterExpression : "this." + RouterAccessor(task);
+            // The one place the messages are built: the method's body calls it with its arguments, the descriptor's
+            // CreateMessages (the eval tool) with an eval set's inputs read as the parameters' types.
+            w.Line("/// <summary>The messages <see cref=\"" + task.MethodName + "\"/> sends: the instructions and the rendered template.</summary>");
             w.Line(GeneratedCode);
-            w.Open(Join(task.MethodModifiers, "async partial", task.ReturnType, task.MethodName + "(" + signature + ")"));
-            var prompt = EmitRender(w, task.Template, taken);
-            w.Line("var " + messages + " = new " + Ai + ".ChatMessage[]");
+            w.Line(NeverBrowsable);
+            w.Open("private static " + Ai + ".ChatMessage[] " + MessagesName(task) + "(" + string.Join(", ", bound.Select(p => p.TypeName + " " + p.Name)) + ")");
+            var prompt = EmitRender(w, task.Template, new HashSet<string>(bound.Select(p => p.PlainName), System.StringComparer.Ordinal));
+            w.Line("return new " + Ai + ".ChatMessage[]");
             w.Open();
             if (d.Instructions is not null)
             {
@@ -146,10 +144,26 @@ namespace RoutedPrompts.Generator
 
             w.Line("new " + Ai + ".ChatMessage(" + Ai + ".ChatRole.User, " + prompt + "),");
             w.Close(";");
-            w.Line("var " + routed + " = await " + router + ".RouteAsync(" + task.ContainingTypeReference + "." + task.FieldName + ", " + messages + ", " + (task.CancellationTokenName ?? "default") + ").ConfigureAwait(false);");
+            w.Close();
+            w.Line();
+
+            // The body's locals must not hide a parameter or the router, whatever the user named them (the descriptor and
+            // the messages method are qualified with their type, so no parameter hides them).
+            var taken = new HashSet<string>(task.Parameters.Select(p => p.PlainName), System.StringComparer.Ordinal) { task.RouterExpression ?? string.Empty };
+            var routed = Local("__routed", taken);
+            var router = task.RouterCapture is null ? task.RouterExpression : "this." + RouterAccessor(task);
+            w.Line(GeneratedCode);
+            w.Open(Join(task.MethodModifiers, "async partial", task.ReturnType, task.MethodName + "(" + signature + ")"));
+            w.Line("var " + routed + " = await " + router + ".RouteAsync(" + task.ContainingTypeReference + "." + task.FieldName + ", " +
+                MessagesMethod(task) + "(" + string.Join(", ", bound.Select(p => p.Name)) + "), " + (task.CancellationTokenName ?? "default") + ").ConfigureAwait(false);");
             w.Line(task.Shape is ReturnShape.TaskOfRouted or ReturnShape.ValueTaskOfRouted ? "return " + routed + ";" : "return " + routed + ".Value;");
             w.Close();
         }
+
+        /// <summary>The generated method that builds the task's messages, qualified with its type.</summary>
+        private static string MessagesMethod(TaskModel task) => task.ContainingTypeReference + "." + MessagesName(task);
+
+        private static string MessagesName(TaskModel task) => task.FieldName + "_Messages";
 
         private static string RouterAccessor(TaskModel task) => task.FieldName + "_Router";
 

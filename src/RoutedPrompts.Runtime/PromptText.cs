@@ -1,8 +1,10 @@
+using System.ComponentModel;
 using System.Globalization;
 
 namespace RoutedPrompts;
 
 /// <summary>Formats template arguments. Called by generated code for non-string parameters.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class PromptText
 {
     /// <summary>Formats a template argument with the invariant culture; <see langword="null"/> becomes empty text.</summary>

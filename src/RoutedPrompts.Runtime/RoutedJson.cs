@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -6,8 +7,9 @@ namespace RoutedPrompts;
 
 /// <summary>
 /// Builds <see cref="JsonTypeInfo{T}"/> instances from converters the source generator emits, so answers are read and
-/// written without reflection.
+/// written without reflection. Called by generated code.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class RoutedJson
 {
     /// <summary>Creates the type info for a generated converter. Called once per task by generated code.</summary>

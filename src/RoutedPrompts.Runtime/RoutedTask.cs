@@ -1,5 +1,7 @@
+using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.AI;
 
 namespace RoutedPrompts;
 
@@ -20,6 +22,13 @@ public enum ResultKind
 /// </summary>
 public abstract class RoutedTask
 {
+    // The members a copy changes (RoutedTask<T>.ForEvaluation) have their own fields; every other one is copied with the object.
+    private Tier _tier;
+    private Tier? _declaredTier;
+    private Tier _maxTier = Tier.Large;
+    private double? _confidenceThreshold;
+    private IReadOnlyDictionary<Tier, double>? _tierConfidenceThresholds;
+
     private protected RoutedTask()
     {
     }
@@ -34,17 +43,17 @@ public abstract class RoutedTask
     public required string MethodName { get; init; }
 
     /// <summary>The tier the task starts at.</summary>
-    public required Tier Tier { get; init; }
+    public required Tier Tier { get => _tier; init => _tier = value; }
 
     /// <summary>
     /// The tier the method's attribute declares, when a current lock entry moved the start (<see cref="Tier"/>) above
     /// it; <see langword="null"/> when the task starts where the code says. The eval tool measures from here, so a
     /// tier the last calibration skipped can earn its traffic back.
     /// </summary>
-    public Tier? DeclaredTier { get; init; }
+    public Tier? DeclaredTier { get => _declaredTier; init => _declaredTier = value; }
 
     /// <summary>The highest tier the cascade may reach.</summary>
-    public Tier MaxTier { get; init; } = Tier.Large;
+    public Tier MaxTier { get => _maxTier; init => _maxTier = value; }
 
     /// <summary>System instructions, or <see langword="null"/>.</summary>
     public string? Instructions { get; init; }
@@ -60,14 +69,22 @@ public abstract class RoutedTask
 
     /// <summary>
     /// The declared types of <see cref="Parameters"/>, in the same order (generated). The eval tool reads each eval-set
-    /// input as its parameter's type and formats it as the generated method does (<see cref="PromptText.Format{T}"/>),
-    /// so an eval sends the prompt production sends. Empty for a descriptor written by hand: inputs then render as
-    /// strings as they are and other values as their JSON text.
+    /// input as its parameter's type and passes it to <see cref="CreateMessages"/>.
     /// </summary>
     public IReadOnlyList<Type> ParameterTypes { get; init; } = [];
 
-    /// <summary>Whether the answer is JSON or free text.</summary>
-    public required ResultKind ResultKind { get; init; }
+    /// <summary>
+    /// Builds the messages the task's method sends (the instructions as the system message, the rendered template as
+    /// the user message) from its arguments: one per <see cref="Parameters"/>, in order, each of its
+    /// <see cref="ParameterTypes"/> type. Generated: the method's body and the eval tool both call the one generated
+    /// builder, so an eval sends what production sends. <see langword="null"/> for a descriptor written by hand, which
+    /// the eval tool refuses (it has no method whose messages an eval could stand for).
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public Func<IReadOnlyList<object?>, IReadOnlyList<ChatMessage>>? CreateMessages { get; init; }
+
+    /// <summary>Whether the answer is free text (the result type is <see cref="string"/>) or JSON (any other result type).</summary>
+    public ResultKind ResultKind => ResultType == typeof(string) ? ResultKind.Text : ResultKind.Json;
 
     /// <summary>The JSON Schema the answer must satisfy (from <see cref="SchemaFile"/> or derived from the result type); <see langword="null"/> for text.</summary>
     public string? SchemaJson { get; init; }
@@ -78,27 +95,29 @@ public abstract class RoutedTask
     /// <summary>The eval set named on the attribute, or <see langword="null"/>.</summary>
     public string? EvalSet { get; init; }
 
-    /// <summary>Hash of the instructions and template (see <c>RoutedTaskHashing</c>); changes whenever the prompt does.</summary>
-    public required string PromptHash { get; init; }
-
-    /// <summary>Hash of <see cref="SchemaJson"/>, or <see langword="null"/> for text tasks.</summary>
-    public string? SchemaHash { get; init; }
-
     /// <summary>The confidence threshold set on the attribute, or <see langword="null"/>; configuration may override it.</summary>
-    public double? ConfidenceThreshold { get; init; }
+    public double? ConfidenceThreshold { get => _confidenceThreshold; init => _confidenceThreshold = value; }
 
     /// <summary>
     /// Per-tier confidence thresholds (for example calibrated by <c>dotnet routed-prompts calibrate</c>), or
     /// <see langword="null"/>. A tier listed here uses its own threshold instead of <see cref="ConfidenceThreshold"/>;
     /// a configured <c>Tasks:&lt;name&gt;:ConfidenceThreshold</c> still overrides both.
     /// </summary>
-    public IReadOnlyDictionary<Tier, double>? TierConfidenceThresholds { get; init; }
+    public IReadOnlyDictionary<Tier, double>? TierConfidenceThresholds { get => _tierConfidenceThresholds; init => _tierConfidenceThresholds = value; }
 
     /// <summary>The task's result type (<c>T</c> of <see cref="RoutedTask{T}"/>).</summary>
     public abstract Type ResultType { get; }
 
     /// <inheritdoc />
     public override string ToString() => Name;
+
+    /// <summary>A copy of every field (see <see cref="RoutedTask{T}.ForEvaluation"/>) but the tiers and confidence thresholds.</summary>
+    private protected RoutedTask CopyForEvaluation(Tier tier)
+    {
+        var copy = (RoutedTask)MemberwiseClone();
+        (copy._tier, copy._maxTier, copy._declaredTier, copy._confidenceThreshold, copy._tierConfidenceThresholds) = (tier, tier, null, null, null);
+        return copy;
+    }
 }
 
 /// <summary>A routed task whose answer is of type <typeparamref name="T"/>.</summary>
@@ -123,4 +142,17 @@ public sealed class RoutedTask<T> : RoutedTask
 
     /// <summary>Per-task state the router caches (for example the parsed schema).</summary>
     internal object? RuntimeCache;
+
+    /// <summary>
+    /// A copy of this descriptor for the eval tool: it starts and stops at <paramref name="tier"/> and has no confidence
+    /// threshold (nor a declared tier); every other member is this one's, whatever members a later version adds.
+    /// </summary>
+    /// <param name="tier">The one tier the copy runs at.</param>
+    /// <returns>The copy, with its own router cache.</returns>
+    internal RoutedTask<T> ForEvaluation(Tier tier)
+    {
+        var copy = (RoutedTask<T>)CopyForEvaluation(tier);
+        copy.RuntimeCache = null;
+        return copy;
+    }
 }

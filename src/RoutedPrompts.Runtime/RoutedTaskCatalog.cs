@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.ComponentModel;
 
 namespace RoutedPrompts;
 
@@ -23,6 +24,7 @@ public static class RoutedTaskCatalog
     /// <summary>Registers tasks. Called by generated code; registering the same descriptor twice is harmless.</summary>
     /// <param name="tasks">The tasks of one assembly.</param>
     /// <exception cref="InvalidOperationException">Two different tasks share a name.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static void Register(IEnumerable<RoutedTask> tasks)
     {
         ArgumentNullException.ThrowIfNull(tasks);

@@ -107,8 +107,8 @@ public sealed class EvalCalibrateCheckTests : IDisposable
         });
         using var provider = services.BuildServiceProvider();
         var router = provider.GetRequiredService<PromptRouter>();
-        var unconfident = EvalSet.Load(Path.Combine(_dir, "evals", "answer.jsonl"))[3]; // i % 3 == 0
-        var messages = EvalRunner.Messages(Task(), unconfident);
+        var unconfident = EvalSet.Load(Path.Combine(_dir, "evals", "answer.jsonl"), Task())[3]; // i % 3 == 0
+        var messages = unconfident.Messages(Task());
         var before = await router.RouteAsync(Task(), messages);
         var after = await router.RouteAsync(Task(entry.Thresholds.ToDictionary(t => Enum.Parse<Tier>(t.Key), t => t.Value)), messages);
         Assert.Equal(Tier.Small, before.Tier);
@@ -137,7 +137,7 @@ public sealed class EvalCalibrateCheckTests : IDisposable
         moved = new RoutedTask<string>
         {
             Name = moved.Name, DeclaringType = moved.DeclaringType, MethodName = moved.MethodName, Instructions = moved.Instructions,
-            Template = moved.Template, Parameters = moved.Parameters, ResultKind = moved.ResultKind, EvalSet = moved.EvalSet, PromptHash = moved.PromptHash,
+            Template = moved.Template, Parameters = moved.Parameters, ParameterTypes = moved.ParameterTypes, CreateMessages = moved.CreateMessages, EvalSet = moved.EvalSet,
             Tier = Tier.Large, DeclaredTier = Tier.Small, // as the generator emits it after a calibration that started at Large
         };
         var console = new TestConsole();

@@ -51,7 +51,7 @@ public sealed class SampleToolTests : IDisposable
         File.WriteAllLines(covering, Cli.AppAssembly.Load(assembly).Tasks.Where(t => t.EvalSet is not null).SelectMany(task =>
             EvalSet.Load(Path.Combine(_dir, task.EvalSet!), task).Select(example => System.Text.Json.JsonSerializer.Serialize(new
             {
-                messages = EvalRunner.Messages(task, example).Select(m => new { role = m.Role.Value, content = m.Text }),
+                messages = example.Messages(task).Select(m => new { role = m.Role.Value, content = m.Text }),
                 responses = models.ToDictionary(m => m, _ => new { text = example.Expected.ValueKind == System.Text.Json.JsonValueKind.String ? example.Expected.GetString() : example.Expected.GetRawText() }),
             }))));
         Assert.Equal(0, (await Run("eval", "--replay", covering)).Exit);

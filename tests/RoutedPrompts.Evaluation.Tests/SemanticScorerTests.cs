@@ -144,7 +144,7 @@ public sealed class SemanticScorerTests : IDisposable
         var json = new RoutedTask<Dictionary<string, int>>
         {
             Name = "Support.Count", DeclaringType = "Support", MethodName = "CountAsync", Tier = Tier.Small, Template = "Count {ticket}",
-            Parameters = ["ticket"], ResultKind = ResultKind.Json, SchemaJson = """{"type": "object"}""", PromptHash = "p",
+            Parameters = ["ticket"], SchemaJson = """{"type": "object"}""",
         };
         var error = Assert.Throws<InvalidOperationException>(() => Cli.EvalCommand.Scorers(["Support.Count=semantic"], [json], Options(new ScriptedChatClient((_, _) => "x"))));
         Assert.StartsWith("The semantic scorer judges text answers; Support.Count returns Dictionary`2.", error.Message, StringComparison.Ordinal);

@@ -1,8 +1,8 @@
-using RoutedPrompts.Shared;
+using Microsoft.Extensions.AI;
 
 namespace RoutedPrompts.Evaluation.Tests;
 
-/// <summary>Hand-built text task descriptors, as the generator would emit them (hashes from the shared definitions).</summary>
+/// <summary>Hand-built text task descriptors, as the generator would emit them.</summary>
 internal static class TestTasks
 {
     public static RoutedTask<string> Text(
@@ -13,7 +13,10 @@ internal static class TestTasks
         string? schema = null,
         string? evalSet = "evals/reply.jsonl",
         IReadOnlyDictionary<Tier, double>? thresholds = null,
-        Type[]? parameterTypes = null) => new()
+        Type[]? parameterTypes = null)
+    {
+        string[] names = parameters ?? ["ticket"];
+        return new()
         {
             Name = name,
             DeclaringType = name.Split('.')[0],
@@ -21,12 +24,23 @@ internal static class TestTasks
             Tier = Tier.Small,
             Instructions = instructions,
             Template = template,
-            Parameters = parameters ?? ["ticket"],
-            ParameterTypes = parameterTypes ?? [],
-            ResultKind = ResultKind.Text,
+            Parameters = names,
+            ParameterTypes = parameterTypes ?? names.Select(_ => typeof(string)).ToArray(),
+            CreateMessages = arguments => Messages(instructions, template, names, arguments),
             SchemaJson = schema,
             EvalSet = evalSet,
-            PromptHash = RoutedTaskHashing.PromptHash(instructions, template),
             TierConfidenceThresholds = thresholds,
         };
+    }
+
+    /// <summary>
+    /// The messages a generated builder would make for these simple templates (each placeholder a parameter, no escaped
+    /// braces): the instructions as the system message, the template with each placeholder's argument as the user message.
+    /// </summary>
+    private static ChatMessage[] Messages(string? instructions, string template, string[] parameters, IReadOnlyList<object?> arguments)
+    {
+        var prompt = parameters.Select((p, i) => (p, i)).Aggregate(template, (text, p) => text.Replace("{" + p.p + "}", PromptText.Format(arguments[p.i]), StringComparison.Ordinal));
+        var user = new ChatMessage(ChatRole.User, prompt);
+        return instructions is null ? [user] : [new ChatMessage(ChatRole.System, instructions), user];
+    }
 }

@@ -40,10 +40,13 @@ public sealed class LockBakingTests
     private static readonly (string Path, string Text)[] EvalSets =
         [("/project/evals/answer.jsonl", AnswerEvals), ("/project/evals/summary.jsonl", SummaryEvals)];
 
+    /// <summary>The hashes the tool computes from the Answer descriptor's instructions, template and schema (the descriptor carries none).</summary>
     private static readonly Lazy<(string Prompt, string Schema)> AnswerHashes = new(() =>
     {
-        var text = Generate([]).Answer;
-        return (HashOf(text, "PromptHash"), HashOf(text, "SchemaHash"));
+        var schema = Regex.Match(Generate([]).Answer, "SchemaJson = (\"(?:[^\"\\\\]|\\\\.)*\")").Groups[1].Value is { Length: > 0 } literal
+            ? Regex.Unescape(literal[1..^1])
+            : throw new InvalidOperationException("SchemaJson not found");
+        return (RoutedTaskHashing.PromptHash("Answer briefly.", "Answer {question}"), RoutedTaskHashing.SchemaHash(schema));
     });
 
     [Fact]
@@ -190,7 +193,4 @@ public sealed class LockBakingTests
               "calibratedAt": "{{calibratedAt}}"{{(evidenceComplete is null ? string.Empty : ", \"evidenceComplete\": " + evidenceComplete)}}
             }
             """);
-
-    private static string HashOf(string generated, string property) =>
-        Regex.Match(generated, property + " = \"(sha256:[0-9a-f]+)\"").Groups[1].Value is { Length: > 0 } hash ? hash : throw new InvalidOperationException(property + " not found");
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.AI;
 using RoutedPrompts.Generator.Tests.Fixtures;
-using RoutedPrompts.Shared;
 
 namespace RoutedPrompts.Generator.Tests;
 
@@ -143,7 +143,7 @@ public sealed class RuntimeTests
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize(IncidentJson.Replace(original, replacement, StringComparison.Ordinal), IncidentTask.JsonTypeInfo!));
 
     [Fact]
-    public void RegistryListsTheTasksWithTheirHashes()
+    public void RegistryListsTheTasksWithTheirMessageBuilders()
     {
         var registered = RoutedTaskCatalog.Tasks.Where(t => t.DeclaringType == typeof(FixturePrompts).FullName).ToList();
 
@@ -151,8 +151,10 @@ public sealed class RuntimeTests
         Assert.Equal(RoutedPrompts.Generated.RoutedTaskRegistry.Tasks.OrderBy(t => t.Name, StringComparer.Ordinal), registered);
         foreach (var task in registered)
         {
-            Assert.Equal(RoutedTaskHashing.PromptHash(task.Instructions, task.Template), task.PromptHash);
-            Assert.Equal(task.SchemaJson is null ? null : RoutedTaskHashing.SchemaHash(task.SchemaJson), task.SchemaHash);
+            // The descriptor carries no hashes: the tool and the generator hash its text (RoutedTaskHashing), see LockBakingTests.
+            Assert.NotNull(task.CreateMessages);
+            Assert.Equal(task.Parameters.Count, task.ParameterTypes.Count);
+            Assert.Equal(task.ResultType == typeof(string) ? ResultKind.Text : ResultKind.Json, task.ResultKind);
         }
 
         var summary = (RoutedTask<string>)registered.Single(t => t.Name == "fixtures.summary");
@@ -160,6 +162,10 @@ public sealed class RuntimeTests
         Assert.Equal(Tier.Medium, summary.Tier);
         Assert.Equal("Be brief.", summary.Instructions);
         Assert.Equal(["text", "words"], summary.Parameters);
+        Assert.Equal([typeof(string), typeof(int)], summary.ParameterTypes);
+        Assert.Equal(
+            new[] { (ChatRole.System, "Be brief."), (ChatRole.User, "Summarize cats in 3 words.") },
+            summary.CreateMessages!(["cats", 3]).Select(m => (m.Role, m.Text)));
         Assert.Null(summary.JsonTypeInfo);
         Assert.Null(summary.SchemaJson);
         Assert.False(summary.Validator!(string.Empty));

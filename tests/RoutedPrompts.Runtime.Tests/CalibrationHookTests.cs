@@ -17,8 +17,6 @@ public sealed class CalibrationHookTests
             MaxTier = task.MaxTier,
             Template = task.Template,
             Parameters = task.Parameters,
-            ResultKind = task.ResultKind,
-            PromptHash = task.PromptHash,
             ConfidenceThreshold = taskWide,
             TierConfidenceThresholds = perTier.ToDictionary(p => p.Tier, p => p.Threshold),
         };

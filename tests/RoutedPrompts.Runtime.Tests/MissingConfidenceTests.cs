@@ -95,8 +95,6 @@ public sealed class MissingConfidenceTests
             MaxTier = summary.MaxTier,
             Template = summary.Template,
             Parameters = summary.Parameters,
-            ResultKind = summary.ResultKind,
-            PromptHash = summary.PromptHash,
             TierConfidenceThresholds = new Dictionary<Tier, double> { [Tier.Small] = 0.7 },
         };
 

@@ -443,17 +443,20 @@ public sealed class RouterTests
     }
 
     [Fact]
-    public async Task Text_task_with_a_non_string_result_is_a_descriptor_error()
+    public async Task A_non_string_result_is_a_json_task_so_a_descriptor_without_json_metadata_is_an_error()
     {
+        // The result kind follows the result type: a "text task returning int" can no longer be written.
         using var h = Harness.Create();
         var task = new RoutedTask<int>
         {
-            Name = "Bad", DeclaringType = "T", MethodName = "M", Tier = Tier.Small, Template = "x", ResultKind = ResultKind.Text, PromptHash = "h",
+            Name = "Bad", DeclaringType = "T", MethodName = "M", Tier = Tier.Small, Template = "x",
         };
 
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => h.Router.RouteAsync(task, Tasks.Messages()).AsTask());
 
-        Assert.Contains("text task", ex.Message);
+        Assert.Equal(ResultKind.Json, task.ResultKind);
+        Assert.Equal(ResultKind.Text, Tasks.Summary().ResultKind);
+        Assert.Contains("returns JSON but its descriptor has no JsonTypeInfo", ex.Message);
         Assert.Empty(h.Log);
     }
 
@@ -466,7 +469,7 @@ public sealed class RouterTests
         var throwing = new RoutedTask<Ticket>
         {
             Name = task.Name, DeclaringType = task.DeclaringType, MethodName = task.MethodName, Tier = Tier.Small, MaxTier = Tier.Small,
-            Template = task.Template, ResultKind = ResultKind.Json, PromptHash = task.PromptHash,
+            Template = task.Template,
             JsonTypeInfo = RoutedJson.CreateTypeInfo(new ThrowingTicketConverter()),
         };
 

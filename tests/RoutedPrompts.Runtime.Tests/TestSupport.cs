@@ -121,13 +121,13 @@ public static class Tasks
         Func<Ticket, bool>? validator = null,
         Type? validatorType = null,
         string? schema = TicketSchema) =>
-        Descriptor(name, tier, maxTier, confidenceThreshold, ResultKind.Json, schema, TestJsonContext.Default.Ticket, validator, validatorType);
+        Descriptor(name, tier, maxTier, confidenceThreshold, schema, TestJsonContext.Default.Ticket, validator, validatorType);
 
     public static RoutedTask<string> Summary(string name = "Support.Summary", Tier tier = Tier.Small, Tier maxTier = Tier.Large, double? confidenceThreshold = null) =>
-        Descriptor<string>(name, tier, maxTier, confidenceThreshold, ResultKind.Text, null, null, null, null);
+        Descriptor<string>(name, tier, maxTier, confidenceThreshold, null, null, null, null);
 
     private static RoutedTask<T> Descriptor<T>(
-        string name, Tier tier, Tier maxTier, double? confidenceThreshold, ResultKind kind, string? schema,
+        string name, Tier tier, Tier maxTier, double? confidenceThreshold, string? schema,
         JsonTypeInfo<T>? typeInfo, Func<T, bool>? validator, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] Type? validatorType) => new()
         {
             Name = name,
@@ -138,10 +138,7 @@ public static class Tasks
             Instructions = "Classify the ticket.",
             Template = "Ticket: {text}",
             Parameters = ["text"],
-            ResultKind = kind,
             SchemaJson = schema,
-            PromptHash = "sha256:test",
-            SchemaHash = schema is null ? null : "sha256:schema",
             ConfidenceThreshold = confidenceThreshold,
             JsonTypeInfo = typeInfo,
             Validator = validator,

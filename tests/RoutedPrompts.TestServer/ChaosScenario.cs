@@ -181,8 +181,6 @@ public static class ChaosScenario
             Tier = Tier.Small,
             Template = "{text}",
             Parameters = ["text"],
-            ResultKind = ResultKind.Text,
-            PromptHash = "sha256:chaos",
             ConfidenceThreshold = 0.5,
         };
 

@@ -230,10 +230,11 @@ namespace RoutedPrompts.Shared
                         : _router is not null && SymbolEqualityComparer.Default.Equals(parameter.Type, _router) ? ParameterRole.Router
                         : ParameterRole.Bindable;
                     var escaped = Formats.Identifier(parameter.Name);
+                    var typeName = parameter.Type.ToDisplayString(Formats.FullyQualified);
                     var declaration = (parameter.IsParams ? "params " : string.Empty) +
                         (_method.IsExtensionMethod && parameter.Ordinal == 0 ? "this " : string.Empty) +
                         RefKindPrefix(parameter.RefKind) +
-                        parameter.Type.ToDisplayString(Formats.FullyQualified) + " " + escaped;
+                        typeName + " " + escaped;
                     _parameters.Add(new ParameterInfo
                     {
                         Name = escaped,
@@ -242,6 +243,7 @@ namespace RoutedPrompts.Shared
                         Role = role,
                         IsString = parameter.Type.SpecialType == SpecialType.System_String,
                         TypeOfName = parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), // typeof() takes no nullable reference annotation
+                        TypeName = typeName,
                     });
                     _parameterLocations.Add(LocationInfo.From(parameter.Locations.FirstOrDefault()));
                 }

@@ -19,5 +19,8 @@ namespace RoutedPrompts.Shared
 
         /// <summary>The type as <c>typeof()</c> takes it (fully qualified, no nullable reference annotation).</summary>
         public required string TypeOfName { get; init; }
+
+        /// <summary>The type as declared, with nullable reference annotations.</summary>
+        public required string TypeName { get; init; }
     }
 }
