@@ -28,18 +28,20 @@ namespace RoutedPrompts.Generator
 
             // The lock file is its own input, projected to its per-task entries: editing it never re-resolves a task,
             // and only a task whose entry changed gets a different model (and so a re-emitted file).
+            // Which files count is ProjectFileSelection's rule, as the analyzers apply it; a file's place in it depends on
+            // no file of another name, so the lock file and the other files select apart.
             var lockEntries = context.AdditionalTextsProvider
                 .Where(static file => LockFile.IsLockFile(file.Path))
-                .Select(static (file, ct) => new AdditionalFileInfo(Parser.NormalizePath(file.Path), file.GetText(ct)?.ToString() ?? string.Empty))
+                .Select(static (file, ct) => SelectionInput(file, ct))
                 .Collect()
-                .Select(static (all, _) => LockBaker.Entries(all))
+                .Select(static (all, _) => LockBaker.Entries(ProjectFileSelection.Select(all).Lock))
                 .WithTrackingName(TrackingNames.LockFile);
 
             var files = context.AdditionalTextsProvider
                 .Where(static file => !LockFile.IsLockFile(file.Path))
-                .Select(static (file, ct) => new AdditionalFileInfo(Parser.NormalizePath(file.Path), file.GetText(ct)?.ToString() ?? string.Empty))
+                .Select(static (file, ct) => SelectionInput(file, ct))
                 .Collect()
-                .Select(static (all, _) => all.ToEquatableArray())
+                .Select(static (all, _) => ProjectFileSelection.Select(all).Files.Select(f => new AdditionalFileInfo(f.Path, f.Text)).ToEquatableArray())
                 .WithTrackingName(TrackingNames.AdditionalFiles);
 
             var resolved = parsed
@@ -107,6 +109,10 @@ namespace RoutedPrompts.Generator
                 }
             });
         }
+
+        /// <summary>An AdditionalFile as <see cref="ProjectFileSelection.Select"/> takes it: an equatable path and text (<see langword="null"/> when unreadable).</summary>
+        private static (string Path, string? Text) SelectionInput(AdditionalText file, System.Threading.CancellationToken cancellationToken) =>
+            (Parser.NormalizePath(file.Path), file.GetText(cancellationToken)?.ToString());
 
         private static ImmutableArray<TypeFileModel> GroupByType(EquatableArray<TaskModel> models) =>
             models
