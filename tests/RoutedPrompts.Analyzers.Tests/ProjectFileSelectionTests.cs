@@ -69,6 +69,22 @@ public sealed class ProjectFileSelectionTests
     }
 
     [Fact]
+    public async Task An_unreadable_routedprompts_json_is_named_as_unreadable_not_as_missing()
+    {
+        var files = ImmutableArray.Create<AdditionalText>(new MaybeUnreadable("/p/routedprompts.json", null), new MaybeUnreadable("/p/evals/s.jsonl", Rows));
+        var compilation = CSharpCompilation.Create(
+            "Selection",
+            [CSharpSyntaxTree.ParseText(Source, new CSharpParseOptions(LanguageVersion.CSharp12), path: "/p/P.cs")],
+            CompilationInputs.References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+        var diagnostics = await compilation.WithAnalyzers([new RoutedPromptsAnalyzer()], new AnalyzerOptions(files)).GetAnalyzerDiagnosticsAsync();
+
+        var unusable = Assert.Single(diagnostics, d => d.Id == Rules.ConfigurationUnusable.Id);
+        Assert.Equal("Routed task 'P.Summarize' cannot be checked against its tiers: '/p/routedprompts.json' could not be read", unusable.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void An_unreadable_or_repeated_file_is_a_problem_and_not_counted()
     {
         var selection = ProjectFileSelection.Select(
