@@ -28,13 +28,13 @@ public sealed class SchemaDifferentialTests
             """),
         ("Point3", FixturePrompts.__RoutedPrompt_LocateAsync.SchemaJson!, """{"x":1,"y":-2.5,"z":3e2}"""),
         ("Gauge", FixturePrompts.__RoutedPrompt_ReadGaugeAsync.SchemaJson!, """{"level":0.5,"peak":null}"""),
-        ("Order", DifferentialPrompts.__RoutedPrompt_ReadOrderAsync.SchemaJson!, """
+        ("Order", FixturePrompts.__RoutedPrompt_ReadOrderAsync.SchemaJson!, """
             {"number":42,"placed":"2025-03-04","slot":"10:30:00","paid":true,"refund":null,"receipt":"https://example.test/r/1",
              "items":[{"sku":"A-1","quantity":2,"price":{"amount":9.99,"currency":"EUR"},"via":"Chat"}],
              "totals":{"net":{"amount":19.98,"currency":"EUR"}},"extras":{"gift":null},
              "matrix":[[1,2],[3]],"channels":["Email","Phone"]}
             """),
-        ("Category", DifferentialPrompts.__RoutedPrompt_ClassifyAsync.SchemaJson!, """
+        ("Category", FixturePrompts.__RoutedPrompt_ClassifyAsync.SchemaJson!, """
             {"name":"root","weight":5.5,"parent":null,
              "children":[{"name":"leaf","weight":-5,"children":[],"parent":{"name":"root","weight":0,"children":[],"parent":null}}]}
             """),

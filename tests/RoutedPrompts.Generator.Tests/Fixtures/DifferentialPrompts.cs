@@ -26,7 +26,8 @@ public sealed record Order(
 /// <summary>Recursive through a list and a nullable reference.</summary>
 public sealed record Category(string Name, IReadOnlyList<Category> Children, Category? Parent, [property: Range(-5, 5.5)] double Weight);
 
-public sealed partial class DifferentialPrompts(PromptRouter router)
+/// <summary>More of <see cref="FixturePrompts"/>, whose registry RuntimeTests checks.</summary>
+public sealed partial class FixturePrompts
 {
     [RoutedPrompt(Tier.Small, Prompt = "Read the order {text}")]
     public partial Task<Order> ReadOrderAsync(string text);
