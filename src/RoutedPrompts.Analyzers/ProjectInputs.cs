@@ -31,42 +31,46 @@ namespace RoutedPrompts.Analyzers
 
         public ProjectInputs(AnalyzerOptions options, CancellationToken cancellationToken)
         {
-            var files = new List<AdditionalFileInfo>();
-            foreach (var file in options.AdditionalFiles)
+            var additional = options.AdditionalFiles;
+            var read = new List<(string Path, string? Text)>(additional.Length);
+            var sources = new SourceText?[additional.Length];
+            for (var i = 0; i < additional.Length; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var path = Parser.NormalizePath(file.Path);
-                var text = file.GetText(cancellationToken);
-                if (text is null || originals.ContainsKey(path))
-                {
-                    continue;
-                }
-
-                originals[path] = file;
-                texts[path] = text;
-                files.Add(new AdditionalFileInfo { Path = path, Text = text.ToString() });
+                sources[i] = additional[i].GetText(cancellationToken);
+                read.Add((Parser.NormalizePath(additional[i].Path), sources[i]?.ToString()));
             }
 
-            Files = files.ToEquatableArray();
+            Selection = ProjectFileSelection.Select(read);
+            foreach (var file in Selection.Files)
+            {
+                originals[file.Path] = additional[file.Index];
+                texts[file.Path] = sources[file.Index]!;
+            }
+
+            Files = Selection.Files.Select(f => new AdditionalFileInfo { Path = f.Path, Text = f.Text }).ToEquatableArray();
             var global = options.AnalyzerConfigOptionsProvider.GlobalOptions;
             EvalRulesAsErrors = global.TryGetValue(EvalRulesAsErrorsKey, out var asErrors) && string.Equals(asErrors.Trim(), "true", StringComparison.OrdinalIgnoreCase);
 
-            ConfigFile = FindByName(RoutedPromptsManifest.FileName);
-            if (ConfigFile is not null)
+            if (Selection.Manifest is { } manifest)
             {
-                ConfigText = originals[ConfigFile.Path];
-                Config = RoutedPromptsManifest.Read(ConfigFile.Text, out var error, out var position);
+                ConfigFile = new AdditionalFileInfo { Path = manifest.Path, Text = manifest.Text };
+                ConfigText = originals[manifest.Path];
+                Config = RoutedPromptsManifest.Read(manifest.Text, out var error, out var position);
                 if (error is not null)
                 {
                     ConfigError = (error, position);
                 }
             }
 
-            if (FindByName(LockFile.FileName) is { } lockFile)
+            if (Selection.Lock is { } lockFile)
             {
                 Lock = LockFile.Read(lockFile.Text);
             }
         }
+
+        /// <summary>Which AdditionalFiles count (the generator selects the same way).</summary>
+        public ProjectFileSelection Selection { get; }
 
         public EquatableArray<AdditionalFileInfo> Files { get; }
 
@@ -114,10 +118,5 @@ namespace RoutedPrompts.Analyzers
             double.TryParse(Option(options, options.AnalyzerConfigOptionsProvider.GetOptions(file), MaxFallbackPriceRatioKey)?.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 1
                 ? value
                 : DefaultMaxFallbackPriceRatio;
-
-        private AdditionalFileInfo? FindByName(string name) =>
-            Files.Where(f => string.Equals(f.Path.Substring(f.Path.LastIndexOf('/') + 1), name, StringComparison.OrdinalIgnoreCase))
-                .OrderBy(f => f.Path.Length)
-                .FirstOrDefault();
     }
 }

@@ -46,7 +46,9 @@ namespace RoutedPrompts.Analyzers
             var taskOverride = default(TaskOverride);
             if (inputs.ConfigFile is null)
             {
-                Report(Rules.ConfigurationUnusable, MethodLocation, null, "Routed task '" + descriptor.Name + "' cannot be checked against its tiers: routedprompts.json is not among the project's AdditionalFiles");
+                var why = inputs.Selection.Problems.FirstOrDefault(p => ProjectFileSelection.HasName(p.Path, RoutedPromptsManifest.FileName))?.Message ??
+                    "routedprompts.json is not among the project's AdditionalFiles";
+                Report(Rules.ConfigurationUnusable, MethodLocation, null, "Routed task '" + descriptor.Name + "' cannot be checked against its tiers: " + why);
             }
             else if (inputs.Config is { } config)
             {

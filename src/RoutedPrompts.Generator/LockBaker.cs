@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Immutable;
 using System.Linq;
 using RoutedPrompts.Shared;
 
@@ -14,12 +13,11 @@ namespace RoutedPrompts.Generator
     internal static class LockBaker
     {
         /// <summary>
-        /// The lock file's entries, ordered by task name: the file among <paramref name="files"/> with the shortest path
-        /// (as the analyzers pick it); empty when there is none or it is not a usable lock file.
+        /// The entries of the lock file that counts (<see cref="ProjectFileSelection.Lock"/>), ordered by task name;
+        /// empty when there is none or it is not a usable lock file.
         /// </summary>
-        public static EquatableArray<LockedTask> Entries(ImmutableArray<AdditionalFileInfo> files)
+        public static EquatableArray<LockedTask> Entries(SelectedFile? file)
         {
-            var file = files.OrderBy(f => f.Path.Length).ThenBy(f => f.Path, StringComparer.Ordinal).FirstOrDefault();
             var entries = file is null ? null : LockFile.Read(file.Text);
             return entries is null
                 ? EquatableArray<LockedTask>.Empty

@@ -28,16 +28,18 @@ namespace RoutedPrompts.Generator
 
             // The lock file is its own input, projected to its per-task entries: editing it never re-resolves a task,
             // and only a task whose entry changed gets a different model (and so a re-emitted file).
+            // Which files count is ProjectFileSelection's rule, as the analyzers apply it; a file's place in it depends on
+            // no file of another name, so the lock file and the other files select apart.
             var lockEntries = context.AdditionalTextsProvider
                 .Where(static file => LockFile.IsLockFile(file.Path))
-                .Select(static (file, ct) => AdditionalFileInfo.Read(file, ct))
+                .Select(static (file, ct) => SelectionInput(file, ct))
                 .Collect()
-                .Select(static (all, _) => LockBaker.Entries(all))
+                .Select(static (all, _) => LockBaker.Entries(ProjectFileSelection.Select(all).Lock))
                 .WithTrackingName(TrackingNames.LockFile);
 
             var files = context.AdditionalTextsProvider
                 .Where(static file => !LockFile.IsLockFile(file.Path))
-                .Select(static (file, ct) => AdditionalFileInfo.Read(file, ct));
+                .Select(static (file, ct) => SelectionInput(file, ct));
 
             // Each file is matched against the names the tasks use on its own, so a file no task names (routedprompts.json)
             // reaches no task step, and an eval set never reaches Resolve.
@@ -51,7 +53,7 @@ namespace RoutedPrompts.Generator
                 .Where(static pair => pair.Right.NamesTemplate(pair.Left.Path))
                 .Select(static (pair, _) => pair.Left)
                 .Collect()
-                .Select(static (all, _) => all.ToEquatableArray())
+                .Select(static (all, _) => ProjectFileSelection.Select(all).Files.Select(f => new AdditionalFileInfo { Path = f.Path, Text = f.Text }).ToEquatableArray())
                 .WithTrackingName(TrackingNames.TemplateFiles);
 
             var resolved = parsed
@@ -63,9 +65,11 @@ namespace RoutedPrompts.Generator
             // alone, and only the tasks that name it get another eval-set hash (and so are baked again).
             var evalSets = namedFiles
                 .Where(static pair => pair.Right.NamesEvalSet(pair.Left.Path))
-                .Select(static (pair, _) => new EvalSetFile { Path = pair.Left.Path, Hash = RoutedTaskHashing.EvalSetHash(pair.Left.Text) })
+                .Select(static (pair, _) => (pair.Left.Path, Hash: pair.Left.Text is { } text ? RoutedTaskHashing.EvalSetHash(text) : null))
                 .Collect()
-                .Select(static (all, _) => all.ToEquatableArray())
+                // Which eval sets count is ProjectFileSelection's rule (an unreadable file or a repeated path does not),
+                // which needs of each file only its path and whether it was read: here its hash stands for its text.
+                .Select(static (all, _) => ProjectFileSelection.Select(all).Files.Select(f => new EvalSetFile { Path = f.Path, Hash = f.Text }).ToEquatableArray())
                 .WithTrackingName(TrackingNames.EvalSets);
 
             // Diagnostics are the analyzers' job (RoutedPrompts.Analyzers runs the same Parser), but for the shapes the
@@ -133,6 +137,10 @@ namespace RoutedPrompts.Generator
                 }
             });
         }
+
+        /// <summary>An AdditionalFile as <see cref="ProjectFileSelection.Select"/> takes it: an equatable path and text (<see langword="null"/> when unreadable).</summary>
+        private static (string Path, string? Text) SelectionInput(AdditionalText file, System.Threading.CancellationToken cancellationToken) =>
+            (Parser.NormalizePath(file.Path), file.GetText(cancellationToken)?.ToString());
 
         private static ImmutableArray<TypeFileModel> GroupByType(EquatableArray<TaskModel> models) =>
             models

@@ -70,7 +70,8 @@ internal sealed class TaskRuntime
         return new TaskRuntime(format, ParseSchemaAsync(task.Name, task.SchemaJson));
     }
 
-    private static async Task<JsonSchema> ParseSchemaAsync(string taskName, string schemaJson)
+    /// <summary>The schema the JSON gate validates answers with (<see cref="AnswerGates.CheckSchema"/>), read from the task's schema text.</summary>
+    internal static async Task<JsonSchema> ParseSchemaAsync(string taskName, string schemaJson)
     {
         try
         {
