@@ -29,6 +29,7 @@ if (string.IsNullOrEmpty(apiKey))
     var recording = Path.Combine(AppContext.BaseDirectory, "recordings", "support-demo.jsonl");
     Console.WriteLine("Offline demo: answers come from recordings/support-demo.jsonl, written by hand for this demo");
     Console.WriteLine("(not produced by a model). Set OPENAI_API_KEY (and OPENAI_BASE_URL for Ollama or vLLM) to call a real endpoint.");
+    // The replay client reports the recorded confidence itself, as the log-probability middleware does live.
     services.AddKeyedChatClient("openai", _ => new ReplayChatClient(ReplayRecording.Load(recording)));
 
     // Each tier's fallback chain (routedprompts.json): the same models behind a second provider key. Offline, it
@@ -48,8 +49,10 @@ else
     Console.WriteLine($"Live: calling {(string.IsNullOrEmpty(endpoint) ? "the OpenAI API" : endpoint)}.");
 
     // One client serves every model: the router sends each deployment's Model as ChatOptions.ModelId, which
-    // Microsoft.Extensions.AI.OpenAI puts on each request (the model named here is only a default).
-    services.AddKeyedChatClient("openai", client.GetChatClient("gpt-4o-mini").AsIChatClient());
+    // Microsoft.Extensions.AI.OpenAI puts on each request (the model named here is only a default). The deployments
+    // need log-probabilities ("LogProbabilities": true, for the triage task's confidence threshold):
+    // UseOpenAILogProbabilities() asks for them and hands them to the router's confidence gate (RoutedPrompts.OpenAI).
+    services.AddKeyedChatClient("openai", client.GetChatClient("gpt-4o-mini").AsIChatClient()).UseOpenAILogProbabilities();
 
     // Each tier's fallback chain (routedprompts.json): point OPENAI_BACKUP_BASE_URL at a second endpoint serving the
     // same models (e.g. another region or a vLLM mirror); without it the backup uses the same endpoint.
@@ -57,7 +60,7 @@ else
     var backup = string.IsNullOrEmpty(backupEndpoint)
         ? client
         : new OpenAIClient(new ApiKeyCredential(apiKey), new OpenAIClientOptions { Endpoint = new Uri(backupEndpoint), RetryPolicy = new ClientRetryPolicy(maxRetries: 0) });
-    services.AddKeyedChatClient("openai-backup", backup.GetChatClient("gpt-4o-mini").AsIChatClient());
+    services.AddKeyedChatClient("openai-backup", backup.GetChatClient("gpt-4o-mini").AsIChatClient()).UseOpenAILogProbabilities();
 }
 
 await using var provider = services.BuildServiceProvider();

@@ -116,12 +116,17 @@ internal sealed class AppOptions
         }
 
         var configuration = TaskHashes.ProjectConfiguration(projectDirectory, optional: false);
-        var keys = configuration.GetSection(RoutedPromptsOptions.SectionName).GetSection("Tiers").GetChildren()
-            .SelectMany(tier => tier.GetSection("Deployments").GetChildren())
+        var deployments = configuration.GetSection(RoutedPromptsOptions.SectionName).GetSection("Tiers").GetChildren()
+            .SelectMany(tier => tier.GetSection("Deployments").GetChildren()).ToArray();
+        var keys = deployments
             .Select(deployment => deployment["Provider"]).OfType<string>().Where(key => key.Length > 0)
             .Distinct(StringComparer.Ordinal).ToArray();
+        // The keys serving a deployment whose answers must carry confidence: their OpenAI fallback reports log-probabilities.
+        var logProbabilityKeys = deployments
+            .Where(deployment => bool.TryParse(deployment["LogProbabilities"], out var required) && required)
+            .Select(deployment => deployment["Provider"]).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var designTime = replay is null && appAssembly is not null ? AppAssembly.DesignTimeServices(appAssembly) : null;
-        var providers = Providers(keys, replay, designTime, configuration);
+        var providers = Providers(keys, logProbabilityKeys, replay, designTime, configuration);
         var services = new ServiceCollection();
         providers(services);
         services.AddRoutedPrompts(configuration);
@@ -143,9 +148,10 @@ internal sealed class AppOptions
     /// <summary>
     /// Registers a chat client for every provider key: the replay client over a recording when one is given; otherwise
     /// the application's own registrations (its <see cref="IRoutedPromptsDesignTimeServices"/>), and for every key it
-    /// does not register an OpenAI-compatible client (OPENAI_API_KEY, optional OPENAI_BASE_URL).
+    /// does not register an OpenAI-compatible client (OPENAI_API_KEY, optional OPENAI_BASE_URL), with the log-probability
+    /// middleware for the keys in <paramref name="logProbabilityKeys"/>.
     /// </summary>
-    private static Action<IServiceCollection> Providers(IReadOnlyList<string> keys, string? replay, IRoutedPromptsDesignTimeServices? designTime, IConfiguration configuration)
+    private static Action<IServiceCollection> Providers(IReadOnlyList<string> keys, IReadOnlySet<string> logProbabilityKeys, string? replay, IRoutedPromptsDesignTimeServices? designTime, IConfiguration configuration)
     {
         if (replay is not null)
         {
@@ -178,7 +184,11 @@ internal sealed class AppOptions
             foreach (var key in missing)
             {
                 // Microsoft.Extensions.AI.OpenAI sends ChatOptions.ModelId (the deployment's model) per request.
-                services.AddKeyedChatClient(key, client.GetChatClient("gpt-4o-mini").AsIChatClient());
+                var builder = services.AddKeyedChatClient(key, client.GetChatClient("gpt-4o-mini").AsIChatClient());
+                if (logProbabilityKeys.Contains(key))
+                {
+                    builder.UseOpenAILogProbabilities();
+                }
             }
         };
 

@@ -9,9 +9,9 @@ namespace RoutedPrompts.Evaluation;
 
 /// <summary>
 /// Caches responses on disk, keyed by deployment (provider and model) and request (messages, response format, sampling
-/// options, and whether the raw request is customised, e.g. to ask for log-probabilities), so a re-run of <c>eval</c>
-/// costs nothing and gives the same numbers: the answer, its usage, its numeric properties and the confidence the
-/// router reads (kept even when it came from the provider's raw response). Failures are not cached. An entry is
+/// options, and whether log-probabilities are asked for: the raw request is customised, or the client it wraps reports
+/// confidence, <see cref="IConfidenceReportingChatClient"/>), so a re-run of <c>eval</c> costs nothing and gives the same
+/// numbers: the answer, its usage, its numeric properties and the confidence the router reads. Failures are not cached. An entry is
 /// written to a temporary file and renamed into place, so a run stopped at any point leaves only complete entries.
 /// </summary>
 public sealed class DiskCacheChatClient : DelegatingChatClient
@@ -89,7 +89,10 @@ public sealed class DiskCacheChatClient : DelegatingChatClient
     {
         var text = new StringBuilder().Append(_provider).Append('\n').Append(options?.ModelId).Append('\n');
         text.Append(options?.ResponseFormat is ChatResponseFormatJson json ? json.Schema?.GetRawText() ?? "json" : "text").Append('\n');
-        text.Append(CultureInfo.InvariantCulture, $"{options?.Temperature}|{options?.TopP}|{options?.MaxOutputTokens}|{options?.Seed}|raw:{options?.RawRepresentationFactory is not null}\n");
+        // "raw:True" as when the router asked for log-probabilities through the raw request itself: entries cached then
+        // carry the signal and stay valid.
+        var logProbabilities = options?.RawRepresentationFactory is not null || InnerClient.GetService<IConfidenceReportingChatClient>() is not null;
+        text.Append(CultureInfo.InvariantCulture, $"{options?.Temperature}|{options?.TopP}|{options?.MaxOutputTokens}|{options?.Seed}|raw:{logProbabilities}\n");
         // The request itself is identified the way the replay client identifies it.
         text.Append(RoutedPrompts.Replay.ReplayRecording.Fingerprint(messages));
 
@@ -115,9 +118,8 @@ public sealed class DiskCacheChatClient : DelegatingChatClient
             }
         }
 
-        // The router's confidence may come from the provider's raw response (OpenAI log-probabilities), which is not
-        // cached, or from a property of another number type: keep the value the router reads, so the cached answer
-        // passes the same confidence gate.
+        // The router's confidence may come from a property of another number type (a JsonElement, a string): keep the
+        // value the router reads, so the cached answer passes the same confidence gate.
         properties.Remove(RoutedPromptsResponseProperties.LogProb);
         properties.Remove(RoutedPromptsResponseProperties.Confidence);
         if (RoutedPromptsResponseProperties.ReadConfidence(response) is { } confidence)

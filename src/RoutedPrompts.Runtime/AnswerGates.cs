@@ -351,7 +351,7 @@ internal static class AnswerGates
     /// </summary>
     /// <param name="confidence">The answer's confidence, or <see langword="null"/> without a signal.</param>
     /// <param name="threshold">The tier's threshold, or <see langword="null"/> when none applies.</param>
-    /// <param name="logProbabilitiesRequested">Whether the deployment asked for log-probabilities (it only shapes the reason's fix).</param>
+    /// <param name="logProbabilitiesRequested">Whether the deployment's client reports confidence (it only shapes the reason's fix).</param>
     public static GateVerdict CheckConfidence(double? confidence, double? threshold, bool logProbabilitiesRequested)
     {
         if (threshold is not { } t)
@@ -362,8 +362,8 @@ internal static class AnswerGates
         if (confidence is not { } c)
         {
             var fix = logProbabilitiesRequested
-                ? "the endpoint ignored logprobs, or a cache or proxy dropped the raw response. Use an endpoint that returns logprobs, or remove the task's threshold for this tier."
-                : "set \"LogProbabilities\": true on this deployment (OpenAI-compatible endpoints), or have its client set routedprompts.confidence.";
+                ? "the endpoint ignored logprobs, or a cache or proxy below UseOpenAILogProbabilities() dropped the raw response. Use an endpoint that returns logprobs, put caches above the middleware, or remove the task's threshold for this tier."
+                : "build this deployment's client with UseOpenAILogProbabilities() (OpenAI-compatible endpoints) and set \"LogProbabilities\": true on it, or have its client set routedprompts.confidence.";
             return GateVerdict.Fail(
                 AttemptOutcome.MissingConfidence,
                 string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The answer carries no confidence signal for the threshold {t:0.####}: {fix}"));

@@ -94,6 +94,10 @@ public sealed class PromptRouter
     /// <returns>The accepted answer with its provenance.</returns>
     /// <exception cref="RoutingException">No tier the task may reach produced an acceptable answer.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A deployment to call is configured with <see cref="DeploymentOptions.LogProbabilities"/> but its provider's client
+    /// stack has no <see cref="IConfidenceReportingChatClient"/> (for OpenAI: <c>UseOpenAILogProbabilities()</c>).
+    /// </exception>
     public ValueTask<Routed<T>> RouteAsync<T>(RoutedTask<T> task, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
@@ -226,9 +230,12 @@ public sealed class PromptRouter
         var client = Client(deployment.Info.Provider);
         var options = new ChatOptions { ModelId = deployment.Info.Model, ResponseFormat = runtime.ResponseFormat };
         TaskChatOptions.Apply(taskOptions, options); // the task's configured chat options (eval runs through here too)
-        if (deployment.LogProbabilities)
+        if (deployment.LogProbabilities && client.GetService<IConfidenceReportingChatClient>() is null)
         {
-            options.RawRepresentationFactory = OpenAILogProbabilities.RequestFactory;
+            throw new InvalidOperationException(
+                $"Deployment {TierNames.Name(deployment.Tier)} {deployment.Info} is configured with \"LogProbabilities\": true, but the IChatClient registered under \"{deployment.Info.Provider}\" " +
+                $"reports no confidence, so the confidence gate would never see a signal. Build that client with UseOpenAILogProbabilities() (package RoutedPrompts.OpenAI; " +
+                $"below any cache: .UseDistributedCache(cache).UseOpenAILogProbabilities()), register a client that implements {nameof(IConfidenceReportingChatClient)}, or remove \"LogProbabilities\" from the deployment.");
         }
 
         var started = _time.GetTimestamp();

@@ -8,11 +8,11 @@ namespace RoutedPrompts;
 internal static class ResponseConfidence
 {
     /// <summary>
-    /// The answer's confidence (0..1): from <see cref="RoutedPromptsResponseProperties"/> entries first, else from the
-    /// OpenAI token log-probabilities of the raw <c>ChatCompletion</c>; <see langword="null"/> without a usable signal.
+    /// The answer's confidence (0..1) from its <see cref="RoutedPromptsResponseProperties"/> entries (a provider's
+    /// log-probabilities get there through middleware, e.g. <c>UseOpenAILogProbabilities()</c>); <see langword="null"/>
+    /// without a usable signal.
     /// </summary>
-    public static double? ReadFrom(ChatResponse response) =>
-        Read(response.AdditionalProperties) ?? (OpenAILogProbabilities.Read(response.RawRepresentation) is { } lp ? Math.Clamp(Math.Exp(lp), 0d, 1d) : null);
+    public static double? ReadFrom(ChatResponse response) => Read(response.AdditionalProperties);
 
     /// <summary>The answer's confidence (0..1), or <see langword="null"/> when the response carries no usable signal.</summary>
     public static double? Read(AdditionalPropertiesDictionary? properties) =>

@@ -89,11 +89,13 @@ public sealed class DeploymentOptions
     public decimal OutputUsdPerMillionTokens { get; set; }
 
     /// <summary>
-    /// Whether to ask the provider for token log-probabilities (the confidence gate's signal). Only for
-    /// OpenAI-compatible chat clients (the OpenAI SDK through <c>AsIChatClient()</c>): the router then sets
-    /// <c>ChatOptions.RawRepresentationFactory</c> to OpenAI <c>ChatCompletionOptions { IncludeLogProbabilities = true }</c>
-    /// and reads the log-probabilities back from the raw <c>ChatCompletion</c>. Off by default, because other
-    /// providers reject or ignore the option.
+    /// Whether this deployment's answers carry a confidence signal (the confidence gate's input): its provider's client
+    /// stack must then contain an <see cref="IConfidenceReportingChatClient"/> — for the OpenAI SDK through
+    /// <c>AsIChatClient()</c>, the middleware <c>UseOpenAILogProbabilities()</c> (package <c>RoutedPrompts.OpenAI</c>),
+    /// which asks for token log-probabilities and writes them into the response's
+    /// <see cref="RoutedPromptsResponseProperties.LogProb"/>. A call to a deployment set so whose client has none fails
+    /// with an <see cref="InvalidOperationException"/> naming the deployment and the fix, so a stack without the
+    /// middleware never passes for one with it. Off by default.
     /// </summary>
     public bool LogProbabilities { get; set; }
 

@@ -5,7 +5,9 @@ namespace RoutedPrompts;
 /// <summary>
 /// Keys of <c>ChatResponse.AdditionalProperties</c> entries that RoutedPrompts reads (the confidence signal) or that
 /// its replay client writes. A chat client (or a middleware around it) that knows the answer's log-probability should
-/// set <see cref="LogProb"/>; one that only has a 0..1 confidence should set <see cref="Confidence"/>.
+/// set <see cref="LogProb"/>; one that only has a 0..1 confidence should set <see cref="Confidence"/>. Such a client
+/// implements <see cref="IConfidenceReportingChatClient"/>; for OpenAI-compatible endpoints,
+/// <c>UseOpenAILogProbabilities()</c> (package <c>RoutedPrompts.OpenAI</c>) is that middleware.
 /// </summary>
 public static class RoutedPromptsResponseProperties
 {
@@ -27,9 +29,11 @@ public static class RoutedPromptsResponseProperties
 
     /// <summary>
     /// The confidence (0..1) the router's confidence gate reads from <paramref name="response"/>: <see cref="LogProb"/>,
-    /// else <see cref="Confidence"/>, else the OpenAI token log-probabilities of the raw <c>ChatCompletion</c>. For
-    /// middleware that stores or forwards responses (a cache, a recorder) and must keep the signal: write the value
-    /// back as <see cref="Confidence"/>.
+    /// else <see cref="Confidence"/>. Only these properties count: a provider's raw response is never read, so the
+    /// signal survives middleware that keeps <see cref="ChatResponse.AdditionalProperties"/> (Microsoft.Extensions.AI's
+    /// distributed cache does) above the middleware that writes it (<c>UseOpenAILogProbabilities()</c>). For middleware
+    /// that stores or forwards responses in its own format (a cache, a recorder) and must keep the signal: write the
+    /// value back as <see cref="Confidence"/>.
     /// </summary>
     /// <param name="response">The response.</param>
     /// <returns>The confidence, or <see langword="null"/> when the response carries no usable signal.</returns>

@@ -6,7 +6,7 @@ internal sealed record DeploymentPlan(Tier Tier, DeploymentInfo Info, decimal In
     /// <summary>Timeout, retry and circuit-breaker settings (deployment, then tier, then root, then defaults).</summary>
     public ResolvedResilience Resilience { get; init; } = ResolvedResilience.Default;
 
-    /// <summary>Whether to request OpenAI log-probabilities.</summary>
+    /// <summary>Whether the deployment's answers carry a confidence signal (its client stack must report one).</summary>
     public bool LogProbabilities { get; init; }
 
     /// <summary>The configured price of cached input tokens; <see langword="null"/>: the input price (see <see cref="CachedInputPrice"/>).</summary>

@@ -33,7 +33,10 @@ public sealed class DiskCacheTests : IDisposable
         }
     }
 
-    /// <summary>What the OpenAI client returns when asked for log-probabilities: the signal is only in the raw completion.</summary>
+    /// <summary>
+    /// What the OpenAI client returns when asked for log-probabilities: the signal is only in the raw completion, where
+    /// the log-probability middleware (<see cref="OpenAILogProbabilitiesChatClient"/>) reads it.
+    /// </summary>
 #pragma warning disable OPENAI001 // the SDK's model factory ("for evaluation purposes") is how a test builds a completion
     private static ChatResponse OpenAIAnswer(string text, float logProbability) => new(new ChatMessage(ChatRole.Assistant, text))
     {
@@ -46,11 +49,11 @@ public sealed class DiskCacheTests : IDisposable
 #pragma warning restore OPENAI001
 
     [Fact]
-    public async Task A_cached_answer_keeps_the_confidence_the_router_read_from_the_raw_OpenAI_log_probabilities()
+    public async Task A_cached_answer_keeps_the_confidence_the_middleware_read_from_the_raw_OpenAI_log_probabilities()
     {
         var inner = new ScriptedClient(() => OpenAIAnswer("B", -0.25f));
-        var cache = new DiskCacheChatClient(inner, _dir, "openai");
-        var options = new ChatOptions { ModelId = "gpt-4o-mini", RawRepresentationFactory = _ => new ChatCompletionOptions { IncludeLogProbabilities = true } };
+        var cache = new DiskCacheChatClient(new OpenAILogProbabilitiesChatClient(inner), _dir, "openai");
+        var options = new ChatOptions { ModelId = "gpt-4o-mini" };
 
         var first = await cache.GetResponseAsync(Question, options);
         var second = await cache.GetResponseAsync(Question, options);
@@ -120,6 +123,23 @@ public sealed class DiskCacheTests : IDisposable
 
         Assert.Equal(3, inner.Calls);
         Assert.Equal(1, cache.Hits);
+    }
+
+    [Fact]
+    public async Task A_client_that_reports_confidence_is_keyed_as_a_request_for_log_probabilities()
+    {
+        var inner = new ScriptedClient(() => OpenAIAnswer("B", -0.1f));
+        var asked = new ChatOptions { ModelId = "gpt-4o-mini", RawRepresentationFactory = _ => new ChatCompletionOptions { IncludeLogProbabilities = true } };
+        await new DiskCacheChatClient(inner, _dir, "openai").GetResponseAsync(Question, asked); // cached when the router asked through the raw request
+
+        var overMiddleware = new DiskCacheChatClient(new OpenAILogProbabilitiesChatClient(inner), _dir, "openai");
+        await overMiddleware.GetResponseAsync(Question, new ChatOptions { ModelId = "gpt-4o-mini" });
+        var plain = new DiskCacheChatClient(inner, _dir, "openai");
+        await plain.GetResponseAsync(Question, new ChatOptions { ModelId = "gpt-4o-mini" });
+
+        Assert.Equal(1, overMiddleware.Hits); // an entry that carries the signal serves the middleware's request ...
+        Assert.Equal(0, plain.Hits);          // ... and never one that did not ask
+        Assert.Equal(2, inner.Calls);
     }
 
     [Fact]

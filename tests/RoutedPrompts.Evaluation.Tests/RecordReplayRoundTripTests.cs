@@ -63,7 +63,7 @@ public sealed class RecordReplayRoundTripTests : IDisposable
             live = await EvalRunner.RunAsync(Task(), evalSet, new EvalRunOptions
             {
                 Routing = Routing(),
-                Providers = services => services.AddKeyedChatClient("openai", new ModelSelectingChatClient(model => client.GetChatClient(model).AsIChatClient())),
+                Providers = services => services.AddKeyedChatClient("openai", new ModelSelectingChatClient(model => client.GetChatClient(model).AsIChatClient())).UseOpenAILogProbabilities(),
                 CacheDirectory = Path.Combine(_dir, "cache"),
                 Recorder = recorder,
             });

@@ -56,7 +56,8 @@ public sealed class RecordingTimeProvider : TimeProvider
 /// <summary>
 /// A router over the real client stack (OpenAI SDK through AsIChatClient, keyed per provider) against an
 /// <see cref="OpenAITestServer"/> on loopback. Providers <c>alpha</c> and <c>beta</c> serve each tier with models
-/// <c>small-a</c>/<c>small-b</c>, <c>medium-a</c>/<c>medium-b</c>, <c>large-a</c>/<c>large-b</c>.
+/// <c>small-a</c>/<c>small-b</c>, <c>medium-a</c>/<c>medium-b</c>, <c>large-a</c>/<c>large-b</c>. The providers named in
+/// <c>logProbabilities</c> are built with <c>UseOpenAILogProbabilities()</c>.
 /// </summary>
 public sealed class HttpHarness(OpenAITestServer server, ServiceProvider services, FakeLogCollector logs) : IAsyncDisposable
 {
@@ -70,7 +71,7 @@ public sealed class HttpHarness(OpenAITestServer server, ServiceProvider service
 
     public static string Model(Tier tier, string provider) => $"{tier.ToString().ToLowerInvariant()}-{(provider == "alpha" ? "a" : "b")}";
 
-    public static async Task<HttpHarness> StartAsync(Action<RoutedPromptsOptions>? configure = null, TimeProvider? time = null, string? betaApiKey = null, string? serverApiKey = null)
+    public static async Task<HttpHarness> StartAsync(Action<RoutedPromptsOptions>? configure = null, TimeProvider? time = null, string? betaApiKey = null, string? serverApiKey = null, string[]? logProbabilities = null)
     {
         var server = await OpenAITestServer.StartAsync(apiKey: serverApiKey);
         var services = new ServiceCollection();
@@ -78,8 +79,8 @@ public sealed class HttpHarness(OpenAITestServer server, ServiceProvider service
         services.AddFakeLogging();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace));
         services.AddMetrics();
-        services.AddOpenAITestProvider("alpha", server);
-        services.AddOpenAITestProvider("beta", server, betaApiKey);
+        services.AddOpenAITestProvider("alpha", server, logProbabilities: logProbabilities?.Contains("alpha") == true);
+        services.AddOpenAITestProvider("beta", server, betaApiKey, logProbabilities: logProbabilities?.Contains("beta") == true);
         services.AddSingleton(new RoutedTaskSource(() => []));
         services.AddRoutedPrompts(options =>
         {

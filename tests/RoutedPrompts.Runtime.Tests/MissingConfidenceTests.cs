@@ -157,14 +157,17 @@ public sealed class MissingConfidenceTests
     {
         await using var h = await HttpHarness.StartAsync(o =>
         {
+            o.Tiers["Small"].Deployments.RemoveAt(0); // Small is served by beta alone: its client has no log-probability middleware
             o.Tiers["Medium"].Deployments[0].LogProbabilities = true;
             o.Tasks["Support.Summary"] = new TaskOptions { ConfidenceThreshold = 0.5 };
-        });
+        }, logProbabilities: ["alpha"]);
 
         var routed = await h.AskAsync("confident?").AsTask().WaitAsync(Bound);
 
         Assert.Equal([AttemptOutcome.MissingConfidence, AttemptOutcome.Accepted], routed.Attempts.Select(a => a.Outcome));
-        Assert.Equal(["small-a", "medium-a"], h.Server.Requests.Select(r => r.Model));
+        Assert.Equal(["small-b", "medium-a"], h.Server.Requests.Select(r => r.Model));
+        Assert.False(h.Server.Requests[0].LogProbsRequested);
+        Assert.Contains("UseOpenAILogProbabilities()", routed.Attempts[0].Reason); // the fix names the middleware
         Assert.NotNull(routed.Answer.Confidence);
         Assert.Single(h.Logs.GetSnapshot(), r => r.Id.Name == "MissingConfidence");
     }
@@ -177,7 +180,7 @@ public sealed class MissingConfidenceTests
             o.Tiers["Small"].Deployments[0].LogProbabilities = true;
             o.Tiers["Medium"].Deployments[0].LogProbabilities = true;
             o.Tasks["Support.Summary"] = new TaskOptions { ConfidenceThreshold = 0.5 };
-        });
+        }, logProbabilities: ["alpha"]);
         var ignoresLogprobs = h.Server.Answer;
         h.Server.Answer = r => r.Model == "small-a" ? ServerAnswer.Raw(Completion("small-a", "answer")) : ignoresLogprobs(r);
 

@@ -314,7 +314,7 @@ public sealed class ResilienceHttpTests
             }
 
             o.Tasks["Support.Summary"] = new TaskOptions { ConfidenceThreshold = 0.5 };
-        });
+        }, logProbabilities: ["alpha", "beta"]);
         h.Server.Answer = r => new ServerAnswer("answer", r.Model == "small-a" ? -0.5 : -0.01); // 2 tokens: exp(-1) vs exp(-0.02)
 
         var routed = await h.AskAsync("confident?").AsTask().WaitAsync(Bound);
@@ -334,7 +334,7 @@ public sealed class ResilienceHttpTests
             o.Tiers["Small"].Deployments = [new DeploymentOptions { Provider = "alpha", Model = "llama3.2-1b", LogProbabilities = true }];
             o.Tiers.Remove("Medium");
             o.Tiers.Remove("Large");
-        });
+        }, logProbabilities: ["alpha"]);
         h.Server.Answer = OpenAITestServer.Recorded(recording);
         var query = recording.Queries[7];
         var recorded = query.Answers["llama3.2-1b"];
@@ -347,7 +347,7 @@ public sealed class ResilienceHttpTests
     }
 
     [Fact]
-    public async Task Log_probabilities_are_not_requested_unless_configured()
+    public async Task Log_probabilities_are_not_requested_without_the_middleware()
     {
         await using var h = await HttpHarness.StartAsync();
 

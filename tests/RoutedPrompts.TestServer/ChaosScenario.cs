@@ -144,7 +144,7 @@ public static class ChaosScenario
         var tries = new ClientTries(settings.StallEvery);
         foreach (var name in Providers)
         {
-            services.AddOpenAITestProvider(name, server, wrap: inner => new TryCountingChatClient(inner, tries));
+            services.AddOpenAITestProvider(name, server, wrap: inner => new TryCountingChatClient(inner, tries), logProbabilities: true);
         }
 
         services.AddRoutedPrompts(options =>

@@ -19,9 +19,11 @@ public sealed class ReplayChatClientOptions
 /// <summary>
 /// An <see cref="IChatClient"/> that answers from a <see cref="ReplayRecording"/>: the request's messages select the
 /// recorded query and <see cref="ChatOptions.ModelId"/> selects the model's answer. It never invents an answer: a
-/// request it cannot answer throws a <see cref="ReplayMissException"/>.
+/// request it cannot answer throws a <see cref="ReplayMissException"/>. It reports the recorded confidence
+/// (<see cref="IConfidenceReportingChatClient"/>), so deployments answered from a recording may set
+/// <see cref="DeploymentOptions.LogProbabilities"/>.
 /// </summary>
-public sealed class ReplayChatClient : IChatClient
+public sealed class ReplayChatClient : IConfidenceReportingChatClient
 {
     private readonly ReplayRecording _recording;
     private readonly ReplayChatClientOptions _options;
