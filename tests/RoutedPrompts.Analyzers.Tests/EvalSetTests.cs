@@ -66,6 +66,25 @@ public sealed class EvalSetTests
     }
 
     [Fact]
+    public Task RowIdsAreCheckedAsEvalChecksThem()
+    {
+        // eval refuses a duplicate or non-string id: the build says so first, at the row (one validator for both).
+        const string rows =
+            "{\"id\": \"a\", \"inputs\": {\"text\": \"a\"}, \"expected\": \"ok\"}\n" +
+            "{\"id\": \"a\", \"inputs\": {\"text\": \"b\"}, \"expected\": \"ok\"}\n" +
+            "{\"id\": 7, \"inputs\": {\"text\": \"c\"}, \"expected\": \"ok\"}\n";
+        return Verify.VerifyAsync(
+            Sources.Prompts("""
+                [RoutedPrompt(Tier.Small, EvalSet = "evals/summary.jsonl", Prompt = "Summarize {text}", ConfidenceThreshold = 0.5)]
+                public partial Task<string> SummarizeAsync(string text);
+            """),
+            [Sources.Config(), ("/project/evals/summary.jsonl", rows + Sources.TextRows(50))],
+            null,
+            Diagnostic(Rules.EvalRowUnusable).WithSpan("/project/evals/summary.jsonl", 2, 1, 2, 55).WithArguments(2, "evals/summary.jsonl", "Prompts.Summarize", "id 'a' is already used on line 1; ids must be unique"),
+            Diagnostic(Rules.EvalRowUnusable).WithSpan("/project/evals/summary.jsonl", 3, 1, 3, 53).WithArguments(3, "evals/summary.jsonl", "Prompts.Summarize", "'id' must be a non-empty string (or be left out)"));
+    }
+
+    [Fact]
     public Task ExpectedResultsAreCheckedAgainstTheDerivedSchema()
     {
         const string rows =

@@ -13,7 +13,8 @@ internal static class TestTasks
         string? schema = null,
         string? evalSet = "evals/reply.jsonl",
         IReadOnlyDictionary<Tier, double>? thresholds = null,
-        Type[]? parameterTypes = null) => new()
+        Type[]? parameterTypes = null,
+        ResultKind resultKind = ResultKind.Text) => new()
         {
             Name = name,
             DeclaringType = name.Split('.')[0],
@@ -23,7 +24,7 @@ internal static class TestTasks
             Template = template,
             Parameters = parameters ?? ["ticket"],
             ParameterTypes = parameterTypes ?? [],
-            ResultKind = ResultKind.Text,
+            ResultKind = resultKind,
             SchemaJson = schema,
             EvalSet = evalSet,
             PromptHash = RoutedTaskHashing.PromptHash(instructions, template),
