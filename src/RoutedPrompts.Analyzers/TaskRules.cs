@@ -141,7 +141,7 @@ namespace RoutedPrompts.Analyzers
                 var count = config.Tiers[tier].Count;
                 if (count == 1 || (count == 0 && tier == first))
                 {
-                    Report(Rules.NoFallbackChain, MethodLocation, null, RoutedPromptsManifest.TierNames[tier], descriptor.Name, count);
+                    Report(Rules.NoFallbackChain, MethodLocation, null, RoutedPromptsShape.TierNames[tier], descriptor.Name, count);
                 }
             }
         }
@@ -161,8 +161,8 @@ namespace RoutedPrompts.Analyzers
         private (int First, int Last) ReachableTiers(TaskOverride? taskOverride)
         {
             var first = Math.Max(0, Math.Max(descriptor.Tier, taskOverride?.Tier ?? 0));
-            var last = Math.Min(RoutedPromptsManifest.TierNames.Length - 1, Math.Min(descriptor.MaxTier, taskOverride?.MaxTier ?? int.MaxValue));
-            return (Math.Min(first, RoutedPromptsManifest.TierNames.Length - 1), Math.Max(last, Math.Min(first, RoutedPromptsManifest.TierNames.Length - 1)));
+            var last = Math.Min(RoutedPromptsShape.TierNames.Length - 1, Math.Min(descriptor.MaxTier, taskOverride?.MaxTier ?? int.MaxValue));
+            return (Math.Min(first, RoutedPromptsShape.TierNames.Length - 1), Math.Max(last, Math.Min(first, RoutedPromptsShape.TierNames.Length - 1)));
         }
 
         private Location? Argument(string name) =>
