@@ -157,13 +157,9 @@ namespace RoutedPrompts.Analyzers
             }
         }
 
-        /// <summary>The tiers a request can be served by: configuration may raise the start and lower the cap, never the reverse.</summary>
-        private (int First, int Last) ReachableTiers(TaskOverride? taskOverride)
-        {
-            var first = Math.Max(0, Math.Max(descriptor.Tier, taskOverride?.Tier ?? 0));
-            var last = Math.Min(RoutedPromptsShape.TierNames.Length - 1, Math.Min(descriptor.MaxTier, taskOverride?.MaxTier ?? int.MaxValue));
-            return (Math.Min(first, RoutedPromptsShape.TierNames.Length - 1), Math.Max(last, Math.Min(first, RoutedPromptsShape.TierNames.Length - 1)));
-        }
+        /// <summary>The tiers a request can be served by (<see cref="TierRange.Reachable"/>, as the router computes them).</summary>
+        private (int First, int Last) ReachableTiers(TaskOverride? taskOverride) =>
+            TierRange.Reachable(descriptor.Tier, descriptor.MaxTier, taskOverride?.Tier, taskOverride?.MaxTier);
 
         private Location? Argument(string name) =>
             attribute.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.Expression.GetLocation();

@@ -37,7 +37,7 @@ namespace RoutedPrompts.Generator
             }
 
             var entry = locked.Entry;
-            var start = Math.Max(descriptor.Tier, Math.Min(entry.StartTier ?? descriptor.Tier, descriptor.MaxTier));
+            var start = TierRange.Reachable(descriptor.Tier, descriptor.MaxTier, entry.StartTier).First;
             var thresholds = entry.Thresholds.Select(t => new TierThreshold(t.Key, t.Value)).ToEquatableArray();
             return model with { Descriptor = descriptor with { Tier = start, Lock = new LockBaking(descriptor.Tier, entry.StartTier, thresholds) } };
         }

@@ -46,6 +46,19 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public Task AConfiguredStartPastAConfiguredCapStopsAtTheCapAsTheRouterDoes()
+    {
+        // The one range rule (TierRange.Reachable): a raised start never passes the cap; the router, the lock baking and
+        // eval's deployment list decide the same (Medium only), where RP0010 used to look at Large.
+        var config = Sources.Config(singleDeployment: true, tasks: """{ "Prompts.Summarize": { "Tier": "Large", "MaxTier": "Medium" } }""");
+        return Verify.VerifyAsync(
+            Sources.Prompts(Task.Replace("MaxTier = Tier.Medium", "MaxTier = Tier.Large", StringComparison.Ordinal)),
+            [config, Evals],
+            null,
+            Diagnostic(Rules.NoFallbackChain).WithLocation(0).WithArguments("Medium", "Prompts.Summarize", 1));
+    }
+
+    [Fact]
     public Task ATierMissingFromTheFileHasNoDeployments() => Verify.VerifyAsync(
         Sources.Prompts(Task.Replace("Tier.Small, MaxTier = Tier.Medium", "Tier.Large", StringComparison.Ordinal)),
         [(Sources.ConfigPath, """{ "Tiers": { "Small": { "Deployments": [] } } }"""), Evals],
