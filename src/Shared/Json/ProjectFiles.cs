@@ -210,9 +210,9 @@ namespace RoutedPrompts.Shared
                         RoutedPromptsShape.TierIndex(task.Value.Get("Tier", true)?.Text),
                         RoutedPromptsShape.TierIndex(task.Value.Get("MaxTier", true)?.Text),
                         RoutedTaskHashing.ChatOptionsHash(
-                            Number(task.Value.Get(RoutedPromptsShape.Temperature, true)),
+                            Single(task.Value.Get(RoutedPromptsShape.Temperature, true)),
                             Integer(task.Value.Get(RoutedPromptsShape.MaxOutputTokens, true)),
-                            Number(task.Value.Get(RoutedPromptsShape.TopP, true)),
+                            Single(task.Value.Get(RoutedPromptsShape.TopP, true)),
                             Integer(task.Value.Get(RoutedPromptsShape.Seed, true))),
                         tasksNode.NameStarts[i],
                         task.Key.Length + 2);
@@ -299,6 +299,13 @@ namespace RoutedPrompts.Shared
         private static double? Number(JsonNode? node) =>
             node is not null && (node.Kind == JsonNodeKind.Number || node.Kind == JsonNodeKind.String) &&
             double.TryParse(node.Text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
+                ? value
+                : null;
+
+        /// <summary>A chat option's fraction as the runtime binds it (a <c>float</c>, parsed from the text directly).</summary>
+        private static double? Single(JsonNode? node) =>
+            node is not null && (node.Kind == JsonNodeKind.Number || node.Kind == JsonNodeKind.String) &&
+            float.TryParse(node.Text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
                 ? value
                 : null;
 
