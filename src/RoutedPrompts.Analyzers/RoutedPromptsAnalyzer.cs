@@ -193,7 +193,7 @@ namespace RoutedPrompts.Analyzers
                             Rules.FallbackStepsDown,
                             inputs.FileLocation(file, deployment.Node.Start, deployment.Node.End - deployment.Node.Start),
                             deployment.Name,
-                            RoutedPromptsManifest.TierNames[tier],
+                            RoutedPromptsShape.TierNames[tier],
                             string.Join(", ", tasks.Take(5).Select(t => "'" + t + "'")) + (tasks.Count > 5 ? " and " + (tasks.Count - 5).ToString(CultureInfo.InvariantCulture) + " more" : string.Empty),
                             reason));
                     }
@@ -225,7 +225,7 @@ namespace RoutedPrompts.Analyzers
                 if (config.Tiers[cheaper].Any(d => string.Equals(d.Provider, deployment.Provider, StringComparison.OrdinalIgnoreCase) &&
                                                    string.Equals(d.Model, deployment.Model, StringComparison.OrdinalIgnoreCase)))
                 {
-                    return "is also used by the cheaper tier '" + RoutedPromptsManifest.TierNames[cheaper] + "'";
+                    return "is also used by the cheaper tier '" + RoutedPromptsShape.TierNames[cheaper] + "'";
                 }
             }
 

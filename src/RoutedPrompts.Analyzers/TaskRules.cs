@@ -143,7 +143,7 @@ namespace RoutedPrompts.Analyzers
                 var count = config.Tiers[tier].Count;
                 if (count == 1 || (count == 0 && tier == first))
                 {
-                    Report(Rules.NoFallbackChain, MethodLocation, null, RoutedPromptsManifest.TierNames[tier], descriptor.Name, count);
+                    Report(Rules.NoFallbackChain, MethodLocation, null, RoutedPromptsShape.TierNames[tier], descriptor.Name, count);
                 }
             }
         }
@@ -159,13 +159,9 @@ namespace RoutedPrompts.Analyzers
             }
         }
 
-        /// <summary>The tiers a request can be served by: configuration may raise the start and lower the cap, never the reverse.</summary>
-        private (int First, int Last) ReachableTiers(TaskOverride? taskOverride)
-        {
-            var first = Math.Max(0, Math.Max(descriptor.Tier, taskOverride?.Tier ?? 0));
-            var last = Math.Min(RoutedPromptsManifest.TierNames.Length - 1, Math.Min(descriptor.MaxTier, taskOverride?.MaxTier ?? int.MaxValue));
-            return (Math.Min(first, RoutedPromptsManifest.TierNames.Length - 1), Math.Max(last, Math.Min(first, RoutedPromptsManifest.TierNames.Length - 1)));
-        }
+        /// <summary>The tiers a request can be served by (<see cref="TierRange.Reachable"/>, as the router computes them).</summary>
+        private (int First, int Last) ReachableTiers(TaskOverride? taskOverride) =>
+            TierRange.Reachable(descriptor.Tier, descriptor.MaxTier, taskOverride?.Tier, taskOverride?.MaxTier);
 
         private Location? Argument(string name) =>
             attribute.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.Expression.GetLocation();

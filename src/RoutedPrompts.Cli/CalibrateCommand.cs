@@ -37,9 +37,7 @@ internal static class CalibrateCommand
                 var run = EvalRun.Read(resultsPath);
                 var evalSetText = File.ReadAllText(Path.Combine(project, task.EvalSet!));
                 var hashes = TaskHashes.Of(task, evalSetText, routing);
-                var older = run.PromptHash != hashes.Prompt || run.SchemaHash != hashes.Schema || run.EvalSetHash != hashes.EvalSet ? "its prompt, schema or eval set"
-                    : run.ChatOptionsHash != hashes.ChatOptions ? $"its chat options (Tasks:{task.Name} in the configuration)"
-                    : null;
+                var older = TaskHashes.Different(hashes.ChangedSince(run), "its prompt, schema or eval set", $"its chat options (Tasks:{task.Name} in the configuration)");
                 if (older is not null)
                 {
                     console.MarkupLineInterpolated($"[red]{task.Name}[/]: its eval results are older than {older}. Run: {ToolCommand.Run($"eval --task {task.Name}")}");

@@ -279,7 +279,7 @@ public static class EvalRunner
         return (Task<EvalRun>)method.Invoke(null, [task, evalSetPath, options, progress, cancellationToken])!;
     }
 
-    /// <summary>The deployments evaluated for a task: every deployment of every tier it can reach, from its declared tier up.</summary>
+    /// <summary>The deployments evaluated for a task: every deployment of every tier it can reach (the router's range, configuration included), from its declared tier up.</summary>
     /// <param name="task">The task.</param>
     /// <param name="options">The run's options (deployments per tier, and where they come from).</param>
     /// <returns>Each deployment with its tier, cheapest tier first, each tier's deployments in configured order.</returns>
@@ -288,7 +288,10 @@ public static class EvalRunner
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(options);
-        var (from, to) = (task.DeclaredTier ?? task.Tier, task.MaxTier);
+        // The tiers the router can reach (configuration narrows them), from the declared tier up: calibration picks the start.
+        var configured = options.Routing.Tasks.GetValueOrDefault(task.Name);
+        var (first, last) = Shared.TierRange.Reachable((int)(task.DeclaredTier ?? task.Tier), (int)task.MaxTier, (int?)configured?.Tier, (int?)configured?.MaxTier);
+        var (from, to) = ((Tier)first, (Tier)last);
         var jobs = new List<(Tier, DeploymentOptions)>();
         for (var tier = from; tier <= to; tier++)
         {

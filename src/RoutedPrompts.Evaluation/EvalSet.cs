@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
+using RoutedPrompts.Shared;
 
 namespace RoutedPrompts.Evaluation;
 
@@ -89,13 +90,14 @@ public sealed class EvalSetException : FormatException
 /// <summary>
 /// Reads eval sets (<c>evals/**/*.jsonl</c>, see <c>docs/file-formats.md</c>): one JSON object per line with
 /// <c>inputs</c>, <c>expected</c> and an optional <c>id</c>. Blank lines are ignored; every other problem is an
-/// <see cref="EvalSetException"/> naming the file and line. Nothing is skipped silently.
+/// <see cref="EvalSetException"/> naming the file and line. Nothing is skipped silently. The rows are checked by the
+/// one validator the build uses (<c>RoutedPrompts.Shared.EvalSet.Check</c>, RP0002); this reader adds only the typed-input step.
 /// </summary>
 public static class EvalSet
 {
     /// <summary>Reads an eval set file, checking the rows against a task when one is given.</summary>
     /// <param name="path">The file.</param>
-    /// <param name="task">The task the set evaluates: inputs must name exactly its parameters, and a text task's expected value must be a string.</param>
+    /// <param name="task">The task the set evaluates: inputs must name exactly its parameters, and a row's expected value must be a string (text task) or satisfy its schema (JSON task).</param>
     /// <returns>The examples in file order.</returns>
     /// <exception cref="EvalSetException">A row is malformed.</exception>
     public static IReadOnlyList<EvalExample> Load(string path, RoutedTask? task = null)
@@ -104,7 +106,11 @@ public static class EvalSet
         return Parse(File.ReadAllText(path, Encoding.UTF8), path, task);
     }
 
-    /// <summary>Parses eval set text.</summary>
+    /// <summary>
+    /// Parses eval set text: the rows are checked by the build's validator (RP0002: JSON objects, unique ids,
+    /// <c>inputs</c> naming exactly the task's parameters, <c>expected</c> a string for a text task and valid against
+    /// the schema of a JSON task), then each input is read as its parameter's type.
+    /// </summary>
     /// <param name="text">The JSONL text.</param>
     /// <param name="file">Names the file in errors and default ids.</param>
     /// <param name="task">The task the set evaluates, or <see langword="null"/>.</param>
@@ -113,8 +119,15 @@ public static class EvalSet
     public static IReadOnlyList<EvalExample> Parse(string text, string file, RoutedTask? task = null)
     {
         ArgumentNullException.ThrowIfNull(text);
+        var problems = new List<EvalRowProblem>();
+        var schema = task?.SchemaJson is { } json && JsonSyntaxChecker.Parse(json, out var node, out _) is null ? node : null;
+        Shared.EvalSet.Check(text, task?.Parameters, task?.ResultKind == ResultKind.Text ? null : schema, task?.ResultKind == ResultKind.Text, problems);
+        if (problems.Count > 0)
+        {
+            throw new EvalSetException(file, problems[0].LineNumber, problems[0].Message + ".");
+        }
+
         var examples = new List<EvalExample>();
-        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
         for (var i = 0; i < lines.Length; i++)
         {
@@ -132,52 +145,18 @@ public static class EvalSet
             }
             catch (JsonException ex)
             {
-                throw new EvalSetException(file, line, $"not valid JSON ({ex.Message}). Each line must be one JSON object.", ex);
+                throw new EvalSetException(file, line, $"not JSON ({ex.Message}).", ex); // well-formed for the checker, not for System.Text.Json
             }
 
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new EvalSetException(file, line, $"expected a JSON object, found {root.ValueKind}.");
-            }
-
-            var id = $"{Path.GetFileName(file)}:{line}";
-            if (root.TryGetProperty("id", out var idElement))
-            {
-                id = idElement.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(idElement.GetString())
-                    ? idElement.GetString()!
-                    : throw new EvalSetException(file, line, "'id' must be a non-empty string (or be left out).");
-            }
-
-            if (ids.TryGetValue(id, out var first))
-            {
-                throw new EvalSetException(file, line, $"id '{id}' is already used on line {first}. Ids must be unique.");
-            }
-
-            ids[id] = line;
-            if (!root.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Object)
-            {
-                throw new EvalSetException(file, line, "'inputs' is missing or not an object. Give one property per template parameter, e.g. {\"inputs\": {\"ticket\": \"...\"}}.");
-            }
-
-            if (!root.TryGetProperty("expected", out var expected))
-            {
-                throw new EvalSetException(file, line, "'expected' is missing. Give the expected result (JSON for a JSON task, a string for a text task).");
-            }
-
+            var id = root.TryGetProperty("id", out var idElement) ? idElement.GetString()! : $"{Path.GetFileName(file)}:{line}";
             var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-            foreach (var input in inputs.EnumerateObject())
+            foreach (var input in root.GetProperty("inputs").EnumerateObject())
             {
                 values[input.Name] = input.Value;
             }
 
-            IReadOnlyDictionary<string, object?>? arguments = null;
-            if (task is not null)
-            {
-                Check(task, values, expected, file, line);
-                arguments = Read(task, values, file, line);
-            }
-
-            examples.Add(new EvalExample(id, values, expected, file, line) { Arguments = arguments });
+            var arguments = task is null ? null : Read(task, values, file, line);
+            examples.Add(new EvalExample(id, values, root.GetProperty("expected"), file, line) { Arguments = arguments });
         }
 
         return examples;
@@ -228,25 +207,4 @@ public static class EvalSet
         Nullable.GetUnderlyingType(type) is { } inner ? TypeName(inner) + "?"
         : type.IsGenericType ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(TypeName))}>"
         : type.Name;
-
-    private static void Check(RoutedTask task, Dictionary<string, JsonElement> inputs, JsonElement expected, string file, int line)
-    {
-        var missing = task.Parameters.Where(p => !inputs.ContainsKey(p)).ToArray();
-        if (missing.Length > 0)
-        {
-            throw new EvalSetException(file, line, $"'inputs' lacks {string.Join(", ", missing.Select(m => $"'{m}'"))}, a parameter of {task.Name}.");
-        }
-
-        var unknown = inputs.Keys.Where(k => !task.Parameters.Contains(k, StringComparer.Ordinal)).ToArray();
-        if (unknown.Length > 0)
-        {
-            throw new EvalSetException(file, line,
-                $"'inputs' has {string.Join(", ", unknown.Select(u => $"'{u}'"))}, which is not a parameter of {task.Name} (parameters: {string.Join(", ", task.Parameters)}).");
-        }
-
-        if (task.ResultKind == ResultKind.Text && expected.ValueKind != JsonValueKind.String)
-        {
-            throw new EvalSetException(file, line, $"{task.Name} returns text, so 'expected' must be a string, not {expected.ValueKind}.");
-        }
-    }
 }

@@ -55,30 +55,15 @@ public static class LockCheck
                 continue;
             }
 
-            var changed = new List<string>();
-            if (entry.PromptHash != TaskHashes.PromptOf(task))
-            {
-                changed.Add("prompt");
-            }
-
-            if (entry.SchemaHash != TaskHashes.SchemaOf(task))
-            {
-                changed.Add("schema");
-            }
-
+            // The one staleness rule (the build's RP0004 and lock baking apply it too): a hash the entry does not record,
+            // or an eval set that is not there, is a change, never a pass.
             var evalSetPath = task.EvalSet is null ? null : Path.Combine(projectDirectory, task.EvalSet);
-            if (evalSetPath is null || !File.Exists(evalSetPath))
+            var evalSetText = evalSetPath is not null && File.Exists(evalSetPath) ? File.ReadAllText(evalSetPath) : null;
+            var changed = entry.Recorded().Changes(TaskHashes.PromptOf(task), TaskHashes.SchemaOf(task), evalSetText is null ? null : RoutedTaskHashing.EvalSetHash(evalSetText), TaskHashes.ChatOptionsOf(task, routing));
+            var incomplete = changed.Remove(Shared.LockEntry.IncompleteEvidence);
+            if (evalSetText is null && changed.IndexOf("eval set") is var missing and >= 0)
             {
-                changed.Add($"eval set ({task.EvalSet ?? "none"} not found)");
-            }
-            else if (entry.EvalSetHash != RoutedTaskHashing.EvalSetHash(File.ReadAllText(evalSetPath)))
-            {
-                changed.Add("eval set");
-            }
-
-            if (entry.ChatOptionsHash != TaskHashes.ChatOptionsOf(task, routing))
-            {
-                changed.Add("chat options");
+                changed[missing] = $"eval set ({task.EvalSet ?? "none"} not found)";
             }
 
             if (changed.Count > 0)
@@ -88,13 +73,13 @@ public static class LockCheck
                 continue;
             }
 
-            if (entry.EvidenceProblem() is { } evidence)
+            if (incomplete && entry.EvidenceProblem() is { } evidence)
             {
                 problems.Add(new LockProblem(task.Name, LockProblemKind.Incomplete, $"{task.Name}: lock entry {evidence}. Run: {FixCommand(task.Name)}"));
                 continue;
             }
 
-            var top = entry.Tiers.Select(t => (Ok: LockTiers.TryParse(t.Key, out var tier), Tier: tier, t.Key, t.Value)).Where(t => t.Ok).OrderBy(t => t.Tier).LastOrDefault();
+            var top = entry.Tiers.Select(t => (Tier: RoutedPromptsShape.TierIndex(t.Key), t.Key, t.Value)).Where(t => t.Tier is not null).OrderBy(t => t.Tier).LastOrDefault();
             if (top.Value is { } topResult && entry.Expected.Accuracy < topResult.Accuracy - entry.Target.MaxAccuracyDrop - 1e-9)
             {
                 problems.Add(new LockProblem(task.Name, LockProblemKind.BelowBar, System.FormattableString.Invariant(

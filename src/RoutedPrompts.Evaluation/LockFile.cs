@@ -8,11 +8,11 @@ namespace RoutedPrompts.Evaluation;
 /// <summary><c>routedprompts.lock.json</c> (see <c>docs/file-formats.md</c>): per task, what it was calibrated with and what was found.</summary>
 public sealed class LockFile
 {
-    /// <summary>The file name.</summary>
-    public const string FileName = "routedprompts.lock.json";
+    /// <summary>The file name (the build reads the same file: <c>RoutedPrompts.Shared.LockFile</c> owns the format).</summary>
+    public const string FileName = Shared.LockFile.FileName;
 
     /// <summary>The format version this library reads and writes.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = Shared.LockFile.Version;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -31,7 +31,10 @@ public sealed class LockFile
     /// <summary>Each entry as read (its text, and what it reads as), so <see cref="Write"/> keeps an unchanged entry byte for byte.</summary>
     private Dictionary<string, (string Text, string Canonical)> _read = new(StringComparer.Ordinal);
 
-    /// <summary>Reads a lock file.</summary>
+    /// <summary>
+    /// Reads a lock file: the build's reader (<c>RoutedPrompts.Shared.LockFile.Parse</c>) reads the format (version,
+    /// entries by task name), and each entry's JSON is read into its typed form, the tool's sections included.
+    /// </summary>
     /// <param name="path">The file.</param>
     /// <returns>The lock file.</returns>
     /// <exception cref="InvalidDataException">
@@ -41,38 +44,32 @@ public sealed class LockFile
     public static LockFile Read(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        LockFile? file;
-        try
+        var text = File.ReadAllText(path);
+        var document = Shared.LockFile.Parse(text, out var error)
+            ?? throw new InvalidDataException($"{path}: {error}. Correct it, or delete the file and run '{ToolCommand.Run("calibrate")}'.");
+        var file = new LockFile { Version = CurrentVersion };
+        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (task, node) in document.EntryNodes)
         {
-            file = JsonSerializer.Deserialize<LockFile>(File.ReadAllText(path), Json);
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"{path}: not a valid lock file ({ex.Message}). Correct it, or delete it and run '{ToolCommand.Run("calibrate")}'.", ex);
-        }
-
-        if (file?.Version is not { } version)
-        {
-            throw new InvalidDataException($"{path}: 'version' is missing. Add \"version\": {CurrentVersion}, or delete the file and run '{ToolCommand.Run("calibrate")}'.");
-        }
-
-        if (version != CurrentVersion)
-        {
-            throw new InvalidDataException($"{path}: lock file version {version} is not supported (this tool reads version {CurrentVersion}). Update the tool, or delete the file and run '{ToolCommand.Run("calibrate")}'.");
-        }
-
-        file.Tasks = new SortedDictionary<string, LockEntry>(file.Tasks, StringComparer.Ordinal);
-        if (Validate(file).FirstOrDefault() is ({ } task, { } problem))
-        {
-            throw new InvalidDataException($"{path}: tasks.{task}{problem} Correct the entry, or delete it, and run: {LockCheck.FixCommand(task)}");
-        }
-
-        foreach (var (name, text) in EntryTexts(File.ReadAllText(path)))
-        {
-            if (file.Tasks.TryGetValue(name, out var entry) && entry is not null)
+            texts[task] = text[node.Start..node.End];
+            try
             {
-                file._read[name] = (text, JsonSerializer.Serialize(entry, Json));
+                file.Tasks[task] = JsonSerializer.Deserialize<LockEntry>(texts[task], Json)!;
             }
+            catch (JsonException ex)
+            {
+                throw new InvalidDataException($"{path}: tasks.{task} is not a valid entry ({ex.Message}). Correct the entry, or delete it, and run: {LockCheck.FixCommand(task)}", ex);
+            }
+        }
+
+        if (Validate(file).FirstOrDefault() is ({ } invalid, { } problem))
+        {
+            throw new InvalidDataException($"{path}: tasks.{invalid}{problem} Correct the entry, or delete it, and run: {LockCheck.FixCommand(invalid)}");
+        }
+
+        foreach (var (name, entry) in file.Tasks)
+        {
+            file._read[name] = (texts[name], JsonSerializer.Serialize(entry, Json));
         }
 
         return file;
@@ -96,9 +93,9 @@ public sealed class LockFile
                 continue;
             }
 
-            if (entry.StartTier.Length > 0 && !LockTiers.TryParse(entry.StartTier, out _))
+            if (entry.StartTier.Length > 0 && RoutedPromptsShape.TierIndex(entry.StartTier) is null)
             {
-                yield return (task, $".startTier '{entry.StartTier}' is not a tier ({LockTiers.Names}).");
+                yield return (task, $".startTier '{entry.StartTier}' is not a tier ({TierNames}).");
             }
 
             var fields = new List<(string Field, string? Problem)>
@@ -110,13 +107,13 @@ public sealed class LockFile
             };
             foreach (var (tier, threshold) in entry.Thresholds)
             {
-                fields.Add(($"thresholds.{tier}", LockTiers.TryParse(tier, out _) ? Fraction(threshold) : NoTier));
+                fields.Add(($"thresholds.{tier}", RoutedPromptsShape.TierIndex(tier) is not null ? Fraction(threshold) : NoTier));
             }
 
             foreach (var (tier, result) in entry.Tiers)
             {
                 var at = $"tiers.{tier}";
-                fields.Add(!LockTiers.TryParse(tier, out _) ? (at, NoTier)
+                fields.Add(RoutedPromptsShape.TierIndex(tier) is null ? (at, NoTier)
                     : result is null ? (at, "is null")
                     : (at + ".examples", result.Examples >= 0 ? null : "is negative"));
                 if (result is not null)
@@ -146,7 +143,10 @@ public sealed class LockFile
         static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
     }
 
-    private static readonly string NoTier = $"names no tier ({LockTiers.Names})";
+    /// <summary>The tier names, for messages.</summary>
+    private static readonly string TierNames = string.Join(", ", RoutedPromptsShape.TierNames);
+
+    private static readonly string NoTier = $"names no tier ({TierNames})";
 
     /// <summary>
     /// Writes the lock file (camelCase, indented, tasks sorted by name so diffs stay small). An entry that reads as it
@@ -181,48 +181,6 @@ public sealed class LockFile
         }
 
         File.WriteAllText(path, System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n");
-    }
-
-    /// <summary>Each entry's text in the file (the last of a repeated name, as the reader takes it), by task name.</summary>
-    private static Dictionary<string, string> EntryTexts(string json)
-    {
-        var entries = new Dictionary<string, string>(StringComparer.Ordinal);
-        using var document = JsonDocument.Parse(json);
-        foreach (var property in document.RootElement.EnumerateObject())
-        {
-            if (string.Equals(property.Name, "tasks", StringComparison.OrdinalIgnoreCase) && property.Value.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var task in property.Value.EnumerateObject())
-                {
-                    entries[task.Name] = task.Value.GetRawText();
-                }
-            }
-        }
-
-        return entries;
-    }
-}
-
-/// <summary>The tier names of the lock file: <c>Small</c>, <c>Medium</c>, <c>Large</c> in any case (numbers are not tier names).</summary>
-internal static class LockTiers
-{
-    /// <summary>The names, for messages.</summary>
-    public static readonly string Names = string.Join(", ", Enum.GetNames<Tier>());
-
-    /// <summary>Parses a tier name.</summary>
-    public static bool TryParse(string? name, out Tier tier)
-    {
-        foreach (var candidate in Enum.GetValues<Tier>())
-        {
-            if (string.Equals(candidate.ToString(), name, StringComparison.OrdinalIgnoreCase))
-            {
-                tier = candidate;
-                return true;
-            }
-        }
-
-        tier = default;
-        return false;
     }
 }
 
@@ -280,6 +238,11 @@ public sealed class LockEntry
         false => "was calibrated on incomplete eval results (answers were missing)",
         null => "does not record that its eval results were complete (written by an older routed-prompts, or by hand)",
     };
+
+    /// <summary>The entry as the build reads it (hashes, start tier and evidence), for the one staleness rule, <c>RoutedPrompts.Shared.LockEntry.Changes</c>.</summary>
+    /// <returns>The build's view of the entry.</returns>
+    internal Shared.LockEntry Recorded() =>
+        new(PromptHash, SchemaHash, EvalSetHash, RoutedPromptsShape.TierIndex(StartTier), null, ChatOptionsHash, EvidenceComplete == true);
 }
 
 /// <summary>Expected cascade behaviour.</summary>

@@ -19,6 +19,23 @@ internal sealed record TaskHashes(string Prompt, string? Schema, string EvalSet,
     public static TaskHashes Of(RoutedTask task, string evalSetText, RoutedPromptsOptions? routing) =>
         new(PromptOf(task), SchemaOf(task), RoutedTaskHashing.EvalSetHash(evalSetText), ChatOptionsOf(task, routing));
 
+    /// <summary>
+    /// What changed between the eval results and now, by the one staleness rule (<c>RoutedPrompts.Shared.LockEntry.Changes</c>:
+    /// a hash the results do not record is a change).
+    /// </summary>
+    public List<string> ChangedSince(EvalRun run) =>
+        new Shared.LockEntry(run.PromptHash, run.SchemaHash, run.EvalSetHash, chatOptionsHash: run.ChatOptionsHash, evidenceComplete: true).Changes(Prompt, Schema, EvalSet, ChatOptions);
+
+    /// <summary>
+    /// How to name a change found by <c>LockEntry.Changes</c> in a message: <paramref name="code"/> when the prompt,
+    /// schema or eval set changed, else <paramref name="chatOptions"/> when they did; <see langword="null"/> when only the
+    /// evidence is incomplete or nothing changed.
+    /// </summary>
+    public static string? Different(List<string> changes, string code, string chatOptions) =>
+        changes.Exists(c => c is "prompt" or "schema" or "eval set") ? code
+        : changes.Contains("chat options") ? chatOptions
+        : null;
+
     /// <summary>Hash of the task's instructions and template.</summary>
     public static string PromptOf(RoutedTask task) => RoutedTaskHashing.PromptHash(task.Instructions, task.Template);
 

@@ -67,9 +67,7 @@ public sealed record TaskReport(string Task, IReadOnlyList<TierPoint> Tiers, Ope
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(entry);
-        var different = run.PromptHash != entry.PromptHash || run.SchemaHash != entry.SchemaHash || run.EvalSetHash != entry.EvalSetHash ? "prompts, schemas or eval sets"
-            : run.ChatOptionsHash != entry.ChatOptionsHash ? "chat options"
-            : null;
+        var different = TaskHashes.Different(entry.Recorded().Changes(run.PromptHash, run.SchemaHash, run.EvalSetHash, run.ChatOptionsHash), "prompts, schemas or eval sets", "chat options");
         if (different is not null)
         {
             throw new InvalidDataException($"{run.Task}: the eval results and the lock entry come from different {different}. Run: {ToolCommand.Run($"calibrate --task {run.Task}")}");

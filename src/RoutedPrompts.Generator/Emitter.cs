@@ -616,7 +616,7 @@ namespace RoutedPrompts.Generator
 
         private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture) + "d";
 
-        private static string TierName(int tier) => RoutedPromptsManifest.TierNames[tier];
+        private static string TierName(int tier) => RoutedPromptsShape.TierNames[tier];
 
         private static string Tier(int tier) => tier switch
         {

@@ -35,7 +35,7 @@ namespace RoutedPrompts.Generator
             }
 
             var entry = locked.Entry;
-            var start = Math.Max(descriptor.Tier, Math.Min(entry.StartTier ?? descriptor.Tier, descriptor.MaxTier));
+            var start = TierRange.Reachable(descriptor.Tier, descriptor.MaxTier, entry.StartTier).First;
             var thresholds = entry.Thresholds.Select(t => new TierThreshold { Tier = t.Key, Threshold = t.Value }).ToEquatableArray();
             return model with { Descriptor = descriptor with { Tier = start, Lock = new LockBaking { AttributeTier = descriptor.Tier, StartTier = entry.StartTier, Thresholds = thresholds } } };
         }

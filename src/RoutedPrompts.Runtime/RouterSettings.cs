@@ -84,13 +84,12 @@ internal sealed class RouterSettings
     public TierUnavailableBehavior WhenUnavailable(Tier tier) =>
         (uint)tier < (uint)_whenUnavailable.Length ? _whenUnavailable[(int)tier] : Source.WhenTierUnavailable;
 
-    /// <summary>The tiers a request of <paramref name="task"/> may use: the start tier (config may raise it) up to the max tier (config may lower it).</summary>
+    /// <summary>The tiers a request of <paramref name="task"/> may use: the start tier (config may raise it) up to the max tier (config may lower it), by <see cref="Shared.TierRange.Reachable"/>.</summary>
     public (Tier Start, Tier Max) Range(RoutedTask task)
     {
         var overrides = Overrides(task.Name);
-        var start = overrides?.Tier is { } configuredStart && configuredStart > task.Tier ? configuredStart : task.Tier;
-        var max = overrides?.MaxTier is { } configuredMax && configuredMax < task.MaxTier ? configuredMax : task.MaxTier;
-        return (start, max < start ? start : max);
+        var (start, max) = Shared.TierRange.Reachable((int)task.Tier, (int)task.MaxTier, (int?)overrides?.Tier, (int?)overrides?.MaxTier);
+        return ((Tier)start, (Tier)max);
     }
 
     /// <summary>

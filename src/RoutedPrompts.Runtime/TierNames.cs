@@ -3,7 +3,8 @@ namespace RoutedPrompts;
 /// <summary>Tier and outcome names without reflection.</summary>
 internal static class TierNames
 {
-    public static readonly string[] All = ["Small", "Medium", "Large"];
+    /// <summary>The tier names, in tier order: the one table (<see cref="Shared.RoutedPromptsShape.TierNames"/>) the build and the tool use too.</summary>
+    public static readonly string[] All = Shared.RoutedPromptsShape.TierNames;
 
     private static readonly string[] Outcomes =
     [
@@ -27,16 +28,8 @@ internal static class TierNames
     /// <summary>Parses a tier name (case-insensitive); numbers are not tier names.</summary>
     public static bool TryParse(string? name, out Tier tier)
     {
-        for (var i = 0; i < All.Length; i++)
-        {
-            if (string.Equals(All[i], name, StringComparison.OrdinalIgnoreCase))
-            {
-                tier = (Tier)i;
-                return true;
-            }
-        }
-
-        tier = default;
-        return false;
+        var index = Shared.RoutedPromptsShape.TierIndex(name);
+        tier = (Tier)(index ?? 0);
+        return index is not null;
     }
 }

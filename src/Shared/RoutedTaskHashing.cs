@@ -47,8 +47,9 @@ namespace RoutedPrompts.Shared
         /// <summary>
         /// Hash of the chat options configured for a task (<c>Tasks:&lt;name&gt;</c> <c>Temperature</c>,
         /// <c>MaxOutputTokens</c>, <c>TopP</c>, <c>Seed</c>), or <see langword="null"/> when it sets none: an entry without
-        /// this hash was evaluated with the provider's defaults. Fractions are written with six decimals, so a value read as
-        /// a <c>float</c> and as a <c>double</c> hash the same.
+        /// this hash was evaluated with the provider's defaults. Fractions are hashed as what is sent, a <c>float</c>
+        /// (<c>ChatOptions.Temperature</c>, <c>TopP</c>; the runtime binds them as <c>float</c>), written with six decimals,
+        /// so the build (which reads the file's text) and the tool (which reads the bound options) hash alike.
         /// </summary>
         public static string? ChatOptionsHash(double? temperature, long? maxOutputTokens, double? topP, long? seed)
         {
@@ -58,9 +59,9 @@ namespace RoutedPrompts.Shared
             }
 
             var text = new StringBuilder();
-            Append("temperature", temperature?.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture));
+            Append("temperature", ((float?)temperature)?.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture));
             Append("maxOutputTokens", maxOutputTokens?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Append("topP", topP?.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture));
+            Append("topP", ((float?)topP)?.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture));
             Append("seed", seed?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             return Hash(text.ToString());
 

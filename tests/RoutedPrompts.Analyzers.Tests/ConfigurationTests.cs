@@ -34,10 +34,14 @@ public sealed class ConfigurationTests
         Diagnostic(Rules.NoFallbackChain).WithLocation(0).WithArguments("Small", "Prompts.Summarize", 1),
         Diagnostic(Rules.NoFallbackChain).WithLocation(0).WithArguments("Medium", "Prompts.Summarize", 1));
 
-    [Fact]
-    public Task ConfigurationCanRaiseTheStartAndLowerTheCap()
+    [Theory]
+    [InlineData("""{ "Prompts.Summarize": { "tier": "medium", "MaxTier": "Medium" } }""")]
+    // The one range rule (TierRange.Reachable): a raised start never passes the cap. The router, the lock baking and
+    // eval's deployment list decide the same (Medium only), where RP0010 used to look at Large.
+    [InlineData("""{ "Prompts.Summarize": { "Tier": "Large", "MaxTier": "Medium" } }""")]
+    public Task ConfigurationCanRaiseTheStartAndLowerTheCap(string tasks)
     {
-        var config = Sources.Config(singleDeployment: true, tasks: """{ "Prompts.Summarize": { "tier": "medium", "MaxTier": "Medium" } }""");
+        var config = Sources.Config(singleDeployment: true, tasks: tasks);
         return Verify.VerifyAsync(
             Sources.Prompts(Task.Replace("MaxTier = Tier.Medium", "MaxTier = Tier.Large", StringComparison.Ordinal)),
             [config, Evals],

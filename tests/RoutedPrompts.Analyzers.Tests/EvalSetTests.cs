@@ -37,6 +37,16 @@ public sealed class EvalSetTests
         [Sources.Config(), ("/project/evals/summary.jsonl", "\n" + Sources.TextRows(50) + "\n\n")],
         null);
 
+    /// <summary>RP0002 for a text task's eval set: <paramref name="rows"/>, then 50 good rows.</summary>
+    private static Task VerifyTextRowsAsync(string rows, params DiagnosticResult[] expected) => Verify.VerifyAsync(
+        Sources.Prompts("""
+            [RoutedPrompt(Tier.Small, EvalSet = "evals/summary.jsonl", Prompt = "Summarize {text}", ConfidenceThreshold = 0.5)]
+            public partial Task<string> SummarizeAsync(string text);
+        """),
+        [Sources.Config(), ("/project/evals/summary.jsonl", rows + Sources.TextRows(50))],
+        null,
+        expected);
+
     [Fact]
     public Task UnusableRowsAreReportedAtTheirLineInTheFile()
     {
@@ -49,13 +59,8 @@ public sealed class EvalSetTests
             "{\"inputs\": {\"text\": \"a\"}}\n" +
             "[1, 2]\n" +
             "{\"inputs\": {\"text\": \"a\"}, \"expected\": \"unterminated}\n";
-        return Verify.VerifyAsync(
-            Sources.Prompts("""
-                [RoutedPrompt(Tier.Small, EvalSet = "evals/summary.jsonl", Prompt = "Summarize {text}", ConfidenceThreshold = 0.5)]
-                public partial Task<string> SummarizeAsync(string text);
-            """),
-            [Sources.Config(), ("/project/evals/summary.jsonl", rows + Sources.TextRows(50))],
-            null,
+        return VerifyTextRowsAsync(
+            rows,
             Diagnostic(Rules.EvalRowUnusable).WithSpan("/project/evals/summary.jsonl", 2, 1, 2, 1).WithArguments(2, "evals/summary.jsonl", "Prompts.Summarize", "not JSON: unexpected character 'n'"),
             Diagnostic(Rules.EvalRowUnusable).WithSpan("/project/evals/summary.jsonl", 3, 3, 3, 57).WithArguments(3, "evals/summary.jsonl", "Prompts.Summarize", "'inputs' do not match the parameters; no parameter named 'extra'"),
             Diagnostic(Rules.EvalRowUnusable).WithSpan("/project/evals/summary.jsonl", 4, 1, 4, 32).WithArguments(4, "evals/summary.jsonl", "Prompts.Summarize", "'inputs' do not match the parameters; missing 'text'"),
@@ -63,6 +68,20 @@ public sealed class EvalSetTests
             Diagnostic(Rules.EvalRowUnusable).WithSpan("/project/evals/summary.jsonl", 6, 1, 6, 26).WithArguments(6, "evals/summary.jsonl", "Prompts.Summarize", "the row has no 'expected' result"),
             Diagnostic(Rules.EvalRowUnusable).WithSpan("/project/evals/summary.jsonl", 7, 1, 7, 7).WithArguments(7, "evals/summary.jsonl", "Prompts.Summarize", "a row must be a JSON object with 'inputs' and 'expected'"),
             Diagnostic(Rules.EvalRowUnusable).WithSpan("/project/evals/summary.jsonl", 8, 53, 8, 53).WithArguments(8, "evals/summary.jsonl", "Prompts.Summarize", "not JSON: unterminated string"));
+    }
+
+    [Fact]
+    public Task RowIdsAreCheckedAsEvalChecksThem()
+    {
+        // eval refuses a duplicate or non-string id: the build says so first, at the row (one validator for both).
+        const string rows =
+            "{\"id\": \"a\", \"inputs\": {\"text\": \"a\"}, \"expected\": \"ok\"}\n" +
+            "{\"id\": \"a\", \"inputs\": {\"text\": \"b\"}, \"expected\": \"ok\"}\n" +
+            "{\"id\": 7, \"inputs\": {\"text\": \"c\"}, \"expected\": \"ok\"}\n";
+        return VerifyTextRowsAsync(
+            rows,
+            Diagnostic(Rules.EvalRowUnusable).WithSpan("/project/evals/summary.jsonl", 2, 1, 2, 55).WithArguments(2, "evals/summary.jsonl", "Prompts.Summarize", "id 'a' is already used on line 1; ids must be unique"),
+            Diagnostic(Rules.EvalRowUnusable).WithSpan("/project/evals/summary.jsonl", 3, 1, 3, 53).WithArguments(3, "evals/summary.jsonl", "Prompts.Summarize", "'id' must be a non-empty string (or be left out)"));
     }
 
     [Fact]

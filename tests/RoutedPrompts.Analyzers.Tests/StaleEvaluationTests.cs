@@ -72,6 +72,11 @@ public sealed class StaleEvaluationTests
         Diagnostic(Rules.StaleEvaluation).WithLocation(0).WithArguments("Prompts.Summarize", "the schema and eval set hashes differ"));
 
     [Fact]
+    public Task AHashTheEntryDoesNotRecordIsAChange() => Verify.VerifyAsync(
+        Code, Files(EvalRows, Lock(PromptHash, null, null)), null,
+        Diagnostic(Rules.StaleEvaluation).WithLocation(0).WithArguments("Prompts.Summarize", "the schema and eval set hashes differ"));
+
+    [Fact]
     public Task ATaskMissingFromTheLockFileIsNotStale() => Verify.VerifyAsync(
         Code, Files(EvalRows, Lock("sha256:other", "sha256:other", "sha256:other", task: "Other.Task")), null);
 

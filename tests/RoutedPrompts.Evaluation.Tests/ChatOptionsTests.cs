@@ -57,6 +57,21 @@ public sealed class ChatOptionsTests : IDisposable
         Assert.True(Assert.Single(run.Records).Answered); // the task's confidence threshold is not applied by eval
     }
 
+    [Theory]
+    [InlineData("0.1")]
+    [InlineData("0.0000005")] // its double rounds to 0.000001, its float (what the tool binds and sends) to 0: the hashes differed
+    [InlineData("1.9999995")]
+    public void The_build_and_the_tool_hash_a_tasks_chat_options_alike(string value)
+    {
+        File.WriteAllText(Path.Combine(_dir, "routedprompts.json"), $$"""{ "Tiers": {}, "Tasks": { "Support.Reply": { "Temperature": {{value}}, "TopP": {{value}}, "Seed": 7 } } }""");
+
+        var build = RoutedPromptsManifest.Read(File.ReadAllText(Path.Combine(_dir, "routedprompts.json")), out _, out _)!.Tasks["Support.Reply"].ChatOptionsHash; // RP0004
+        var tool = TaskHashes.ChatOptionsOf(TestTasks.Text(), TaskHashes.ProjectRouting(_dir)); // check, eval, calibrate
+
+        Assert.NotNull(build);
+        Assert.Equal(build, tool);
+    }
+
     [Fact]
     public void A_lock_entry_is_stale_when_the_chat_options_change()
     {

@@ -218,7 +218,7 @@ public sealed class EvalCalibrateCheckTests : IDisposable
         var (exit, output) = await Run("eval", "--replay", Path.Combine(_dir, "recording.jsonl"));
 
         Assert.Equal(2, exit);
-        Assert.Contains($"answer.jsonl:{Count + 1}: 'expected' is missing", output);
+        Assert.Contains($"answer.jsonl:{Count + 1}: the row has no 'expected' result", output);
         Assert.False(File.Exists(EvalRun.PathFor(Path.Combine(_dir, ".routedprompts", "eval"), "Quiz.Answer")));
     }
 }

@@ -76,6 +76,30 @@ public sealed class LockTests : IDisposable
     }
 
     [Fact]
+    public void An_entry_missing_a_hash_is_stale_for_check_and_for_the_build_alike()
+    {
+        // A text task's entry records no schema hash; the task now has a schema. check said "stale", while the build
+        // (RP0004, and the generator's baking) skipped the hash the entry does not record and called it current.
+        var path = WriteLock(Entry());
+        var task = Task(schema: "{}");
+        var evalSetHash = RoutedTaskHashing.EvalSetHash(EvalSetText);
+
+        var check = Assert.Single(LockCheck.Check([task], LockFile.Read(path), _dir));
+        var build = Shared.LockFile.Read(File.ReadAllText(path))!["Support.Reply"];
+
+        Assert.Equal(LockProblemKind.Stale, check.Kind);
+        Assert.Contains("(schema changed", check.Message);
+        Assert.Equal(["schema"], build.Changes(TaskHashes.PromptOf(task), TaskHashes.SchemaOf(task), evalSetHash, null));
+        Assert.False(build.IsCurrent(TaskHashes.PromptOf(task), TaskHashes.SchemaOf(task), evalSetHash));
+
+        // A hand-written entry without an eval-set hash: stale for both, never a pass on missing evidence.
+        File.WriteAllText(path, "{\"version\": 1, \"tasks\": {\"Support.Reply\": {\"promptHash\": \"" + TaskHashes.PromptOf(Task()) + "\", \"startTier\": \"Small\", \"evidenceComplete\": true}}}");
+        var unrecorded = Assert.Single(LockCheck.Check([Task()], LockFile.Read(path), _dir));
+        Assert.Contains("(eval set changed", unrecorded.Message);
+        Assert.Equal(["eval set"], Shared.LockFile.Read(File.ReadAllText(path))!["Support.Reply"].Changes(TaskHashes.PromptOf(Task()), null, evalSetHash, null));
+    }
+
+    [Fact]
     public void Check_detects_missing_stale_and_below_bar_entries()
     {
         WriteLock(Entry());

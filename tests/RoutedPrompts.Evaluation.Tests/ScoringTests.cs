@@ -23,13 +23,13 @@ public sealed class EvalSetTests
     }
 
     [Theory]
-    [InlineData("not json", "2: not valid JSON")]
-    [InlineData("[1, 2]", "2: expected a JSON object, found Array")]
-    [InlineData("""{"expected": "x"}""", "2: 'inputs' is missing or not an object")]
-    [InlineData("""{"inputs": {"ticket": "t"}}""", "2: 'expected' is missing")]
-    [InlineData("""{"inputs": {}, "expected": "x"}""", "2: 'inputs' lacks 'ticket', a parameter of Support.Reply")]
-    [InlineData("""{"inputs": {"ticket": "t", "tone": "warm"}, "expected": "x"}""", "2: 'inputs' has 'tone', which is not a parameter of Support.Reply")]
-    [InlineData("""{"inputs": {"ticket": "t"}, "expected": {"a": 1}}""", "2: Support.Reply returns text, so 'expected' must be a string")]
+    [InlineData("not json", "2: not JSON")]
+    [InlineData("[1, 2]", "2: a row must be a JSON object with 'inputs' and 'expected'")]
+    [InlineData("""{"expected": "x"}""", "2: 'inputs' must be an object with one property per parameter (ticket)")]
+    [InlineData("""{"inputs": {"ticket": "t"}}""", "2: the row has no 'expected' result")]
+    [InlineData("""{"inputs": {}, "expected": "x"}""", "2: 'inputs' do not match the parameters; missing 'ticket'")]
+    [InlineData("""{"inputs": {"ticket": "t", "tone": "warm"}, "expected": "x"}""", "2: 'inputs' do not match the parameters; no parameter named 'tone'")]
+    [InlineData("""{"inputs": {"ticket": "t"}, "expected": {"a": 1}}""", "2: 'expected' must be a string for a text task")]
     [InlineData("""{"id": "ok", "inputs": {"ticket": "t"}, "expected": "x"}""", "2: id 'ok' is already used on line 1")]
     [InlineData("""{"id": 7, "inputs": {"ticket": "t"}, "expected": "x"}""", "2: 'id' must be a non-empty string")]
     public void Malformed_rows_fail_with_file_and_line(string row, string message)
@@ -39,6 +39,27 @@ public sealed class EvalSetTests
         var error = Assert.Throws<EvalSetException>(() => EvalSet.Parse(text, "evals/reply.jsonl", TextTask("ticket")));
 
         Assert.StartsWith("evals/reply.jsonl:" + message, error.Message);
+        Assert.Equal(2, error.Line);
+    }
+
+    [Fact]
+    public void A_row_whose_expected_fails_the_tasks_schema_fails_with_file_and_line()
+    {
+        var task = new RoutedTask<System.Text.Json.JsonElement>
+        {
+            Name = "Support.Triage",
+            DeclaringType = "Support",
+            MethodName = "TriageAsync",
+            Tier = Tier.Small,
+            Template = "Triage {ticket}",
+            Parameters = ["ticket"],
+            SchemaJson = """{"type":"object","properties":{"category":{"enum":["Billing","Technical"]}},"required":["category"]}""",
+        };
+        var text = """{"inputs": {"ticket": "t"}, "expected": {"category": "Billing"}}""" + "\n" + """{"inputs": {"ticket": "t"}, "expected": {"category": "Refund"}}""" + "\n";
+
+        var error = Assert.Throws<EvalSetException>(() => EvalSet.Parse(text, "evals/triage.jsonl", task));
+
+        Assert.StartsWith("evals/triage.jsonl:2: 'expected' fails the task's schema: expected.category must be one of \"Billing\", \"Technical\"", error.Message);
         Assert.Equal(2, error.Line);
     }
 }

@@ -34,12 +34,19 @@ namespace RoutedPrompts.Shared
     /// </summary>
     internal static class EvalSet
     {
-        /// <summary>Checks every non-blank line; returns the number of rows (usable or not) and the problems found.</summary>
+        /// <summary>
+        /// The one check of an eval set's rows (RP0002 at build time, and <c>eval</c> before it reads a row's inputs as
+        /// their parameters' types): every non-blank line; returns the number of rows (usable or not) and the problems found.
+        /// </summary>
         /// <param name="text">The file's text.</param>
-        /// <param name="parameters">The names rows' <c>inputs</c> must have.</param>
+        /// <param name="parameters">The names rows' <c>inputs</c> must have; <see langword="null"/> when the set is read without its task (any names).</param>
         /// <param name="schema">For a JSON task, its schema; <see langword="null"/> for a text task.</param>
-        public static int Check(string text, IReadOnlyCollection<string> parameters, JsonNode? schema, bool isText, List<EvalRowProblem> problems, Func<bool>? cancelled = null)
+        /// <param name="isText">Whether the task returns text (<c>expected</c> must be a string).</param>
+        /// <param name="problems">Receives one problem per unusable row, in line order.</param>
+        /// <param name="cancelled">Stops the check early when it returns <see langword="true"/>.</param>
+        public static int Check(string text, IReadOnlyCollection<string>? parameters, JsonNode? schema, bool isText, List<EvalRowProblem> problems, Func<bool>? cancelled = null)
         {
+            var ids = new Dictionary<string, int>(StringComparer.Ordinal);
             var rows = 0;
             var lineStart = 0;
             for (var lineNumber = 1; lineStart <= text.Length && cancelled?.Invoke() != true; lineNumber++)
@@ -54,7 +61,7 @@ namespace RoutedPrompts.Shared
                 if (trimmed.Length > 0)
                 {
                     rows++;
-                    var message = CheckRow(line, parameters, schema, isText, out var offset);
+                    var message = CheckRow(line, lineNumber, ids, parameters, schema, isText, out var offset);
                     if (message is not null)
                     {
                         var start = offset >= 0 ? lineStart + offset : lineStart + leading;
@@ -70,7 +77,7 @@ namespace RoutedPrompts.Shared
         }
 
         /// <summary>The problem with one line, or <see langword="null"/>; <paramref name="offset"/> is where in the line a syntax error is (else -1).</summary>
-        private static string? CheckRow(string line, IReadOnlyCollection<string> parameters, JsonNode? schema, bool isText, out int offset)
+        private static string? CheckRow(string line, int lineNumber, Dictionary<string, int> ids, IReadOnlyCollection<string>? parameters, JsonNode? schema, bool isText, out int offset)
         {
             offset = -1;
             if (JsonSyntaxChecker.Parse(line, out var row, out var position) is { } syntax)
@@ -84,13 +91,28 @@ namespace RoutedPrompts.Shared
                 return "a row must be a JSON object with 'inputs' and 'expected'";
             }
 
-            if (row.Get("inputs") is not { } inputs || inputs.Kind != JsonNodeKind.Object)
+            if (row.Get("id") is { } id)
             {
-                return "'inputs' must be an object with one property per parameter (" + string.Join(", ", parameters) + ")";
+                if (id.Kind != JsonNodeKind.String || string.IsNullOrWhiteSpace(id.Text))
+                {
+                    return "'id' must be a non-empty string (or be left out)";
+                }
+
+                if (ids.TryGetValue(id.Text!, out var first))
+                {
+                    return "id '" + id.Text + "' is already used on line " + first.ToString(CultureInfo.InvariantCulture) + "; ids must be unique";
+                }
+
+                ids[id.Text!] = lineNumber;
             }
 
-            var missing = parameters.Where(p => inputs.Get(p) is null).ToList();
-            var unknown = inputs.Properties.Select(p => p.Key).Where(k => !parameters.Contains(k)).ToList();
+            if (row.Get("inputs") is not { } inputs || inputs.Kind != JsonNodeKind.Object)
+            {
+                return "'inputs' must be an object with one property per parameter" + (parameters is null ? string.Empty : " (" + string.Join(", ", parameters) + ")");
+            }
+
+            var missing = parameters?.Where(p => inputs.Get(p) is null).ToList() ?? new List<string>();
+            var unknown = parameters is null ? new List<string>() : inputs.Properties.Select(p => p.Key).Where(k => !parameters.Contains(k)).ToList();
             if (missing.Count > 0 || unknown.Count > 0)
             {
                 return "'inputs' do not match the parameters" +

@@ -94,8 +94,6 @@ namespace RoutedPrompts.Shared
     {
         public const string FileName = "routedprompts.json";
 
-        public static readonly string[] TierNames = RoutedPromptsShape.TierNames;
-
         private RoutedPromptsManifest(IReadOnlyList<DeploymentEntry>[] tiers, Dictionary<string, TaskOverride> tasks, List<ConfigurationProblem> problems)
         {
             Tiers = tiers;
@@ -111,8 +109,6 @@ namespace RoutedPrompts.Shared
 
         /// <summary>Unknown keys and unusable values, in document order.</summary>
         public IReadOnlyList<ConfigurationProblem> Problems { get; }
-
-        public static int? TierIndex(string? name) => RoutedPromptsShape.TierIndex(name);
 
         /// <summary>Reads the file; returns <see langword="null"/> and the error and its offset when it is not usable.</summary>
         public static RoutedPromptsManifest? Read(string text, out string? error, out int errorPosition)
@@ -148,7 +144,7 @@ namespace RoutedPrompts.Shared
             var problems = new List<ConfigurationProblem>();
             Check(root, RoutedPromptsShape.Root, new List<string>(), problems);
 
-            var tiers = new IReadOnlyList<DeploymentEntry>[TierNames.Length];
+            var tiers = new IReadOnlyList<DeploymentEntry>[RoutedPromptsShape.TierNames.Length];
             for (var i = 0; i < tiers.Length; i++)
             {
                 tiers[i] = Array.Empty<DeploymentEntry>();
@@ -164,7 +160,7 @@ namespace RoutedPrompts.Shared
 
                 foreach (var tier in tiersNode.Properties)
                 {
-                    if (TierIndex(tier.Key) is not { } index)
+                    if (RoutedPromptsShape.TierIndex(tier.Key) is not { } index)
                     {
                         continue; // an unknown key (reported with the nearest tier name)
                     }
@@ -205,12 +201,12 @@ namespace RoutedPrompts.Shared
                     var task = tasksNode.Properties[i];
                     tasks[task.Key] = new TaskOverride(
                         Number(task.Value.Get("ConfidenceThreshold", true)),
-                        TierIndex(task.Value.Get("Tier", true)?.Text),
-                        TierIndex(task.Value.Get("MaxTier", true)?.Text),
+                        RoutedPromptsShape.TierIndex(task.Value.Get("Tier", true)?.Text),
+                        RoutedPromptsShape.TierIndex(task.Value.Get("MaxTier", true)?.Text),
                         RoutedTaskHashing.ChatOptionsHash(
-                            Number(task.Value.Get(RoutedPromptsShape.Temperature, true)),
+                            Single(task.Value.Get(RoutedPromptsShape.Temperature, true)),
                             Integer(task.Value.Get(RoutedPromptsShape.MaxOutputTokens, true)),
-                            Number(task.Value.Get(RoutedPromptsShape.TopP, true)),
+                            Single(task.Value.Get(RoutedPromptsShape.TopP, true)),
                             Integer(task.Value.Get(RoutedPromptsShape.Seed, true))),
                         tasksNode.NameStarts[i],
                         task.Key.Length + 2);
@@ -300,6 +296,13 @@ namespace RoutedPrompts.Shared
                 ? value
                 : null;
 
+        /// <summary>A chat option's fraction as the runtime binds it (a <c>float</c>, parsed from the text directly).</summary>
+        private static double? Single(JsonNode? node) =>
+            node is not null && (node.Kind == JsonNodeKind.Number || node.Kind == JsonNodeKind.String) &&
+            float.TryParse(node.Text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
+                ? value
+                : null;
+
         private static long? Integer(JsonNode? node) =>
             node is not null && (node.Kind == JsonNodeKind.Number || node.Kind == JsonNodeKind.String) &&
             long.TryParse(node.Text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value)
@@ -346,26 +349,27 @@ namespace RoutedPrompts.Shared
         public IReadOnlyList<KeyValuePair<int, double>> Thresholds { get; }
 
         /// <summary>
-        /// Why this entry does not describe the task as it is now: the hashes that differ ("prompt", "schema", "eval set",
-        /// "chat options"), then <see cref="IncompleteEvidence"/> when the entry was not built on complete eval results
-        /// (as <c>check</c> refuses it); empty when the entry is current. A prompt, schema or eval-set hash the entry does
-        /// not record is not compared (RP0004's rule); an absent chat-options hash means "no chat options", so it differs
-        /// from a task that sets some.
+        /// The one staleness rule (RP0004, the generator's baking, <c>check</c>, <c>calibrate</c> and <c>report</c>): why
+        /// this entry does not describe the task as it is now: the hashes that differ ("prompt", "schema", "eval set",
+        /// "chat options"), then <see cref="IncompleteEvidence"/> when the entry was not built on complete eval results;
+        /// empty when the entry is current. Missing evidence never reads as current: a prompt or eval-set hash the entry
+        /// does not record, or a task without an eval set, differs. An absent schema hash means "a text task" and an
+        /// absent chat-options hash "no chat options", so each differs from a task that has one.
         /// </summary>
-        public List<string> Changes(string promptHash, string? schemaHash, string? evalSetHash, string? chatOptionsHash)
+        public List<string> Changes(string? promptHash, string? schemaHash, string? evalSetHash, string? chatOptionsHash)
         {
             var changed = new List<string>();
-            if (PromptHash is not null && PromptHash != promptHash)
+            if (PromptHash is null || PromptHash != promptHash)
             {
                 changed.Add("prompt");
             }
 
-            if (SchemaHash is not null && SchemaHash != schemaHash)
+            if (SchemaHash != schemaHash)
             {
                 changed.Add("schema");
             }
 
-            if (EvalSetHash is not null && EvalSetHash != evalSetHash)
+            if (EvalSetHash is null || EvalSetHash != evalSetHash)
             {
                 changed.Add("eval set");
             }
@@ -384,12 +388,12 @@ namespace RoutedPrompts.Shared
         }
 
         /// <summary>
-        /// Whether the entry was calibrated, on complete evidence, on exactly what the task has now: it records the prompt
-        /// and eval-set hashes and <see cref="Changes"/> finds nothing. Only such an entry is baked into the task descriptor. The chat options are configuration
+        /// Whether the entry was calibrated, on complete evidence, on exactly what the task has now (<see cref="Changes"/>
+        /// finds nothing). Only such an entry is baked into the task descriptor. The chat options are configuration
         /// (which the generator does not read), so they are not compared here; RP0004 and <c>check</c> compare them.
         /// </summary>
         public bool IsCurrent(string promptHash, string? schemaHash, string? evalSetHash) =>
-            PromptHash is not null && EvalSetHash is not null && Changes(promptHash, schemaHash, evalSetHash, ChatOptionsHash).Count == 0;
+            Changes(promptHash, schemaHash, evalSetHash, ChatOptionsHash).Count == 0;
 
         /// <summary>Value equality (the generator's pipeline compares entries between runs).</summary>
         public bool Equals(LockEntry? other)
@@ -417,34 +421,68 @@ namespace RoutedPrompts.Shared
             ((PromptHash?.GetHashCode() ?? 0) * 31 + (EvalSetHash?.GetHashCode() ?? 0)) * 31 + Thresholds.Count;
     }
 
-    /// <summary><c>routedprompts.lock.json</c> (docs/file-formats.md): the hashes each task was last evaluated with.</summary>
+    /// <summary>
+    /// <c>routedprompts.lock.json</c> (docs/file-formats.md): the hashes each task was last evaluated with. The one reader
+    /// of the format (file name, version, <c>tasks</c> by name): the generator and analyzers take its entries, the eval
+    /// tool (<c>RoutedPrompts.Evaluation.LockFile</c>) reads its own sections from each entry's JSON.
+    /// </summary>
     internal static class LockFile
     {
         public const string FileName = "routedprompts.lock.json";
 
-        /// <summary>The format version read here (as <c>RoutedPrompts.Evaluation.LockFile.CurrentVersion</c> writes it).</summary>
+        /// <summary>The format version read here (and the one the eval tool writes).</summary>
         public const int Version = 1;
 
         /// <summary>
         /// The entries by task name, or <see langword="null"/> when the file is not a usable lock file (malformed, or of
         /// another format version, whose hashes and thresholds may mean something else).
         /// </summary>
-        public static IReadOnlyDictionary<string, LockEntry>? Read(string text)
+        public static IReadOnlyDictionary<string, LockEntry>? Read(string text) => Parse(text, out _)?.Entries;
+
+        /// <summary>Reads the file; <see langword="null"/> and why (in words, with the fix) when it is not a usable lock file.</summary>
+        public static LockDocument? Parse(string text, out string? error)
         {
-            if (JsonSyntaxChecker.Parse(text, out var root, out _) is not null ||
-                root?.Get("version") is not { } version || !version.IsNumber(out var number) || number != Version ||
-                root.Get("tasks") is not { Kind: JsonNodeKind.Object } tasks)
+            if (JsonSyntaxChecker.Parse(text, out var root, out var position) is { } syntax)
             {
+                error = "not valid JSON (" + syntax + " at offset " + position.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")";
+                return null;
+            }
+
+            if (root!.Kind != JsonNodeKind.Object)
+            {
+                error = "a lock file is a JSON object with 'version' and 'tasks'";
+                return null;
+            }
+
+            if (root.Get("version") is not { } version)
+            {
+                error = "'version' is missing (add \"version\": " + Version.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")";
+                return null;
+            }
+
+            if (!version.IsNumber(out var number) || number != Version)
+            {
+                error = "lock file version " + (version.Text ?? version.Kind.ToString()) + " is not supported (this version of RoutedPrompts reads version " +
+                    Version.ToString(System.Globalization.CultureInfo.InvariantCulture) + "; update it)";
+                return null;
+            }
+
+            var tasks = root.Get("tasks");
+            if (tasks is not null && tasks.Kind != JsonNodeKind.Object)
+            {
+                error = "'tasks' must be an object of entries by task name";
                 return null;
             }
 
             var entries = new Dictionary<string, LockEntry>(StringComparer.Ordinal);
-            foreach (var task in tasks.Properties)
+            var nodes = new Dictionary<string, JsonNode>(StringComparer.Ordinal);
+            foreach (var task in tasks?.Properties ?? Array.Empty<KeyValuePair<string, JsonNode>>())
             {
+                nodes[task.Key] = task.Value; // a repeated name: the last one, as JSON readers take it
                 var thresholds = new List<KeyValuePair<int, double>>();
                 foreach (var threshold in task.Value.Get("thresholds") is { Kind: JsonNodeKind.Object } t ? t.Properties : Array.Empty<KeyValuePair<string, JsonNode>>())
                 {
-                    if (RoutedPromptsManifest.TierIndex(threshold.Key) is { } tier && threshold.Value.IsNumber(out var value) && value >= 0 && value <= 1)
+                    if (RoutedPromptsShape.TierIndex(threshold.Key) is { } tier && threshold.Value.IsNumber(out var value) && value >= 0 && value <= 1)
                     {
                         thresholds.Add(new KeyValuePair<int, double>(tier, value));
                     }
@@ -454,17 +492,34 @@ namespace RoutedPrompts.Shared
                     task.Value.Get("promptHash")?.Text,
                     task.Value.Get("schemaHash")?.Text,
                     task.Value.Get("evalSetHash")?.Text,
-                    RoutedPromptsManifest.TierIndex(task.Value.Get("startTier")?.Text),
+                    RoutedPromptsShape.TierIndex(task.Value.Get("startTier")?.Text),
                     thresholds,
                     task.Value.Get("chatOptionsHash")?.Text,
                     task.Value.Get("evidenceComplete")?.Kind == JsonNodeKind.True);
             }
 
-            return entries;
+            error = null;
+            return new LockDocument(entries, nodes);
         }
 
         /// <summary>Whether <paramref name="path"/> names a lock file (by its file name, case-insensitively).</summary>
         public static bool IsLockFile(string path) =>
             string.Equals(path.Substring(Math.Max(path.LastIndexOf('/'), path.LastIndexOf('\\')) + 1), FileName, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A lock file as read: the entries the build compares and bakes, and each entry's JSON (positions into the text).</summary>
+    internal sealed class LockDocument
+    {
+        public LockDocument(IReadOnlyDictionary<string, LockEntry> entries, IReadOnlyDictionary<string, JsonNode> entryNodes)
+        {
+            Entries = entries;
+            EntryNodes = entryNodes;
+        }
+
+        /// <summary>The entries by task name.</summary>
+        public IReadOnlyDictionary<string, LockEntry> Entries { get; }
+
+        /// <summary>Each entry's JSON by task name, for a tool that reads the sections the build does not.</summary>
+        public IReadOnlyDictionary<string, JsonNode> EntryNodes { get; }
     }
 }
