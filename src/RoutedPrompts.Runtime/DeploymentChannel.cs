@@ -466,8 +466,8 @@ internal readonly record struct ChannelResult(ChatResponse? Response, Exception?
 
 /// <summary>
 /// A chat client's answer the router cannot use although the call succeeded: no <see cref="ChatResponse"/>, or usage
-/// no provider can report (negative, more tokens than any model reads or writes, or more cached input tokens than input
-/// tokens). Classed
+/// no provider can report (negative, more tokens than any model reads or writes, or more cached input tokens than the
+/// input tokens reported). Classed
 /// <see cref="ProviderFailureKind.MalformedResponse"/>: retried, then the next deployment. Its message is the router's
 /// own and never quotes the provider.
 /// </summary>
@@ -490,11 +490,12 @@ internal sealed class MalformedResponseException(string message) : Exception(mes
         CheckTokens("input", response.Usage?.InputTokenCount);
         CheckTokens("cached input", response.Usage?.CachedInputTokenCount);
         CheckTokens("output", response.Usage?.OutputTokenCount);
-        if (response.Usage?.CachedInputTokenCount is { } cached && cached > (response.Usage.InputTokenCount ?? 0))
+        if (response.Usage is { CachedInputTokenCount: { } cached, InputTokenCount: { } input } && cached > input)
         {
             // Cached input tokens are part of the input tokens (UsageDetails' contract); more would price below zero.
+            // A client that reports no input count at all is not contradicted: the cached tokens are then the input known.
             throw new MalformedResponseException(string.Create(CultureInfo.InvariantCulture,
-                $"malformed response: {cached} cached input tokens is more than the {response.Usage.InputTokenCount ?? 0} input tokens they are part of"));
+                $"malformed response: {cached} cached input tokens is more than the {input} input tokens they are part of"));
         }
 
         if (ResponseConfidence.Number(response.AdditionalProperties, RoutedPromptsResponseProperties.RecordedCostUsd) is { } usd

@@ -282,8 +282,8 @@ public sealed class PromptRouter
     private async ValueTask<(RoutingAttempt Attempt, T? Value)> EvaluateAsync<T>(
         RoutedTask<T> task, TaskRuntime runtime, DeploymentPlan deployment, ChatResponse response, TimeSpan latency, double? threshold, CancellationToken cancellationToken)
     {
-        var inputTokens = response.Usage?.InputTokenCount ?? 0;
         var cachedInputTokens = response.Usage?.CachedInputTokenCount ?? 0;
+        var inputTokens = response.Usage?.InputTokenCount ?? cachedInputTokens; // cached tokens are part of the input: without a count, the input known
         var outputTokens = response.Usage?.OutputTokenCount ?? 0;
         var confidence = ResponseConfidence.ReadFrom(response);
         RoutingAttempt Attempt(GateVerdict verdict) => new(
