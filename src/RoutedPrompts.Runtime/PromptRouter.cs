@@ -135,6 +135,8 @@ public sealed class PromptRouter
             await schema.ConfigureAwait(false);
         }
 
+        var gates = new AnswerGates<T>(task, ValidatorFor(task));
+
         var (start, max) = (route.Start, route.Max);
         var attempts = new List<RoutingAttempt>();
         Exception? lastProviderError = null;
@@ -198,7 +200,7 @@ public sealed class PromptRouter
                 // Quality: did the answer pass the gates?
                 answered = true;
                 var response = call.Response!;
-                var (evaluated, value) = await EvaluateAsync(task, runtime, deployment.Plan, response, call.Latency, route.Threshold(tier), cancellationToken).ConfigureAwait(false);
+                var (evaluated, value) = await EvaluateAsync(gates, deployment.Plan, response, call.Latency, route.Threshold(tier), cancellationToken).ConfigureAwait(false);
                 var attempt = evaluated with { Requests = call.Requests, Retries = call.Retries };
                 Record(task.Name, attempts, attempt, attemptActivity);
                 if (attempt.Outcome == AttemptOutcome.MissingConfidence && _missingConfidenceLogged.TryAdd((tier, deployment.Plan.Info), true))
@@ -278,154 +280,46 @@ public sealed class PromptRouter
         };
     }
 
-    /// <summary>Applies the gates in order and, when they all pass, returns the parsed value.</summary>
-    private async ValueTask<(RoutingAttempt Attempt, T? Value)> EvaluateAsync<T>(
-        RoutedTask<T> task, TaskRuntime runtime, DeploymentPlan deployment, ChatResponse response, TimeSpan latency, double? threshold, CancellationToken cancellationToken)
+    /// <summary>Gates the answer (<see cref="AnswerGates{T}"/>) and prices it: the attempt, and the value when it was accepted.</summary>
+    private static async ValueTask<(RoutingAttempt Attempt, T? Value)> EvaluateAsync<T>(
+        AnswerGates<T> gates, DeploymentPlan deployment, ChatResponse response, TimeSpan latency, double? threshold, CancellationToken cancellationToken)
     {
         var cachedInputTokens = response.Usage?.CachedInputTokenCount ?? 0;
         var inputTokens = response.Usage?.InputTokenCount ?? cachedInputTokens; // cached tokens are part of the input: without a count, the input known
         var outputTokens = response.Usage?.OutputTokenCount ?? 0;
-        var confidence = ResponseConfidence.ReadFrom(response);
-        RoutingAttempt Attempt(GateVerdict verdict) => new(
-            deployment.Tier, deployment.Info, verdict.Outcome, verdict.Reason, confidence, inputTokens, outputTokens,
+        var gated = await gates.EvaluateAsync(response, new GateSettings(threshold, deployment.LogProbabilities), deployment.Tier, deployment.Info, cancellationToken).ConfigureAwait(false);
+        var attempt = new RoutingAttempt(
+            deployment.Tier, deployment.Info, gated.Verdict.Outcome, gated.Verdict.Reason, gated.Confidence, inputTokens, outputTokens,
             deployment.Cost(inputTokens, cachedInputTokens, outputTokens, response.AdditionalProperties), latency);
-
-        var text = response.Text ?? string.Empty;
-        var verdict = AnswerGates.CheckText(text, response.FinishReason, AnswerGates.ReportsRefusal(response));
-        if (!verdict.Passed)
-        {
-            return (Attempt(verdict), default);
-        }
-
-        T? value;
-        if (task.ResultKind == ResultKind.Text)
-        {
-            value = (T)(object)text.Trim();
-        }
-        else
-        {
-            var json = AnswerGates.StripFence(text);
-            verdict = AnswerGates.CheckJson(json, out var document);
-            if (!verdict.Passed)
-            {
-                return (Attempt(verdict), default);
-            }
-
-            // The answer is parsed once: the schema gate reads the text, deserialization reads this document.
-            using var parsed = document!;
-
-            verdict = AnswerGates.CheckNumbers(parsed.RootElement);
-            if (!verdict.Passed)
-            {
-                return (Attempt(verdict), default);
-            }
-
-            if (runtime.Schema is { } schemaTask)
-            {
-                verdict = AnswerGates.CheckSchema(await schemaTask.ConfigureAwait(false), json);
-                if (!verdict.Passed)
-                {
-                    return (Attempt(verdict), default);
-                }
-            }
-
-            (value, verdict) = Deserialize(task, parsed);
-            if (!verdict.Passed)
-            {
-                return (Attempt(verdict), default);
-            }
-        }
-
-        verdict = AnswerGates.CheckConfidence(confidence, threshold, deployment.LogProbabilities);
-        if (!verdict.Passed)
-        {
-            return (Attempt(verdict), default);
-        }
-
-        verdict = await ValidateAsync(task, deployment, value!, cancellationToken).ConfigureAwait(false);
-        return (Attempt(verdict), verdict.Passed ? value : default);
-    }
-
-    private static (T? Value, GateVerdict Verdict) Deserialize<T>(RoutedTask<T> task, JsonDocument json)
-    {
-        try
-        {
-            var value = json.Deserialize(task.JsonTypeInfo!);
-            return value is null
-                ? (default, GateVerdict.Fail(AttemptOutcome.SchemaViolation, $"The answer is JSON null, not a {typeof(T).Name}."))
-                : (value, GateVerdict.Pass);
-        }
-        catch (Exception ex)
-        {
-            // Whatever the reader throws, the cause is the answer (the type info is generated): a gate failure, never an escape.
-            var where = ex is JsonException { Path: { } path } ? $" at {path}" : string.Empty;
-            return (default, GateVerdict.Fail(AttemptOutcome.SchemaViolation, $"The answer does not deserialize into {typeof(T).Name}{where} ({ex.GetType().Name})."));
-        }
+        return (attempt, gated.Value);
     }
 
     /// <summary>
-    /// The validator gate. A validator that throws rejects the answer (its exception type is the reason, not its message,
-    /// which may quote the answer); only the caller's cancellation propagates.
+    /// The task's <see cref="RoutedTask{T}.ValidatorType"/> instance: resolved from the service provider, or created with
+    /// its constructor's services, once per router; <see langword="null"/> when the task names none.
     /// </summary>
-    private async ValueTask<GateVerdict> ValidateAsync<T>(RoutedTask<T> task, DeploymentPlan deployment, T value, CancellationToken cancellationToken)
+    /// <exception cref="InvalidOperationException">The type is not an <see cref="IResultValidator{T}"/> (the task's error, surfaced before any call).</exception>
+    private IResultValidator<T>? ValidatorFor<T>(RoutedTask<T> task)
     {
-        if (task.Validator is { } validator)
+        if (task.ValidatorType is not { } validatorType)
         {
-            bool valid;
-            try
-            {
-                valid = validator(value);
-            }
-            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
-            {
-                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, $"The task's validator method threw {ex.GetType().Name}.");
-            }
-
-            if (!valid)
-            {
-                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, "The task's validator method rejected the answer.");
-            }
+            return null;
         }
 
-        if (task.ValidatorType is { } validatorType)
+        if (!_validators.TryGetValue(validatorType, out var instance))
         {
-            if (!_validators.TryGetValue(validatorType, out var instance))
+            lock (_validators)
             {
-                lock (_validators)
+                if (!_validators.TryGetValue(validatorType, out instance))
                 {
-                    if (!_validators.TryGetValue(validatorType, out instance))
-                    {
-                        instance = ActivatorUtilities.GetServiceOrCreateInstance(_services, validatorType);
-                        _validators[validatorType] = instance;
-                    }
+                    instance = ActivatorUtilities.GetServiceOrCreateInstance(_services, validatorType);
+                    _validators[validatorType] = instance;
                 }
             }
-
-            if (instance is not IResultValidator<T> resultValidator)
-            {
-                throw new InvalidOperationException(
-                    $"Routed task '{task.Name}' names validator type {validatorType} which does not implement IResultValidator<{typeof(T).Name}>.");
-            }
-
-            ResultValidation result;
-            try
-            {
-                result = await resultValidator
-                    .ValidateAsync(value, new ValidationContext(task.Name, deployment.Tier, deployment.Info), cancellationToken)
-                    .ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
-            {
-                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, $"{validatorType.Name} threw {ex.GetType().Name}.");
-            }
-
-            if (!result.IsValid)
-            {
-                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, $"{validatorType.Name}: {result.Reason}");
-            }
         }
 
-        return GateVerdict.Pass;
+        return instance as IResultValidator<T> ?? throw new InvalidOperationException(
+            $"Routed task '{task.Name}' names validator type {validatorType} which does not implement IResultValidator<{typeof(T).Name}>.");
     }
 
     private void NoteEscalation(string taskName, List<RoutingAttempt> attempts, Tier tier)
