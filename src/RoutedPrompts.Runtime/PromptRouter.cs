@@ -128,14 +128,7 @@ public sealed class PromptRouter
         cancellationToken.ThrowIfCancellationRequested();
         var plan = CurrentPlan();
         var route = plan.For(task);
-        var runtime = TaskRuntime.For(task);
-        if (runtime.Schema is { } schema)
-        {
-            // A schema NJsonSchema cannot read is the task's error: surface it before any paid call, not after one.
-            await schema.ConfigureAwait(false);
-        }
-
-        var gates = new AnswerGates<T>(task, ValidatorFor(task));
+        var (runtime, gates) = await PrepareAsync(task).ConfigureAwait(false);
 
         var (start, max) = (route.Start, route.Max);
         var attempts = new List<RoutingAttempt>();
@@ -164,16 +157,8 @@ public sealed class PromptRouter
                 }
 
                 NoteEscalation(task.Name, attempts, tier);
-
-                using var attemptActivity = RoutedPromptsTelemetry.ActivitySource.StartActivity("RoutedPrompts.Attempt");
-                attemptActivity?.SetTag(TelemetryTags.Task, task.Name);
-                attemptActivity?.SetTag(TelemetryTags.Tier, TierNames.Name(tier));
-                attemptActivity?.SetTag(TelemetryTags.Provider, deployment.Plan.Info.Provider);
-                attemptActivity?.SetTag(TelemetryTags.Model, deployment.Plan.Info.Model);
-
-                // Availability: did the deployment answer at all?
-                var call = await CallAsync(deployment, runtime, messages, route.ChatOptions, cancellationToken).ConfigureAwait(false);
-                if (call.Error is { } error)
+                var (attempt, value, error) = await TryAsync(task, runtime, gates, plan, deployment, route, messages, route.Threshold(tier), attempts, cancellationToken).ConfigureAwait(false);
+                if (error is not null)
                 {
                     lastProviderError = error;
                     if (error is ReplayMissException { RequestRecorded: false } && deployment.Recording is { } recording)
@@ -181,44 +166,16 @@ public sealed class PromptRouter
                         (unrecorded ??= []).Add(recording);
                     }
 
-                    var failed = UnavailableAttempt(deployment.Plan, call);
-                    Record(task.Name, attempts, failed, attemptActivity);
-                    attemptActivity?.SetStatus(ActivityStatusCode.Error, failed.Reason);
-                    if (failed.Outcome == AttemptOutcome.CircuitOpen && failed.Requests == 0)
-                    {
-                        RouterLog.CircuitOpenSkipped(_logger, task.Name, TierNames.Name(tier), deployment.Plan.Info.ToString());
-                    }
-                    else
-                    {
-                        // The exception's message may echo the key or the request (SDKs and proxies do): logged only with LogContent.
-                        RouterLog.ProviderError(_logger, task.Name, TierNames.Name(tier), deployment.Plan.Info.ToString(), failed.Reason!, plan.Source.LogContent ? error : null);
-                    }
-
                     continue; // availability failure: next deployment of the same tier
                 }
 
-                // Quality: did the answer pass the gates?
                 answered = true;
-                var response = call.Response!;
-                var (evaluated, value) = await EvaluateAsync(gates, deployment.Plan, response, call.Latency, route.Threshold(tier), cancellationToken).ConfigureAwait(false);
-                var attempt = evaluated with { Requests = call.Requests, Retries = call.Retries };
-                Record(task.Name, attempts, attempt, attemptActivity);
-                if (attempt.Outcome == AttemptOutcome.MissingConfidence && _missingConfidenceLogged.TryAdd((tier, deployment.Plan.Info), true))
-                {
-                    RouterLog.MissingConfidence(_logger, task.Name, TierNames.Name(tier), deployment.Plan.Info.ToString(), attempt.Reason!);
-                }
-
                 if (attempt.Accepted)
                 {
                     _metrics.Requests.Add(1, new(TelemetryTags.Task, task.Name), new(TelemetryTags.Outcome, "succeeded"), new(TelemetryTags.Tier, TierNames.Name(tier)));
                     activity?.SetTag(TelemetryTags.Tier, TierNames.Name(tier));
                     activity?.SetTag(TelemetryTags.Outcome, "succeeded");
                     return new Routed<T>(task.Name, value!, attempts.ToArray());
-                }
-
-                if (plan.Source.LogContent)
-                {
-                    RouterLog.RejectedAnswer(_logger, task.Name, deployment.Plan.Info.ToString(), TierNames.Name(attempt.Outcome), attempt.Reason, response.Text);
                 }
 
                 break; // a gate failed: escalate to the next tier
@@ -240,6 +197,96 @@ public sealed class PromptRouter
         }
 
         throw new RoutingException(task.Name, attempts.ToArray(), plan.Source.ExposeProviderExceptions ? lastProviderError : null);
+    }
+
+    /// <summary>
+    /// One try of one deployment of the current plan, as <see cref="RouteAsync{T}"/> makes it there but with the
+    /// <paramref name="threshold"/> given (the eval tool passes none): the attempt, and the value when it was accepted.
+    /// </summary>
+    /// <param name="task">The task.</param>
+    /// <param name="tier">The deployment's tier.</param>
+    /// <param name="index">The deployment's position in the tier's configured deployments.</param>
+    /// <param name="messages">The rendered messages.</param>
+    /// <param name="threshold">The confidence threshold; <see langword="null"/>: no confidence gate.</param>
+    /// <param name="cancellationToken">Cancels the try.</param>
+    /// <returns>The attempt (an availability failure, a gate failure or an acceptance) and the accepted value.</returns>
+    internal async ValueTask<(RoutingAttempt Attempt, T? Value)> AttemptAsync<T>(
+        RoutedTask<T> task, Tier tier, int index, IReadOnlyList<ChatMessage> messages, double? threshold, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var plan = CurrentPlan();
+        var (runtime, gates) = await PrepareAsync(task).ConfigureAwait(false);
+        var (attempt, value, _) = await TryAsync(
+            task, runtime, gates, plan, plan.Deployments(tier)[index], plan.For(task), messages, threshold, [], cancellationToken).ConfigureAwait(false);
+        return (attempt, value);
+    }
+
+    /// <summary>
+    /// The task's runtime state and gates. A schema NJsonSchema cannot read, or a validator type that is not one, is the
+    /// task's error: it surfaces here, before any paid call, not after one.
+    /// </summary>
+    private async ValueTask<(TaskRuntime Runtime, AnswerGates<T> Gates)> PrepareAsync<T>(RoutedTask<T> task)
+    {
+        var runtime = TaskRuntime.For(task);
+        if (runtime.Schema is { } schema)
+        {
+            await schema.ConfigureAwait(false);
+        }
+
+        return (runtime, new AnswerGates<T>(task, ValidatorFor(task)));
+    }
+
+    /// <summary>
+    /// Tries one deployment: calls it (availability) and gates its answer (quality), records the attempt in
+    /// <paramref name="attempts"/>, its telemetry and its logs. The error is the provider's failure when it did not answer.
+    /// </summary>
+    private async ValueTask<(RoutingAttempt Attempt, T? Value, Exception? Error)> TryAsync<T>(
+        RoutedTask<T> task, TaskRuntime runtime, AnswerGates<T> gates, RoutePlan plan, DeploymentChannel deployment, TaskRoute route,
+        IReadOnlyList<ChatMessage> messages, double? threshold, List<RoutingAttempt> attempts, CancellationToken cancellationToken)
+    {
+        var tier = deployment.Plan.Tier;
+        using var attemptActivity = RoutedPromptsTelemetry.ActivitySource.StartActivity("RoutedPrompts.Attempt");
+        attemptActivity?.SetTag(TelemetryTags.Task, task.Name);
+        attemptActivity?.SetTag(TelemetryTags.Tier, TierNames.Name(tier));
+        attemptActivity?.SetTag(TelemetryTags.Provider, deployment.Plan.Info.Provider);
+        attemptActivity?.SetTag(TelemetryTags.Model, deployment.Plan.Info.Model);
+
+        // Availability: did the deployment answer at all?
+        var call = await CallAsync(deployment, runtime, messages, route.ChatOptions, cancellationToken).ConfigureAwait(false);
+        if (call.Error is { } error)
+        {
+            var failed = UnavailableAttempt(deployment.Plan, call);
+            Record(task.Name, attempts, failed, attemptActivity);
+            attemptActivity?.SetStatus(ActivityStatusCode.Error, failed.Reason);
+            if (failed.Outcome == AttemptOutcome.CircuitOpen && failed.Requests == 0)
+            {
+                RouterLog.CircuitOpenSkipped(_logger, task.Name, TierNames.Name(tier), deployment.Plan.Info.ToString());
+            }
+            else
+            {
+                // The exception's message may echo the key or the request (SDKs and proxies do): logged only with LogContent.
+                RouterLog.ProviderError(_logger, task.Name, TierNames.Name(tier), deployment.Plan.Info.ToString(), failed.Reason!, plan.Source.LogContent ? error : null);
+            }
+
+            return (failed, default, error);
+        }
+
+        // Quality: did the answer pass the gates?
+        var response = call.Response!;
+        var (evaluated, value) = await EvaluateAsync(gates, deployment.Plan, response, call.Latency, threshold, cancellationToken).ConfigureAwait(false);
+        var attempt = evaluated with { Requests = call.Requests, Retries = call.Retries };
+        Record(task.Name, attempts, attempt, attemptActivity);
+        if (attempt.Outcome == AttemptOutcome.MissingConfidence && _missingConfidenceLogged.TryAdd((tier, deployment.Plan.Info), true))
+        {
+            RouterLog.MissingConfidence(_logger, task.Name, TierNames.Name(tier), deployment.Plan.Info.ToString(), attempt.Reason!);
+        }
+
+        if (!attempt.Accepted && plan.Source.LogContent)
+        {
+            RouterLog.RejectedAnswer(_logger, task.Name, deployment.Plan.Info.ToString(), TierNames.Name(attempt.Outcome), attempt.Reason, response.Text);
+        }
+
+        return (attempt, value, null);
     }
 
     /// <summary>
