@@ -79,10 +79,8 @@ public sealed class RoutePlanTests
     [Fact]
     public async Task The_plan_is_rebuilt_when_the_options_change_and_the_options_are_not_read_per_request()
     {
-        var (configuration, provider, openAi) = Configured();
+        var (configuration, provider, openAi, monitor, router) = Configured();
         await using var _ = provider;
-        var monitor = new CountingOptionsMonitor(provider.GetRequiredService<IOptionsMonitor<RoutedPromptsOptions>>());
-        var router = new PromptRouter(provider, monitor);
         var task = Tasks.Triage(maxTier: Tier.Small);
         var reads = monitor.Reads;
 
@@ -108,10 +106,8 @@ public sealed class RoutePlanTests
     [Fact]
     public async Task A_rejected_reload_is_read_once_not_thrown_per_request()
     {
-        var (configuration, provider, openAi) = Configured();
+        var (configuration, provider, openAi, monitor, router) = Configured();
         await using var _ = provider;
-        var monitor = new CountingOptionsMonitor(provider.GetRequiredService<IOptionsMonitor<RoutedPromptsOptions>>());
-        var router = new PromptRouter(provider, monitor);
         var task = Tasks.Triage(maxTier: Tier.Small);
 
         Reload(configuration, ModelKey, " ");
@@ -154,7 +150,8 @@ public sealed class RoutePlanTests
         Assert.Equal(2, classified[0]); // once per try: not again by the breaker, the retry, its log or the attempt's reason
     }
 
-    private static (IConfigurationRoot Configuration, ServiceProvider Provider, ScriptedChatClient OpenAi) Configured()
+    /// <summary>A router over configuration that can be reloaded, reading its options through a <see cref="CountingOptionsMonitor"/>.</summary>
+    private static (IConfigurationRoot Configuration, ServiceProvider Provider, ScriptedChatClient OpenAi, CountingOptionsMonitor Monitor, PromptRouter Router) Configured()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -167,7 +164,9 @@ public sealed class RoutePlanTests
         services.AddKeyedChatClient("openai", openAi);
         services.AddSingleton(new RoutedTaskSource(() => []));
         services.AddRoutedPrompts(configuration);
-        return (configuration, services.BuildServiceProvider(), openAi);
+        var provider = services.BuildServiceProvider();
+        var monitor = new CountingOptionsMonitor(provider.GetRequiredService<IOptionsMonitor<RoutedPromptsOptions>>());
+        return (configuration, provider, openAi, monitor, new PromptRouter(provider, monitor));
     }
 
     /// <summary>Changes one value and reloads; a validation failure inside the monitor's change callback is not what is tested.</summary>
