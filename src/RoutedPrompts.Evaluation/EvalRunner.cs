@@ -251,9 +251,9 @@ public sealed record EvalRunOptions
 }
 
 /// <summary>
-/// Runs every deployment of every tier a task can reach on its eval set, through the product's own
-/// <see cref="PromptRouter"/> and gates (no confidence threshold), with bounded concurrency and an on-disk response
-/// cache, and scores every answer.
+/// Runs every deployment of every tier a task can reach on its eval set, each through the product's own
+/// <see cref="PromptRouter"/> (one router over the evaluated tiers: the same channels, chat options and gates as at run
+/// time, no confidence threshold), with bounded concurrency and an on-disk response cache, and scores every answer.
 /// </summary>
 public static class EvalRunner
 {
@@ -323,7 +323,6 @@ public static class EvalRunner
         var total = jobs.Count * examples.Count;
         var done = 0;
         var records = new ConcurrentBag<(int Job, int Example, EvalRecord Record)>();
-        var routers = new List<ServiceProvider>();
 
         // A corrupt cache entry stops the run: the router would take the cache's error for a provider failure, so the
         // cache reports it here and the run is cancelled from within.
@@ -335,61 +334,54 @@ public static class EvalRunner
             stop.Cancel();
         }
 
-        try
+        var services = new ServiceCollection();
+        options.Providers(services);
+        if (options.CacheDirectory is not null || options.Recorder is not null)
         {
-            var work = new List<(int Job, int Example, PromptRouter Router, RoutedTask<T> Task)>();
-            for (var j = 0; j < jobs.Count; j++)
+            foreach (var name in jobs.Select(j => j.Deployment.Provider).Distinct(StringComparer.Ordinal))
             {
-                var (tier, deployment) = jobs[j];
-                var services = new ServiceCollection();
-                options.Providers(services);
-                if (options.CacheDirectory is not null || options.Recorder is not null)
-                {
-                    Decorate(services, deployment.Provider, options, Corrupt);
-                }
+                Decorate(services, name, options, Corrupt);
+            }
+        }
 
-                // Every tier is this one deployment, so the options validate for any task the app registered; the
-                // single-tier task copy only ever calls it at its own tier, without a confidence threshold.
-                // The app's resilience settings (global and the tier's) apply, as at run time.
-                var single = task.ForEvaluation(tier);
-                var tierResilience = options.Routing.Tiers.TryGetValue(tier.ToString(), out var configuredTier) ? configuredTier.Resilience : null;
-                services.AddRoutedPrompts(o =>
-                {
-                    o.Resilience = options.Routing.Resilience;
-                    foreach (var name in Enum.GetNames<Tier>())
-                    {
-                        o.Tiers[name] = new TierOptions { Deployments = [deployment], Resilience = tierResilience };
-                    }
-
-                    // The task's chat options, as at run time (the router applies them); not its routing overrides.
-                    if (options.Routing.Tasks.GetValueOrDefault(task.Name) is { } configured)
-                    {
-                        o.Tasks[task.Name] = new TaskOptions { Temperature = configured.Temperature, MaxOutputTokens = configured.MaxOutputTokens, TopP = configured.TopP, Seed = configured.Seed };
-                    }
-                });
-                services.AddSingleton(new RoutedTaskSource(() => [single])); // the task evaluated is the one configured
-                var provider = services.BuildServiceProvider();
-                routers.Add(provider);
-                work.AddRange(examples.Select((_, e) => (j, e, provider.GetRequiredService<PromptRouter>(), single)));
+        // One router over the tiers evaluated, as the app configures them (deployments and resilience, global and per
+        // tier); each job tries one deployment through it, without a confidence threshold.
+        services.AddRoutedPrompts(o =>
+        {
+            o.Resilience = options.Routing.Resilience;
+            foreach (var tier in jobs.Select(j => j.Tier).Distinct())
+            {
+                var tierOptions = options.Routing.Tiers[tier.ToString()];
+                o.Tiers[tier.ToString()] = new TierOptions { Deployments = tierOptions.Deployments, Resilience = tierOptions.Resilience };
             }
 
+            // The task's chat options, as at run time (the router applies them); not its routing overrides.
+            if (options.Routing.Tasks.GetValueOrDefault(task.Name) is { } configured)
+            {
+                o.Tasks[task.Name] = new TaskOptions { Temperature = configured.Temperature, MaxOutputTokens = configured.MaxOutputTokens, TopP = configured.TopP, Seed = configured.Seed };
+            }
+        });
+        services.AddSingleton(new RoutedTaskSource(() => [])); // the router is told which deployment to try: no task's start tier is checked
+        var provider = services.BuildServiceProvider();
+        try
+        {
+            var router = provider.GetRequiredService<PromptRouter>();
+            var work = jobs.SelectMany((job, j) =>
+            {
+                var index = jobs.Take(j).Count(other => other.Tier == job.Tier); // the deployment's position in its tier
+                return examples.Select((_, e) => (Job: j, Example: e, Index: index));
+            }).ToArray();
             await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxConcurrency), CancellationToken = stop.Token }, async (item, ct) =>
             {
                 var example = examples[item.Example];
                 var (tier, deployment) = jobs[item.Job];
-                RoutingAttempt attempt;
                 string? answer = null;
                 EvalScore score = default;
-                try
+                var (attempt, value) = await router.AttemptAsync(task, tier, item.Index, messages[item.Example], threshold: null, ct).ConfigureAwait(false);
+                if (attempt.Accepted)
                 {
-                    var routed = await item.Router.RouteAsync(item.Task, messages[item.Example], ct).ConfigureAwait(false);
-                    attempt = routed.Attempts[^1];
-                    answer = routed.Value is string text ? text : JsonSerializer.Serialize(routed.Value, task.JsonTypeInfo!);
-                    score = await scorer.ScoreAsync(routed.Value, example, ct).ConfigureAwait(false);
-                }
-                catch (RoutingException ex)
-                {
-                    attempt = ex.Attempts[^1];
+                    answer = value is string text ? text : JsonSerializer.Serialize(value, task.JsonTypeInfo!);
+                    score = await scorer.ScoreAsync(value!, example, ct).ConfigureAwait(false);
                 }
 
                 records.Add((item.Job, item.Example, new EvalRecord
@@ -420,10 +412,7 @@ public static class EvalRunner
         }
         finally
         {
-            foreach (var provider in routers)
-            {
-                await provider.DisposeAsync().ConfigureAwait(false);
-            }
+            await provider.DisposeAsync().ConfigureAwait(false);
         }
 
         if (corrupt is not null)

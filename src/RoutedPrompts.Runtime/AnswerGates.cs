@@ -19,6 +19,181 @@ internal readonly record struct GateVerdict(AttemptOutcome Outcome, string? Reas
     public static GateVerdict Fail(AttemptOutcome outcome, string reason) => new(outcome, reason);
 }
 
+/// <summary>How the confidence gate applies to one answer.</summary>
+/// <param name="ConfidenceThreshold">The tier's threshold; <see langword="null"/>: no confidence gate (as in <c>eval</c>).</param>
+/// <param name="LogProbabilitiesRequested">Whether the deployment asked for log-probabilities (it only shapes a missing-confidence reason's fix).</param>
+internal readonly record struct GateSettings(double? ConfidenceThreshold = null, bool LogProbabilitiesRequested = false);
+
+/// <summary>What the gates made of one answer: the verdict, the parsed value when every gate passed, and the answer's confidence.</summary>
+/// <typeparam name="T">The task's result type.</typeparam>
+internal readonly record struct GatedAnswer<T>(GateVerdict Verdict, T? Value, double? Confidence);
+
+/// <summary>
+/// One task's gates as a unit, in the order the router applies them: empty, refusal and truncation; for JSON tasks
+/// valid JSON, finite numbers, the JSON Schema and deserialization; then confidence; then the task's validator method
+/// and its <see cref="IResultValidator{T}"/>. It needs no service provider: give it the task and, when the task names
+/// a validator type, the validator instance. The router builds one per request; so can the eval tool or a test.
+/// </summary>
+/// <typeparam name="T">The task's result type.</typeparam>
+internal sealed class AnswerGates<T>
+{
+    private readonly RoutedTask<T> _task;
+    private readonly TaskRuntime _runtime;
+    private readonly IResultValidator<T>? _validator;
+
+    /// <summary>The gates of <paramref name="task"/>.</summary>
+    /// <param name="task">The task.</param>
+    /// <param name="validator">The instance of the task's <see cref="RoutedTask{T}.ValidatorType"/> (required when it names one), or a validator to apply.</param>
+    /// <exception cref="ArgumentException">The task names a validator type and no instance of it was given.</exception>
+    /// <exception cref="InvalidOperationException">The descriptor is inconsistent (see <see cref="TaskRuntime.For{T}"/>).</exception>
+    public AnswerGates(RoutedTask<T> task, IResultValidator<T>? validator = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        if (task.ValidatorType is { } type && (validator is null || !type.IsInstanceOfType(validator)))
+        {
+            throw new ArgumentException($"Routed task '{task.Name}' names validator type {type}: pass an instance of it.", nameof(validator));
+        }
+
+        _task = task;
+        _runtime = TaskRuntime.For(task);
+        _validator = validator;
+    }
+
+    /// <summary>Applies the gates in order to <paramref name="response"/>; the first that fails gives the verdict.</summary>
+    /// <param name="response">The deployment's answer.</param>
+    /// <param name="settings">The confidence threshold that applies, if any.</param>
+    /// <param name="tier">The tier that answered (told to the validator).</param>
+    /// <param name="deployment">The deployment that answered (told to the validator).</param>
+    /// <param name="cancellationToken">Cancels the validator; only this cancellation propagates.</param>
+    /// <returns>The verdict, the value when every gate passed, and the confidence the answer carries.</returns>
+    public async ValueTask<GatedAnswer<T>> EvaluateAsync(ChatResponse response, GateSettings settings, Tier tier, DeploymentInfo deployment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var confidence = ResponseConfidence.ReadFrom(response);
+        GatedAnswer<T> Failed(GateVerdict verdict) => new(verdict, default, confidence);
+
+        var text = response.Text ?? string.Empty;
+        var verdict = AnswerGates.CheckText(text, response.FinishReason, AnswerGates.ReportsRefusal(response));
+        if (!verdict.Passed)
+        {
+            return Failed(verdict);
+        }
+
+        T? value;
+        if (_task.ResultKind == ResultKind.Text)
+        {
+            value = (T)(object)text.Trim();
+        }
+        else
+        {
+            var json = AnswerGates.StripFence(text);
+            verdict = AnswerGates.CheckJson(json, out var document);
+            if (!verdict.Passed)
+            {
+                return Failed(verdict);
+            }
+
+            // The answer is parsed once: the schema gate reads the text, deserialization reads this document.
+            using var parsed = document!;
+
+            verdict = AnswerGates.CheckNumbers(parsed.RootElement);
+            if (!verdict.Passed)
+            {
+                return Failed(verdict);
+            }
+
+            if (_runtime.Schema is { } schemaTask)
+            {
+                verdict = AnswerGates.CheckSchema(await schemaTask.ConfigureAwait(false), json);
+                if (!verdict.Passed)
+                {
+                    return Failed(verdict);
+                }
+            }
+
+            (value, verdict) = Deserialize(parsed);
+            if (!verdict.Passed)
+            {
+                return Failed(verdict);
+            }
+        }
+
+        verdict = AnswerGates.CheckConfidence(confidence, settings.ConfidenceThreshold, settings.LogProbabilitiesRequested);
+        if (!verdict.Passed)
+        {
+            return Failed(verdict);
+        }
+
+        verdict = await ValidateAsync(value!, tier, deployment, cancellationToken).ConfigureAwait(false);
+        return new(verdict, verdict.Passed ? value : default, confidence);
+    }
+
+    private (T? Value, GateVerdict Verdict) Deserialize(JsonDocument json)
+    {
+        try
+        {
+            var value = json.Deserialize(_task.JsonTypeInfo!);
+            return value is null
+                ? (default, GateVerdict.Fail(AttemptOutcome.SchemaViolation, $"The answer is JSON null, not a {typeof(T).Name}."))
+                : (value, GateVerdict.Pass);
+        }
+        catch (Exception ex)
+        {
+            // Whatever the reader throws, the cause is the answer (the type info is generated): a gate failure, never an escape.
+            var where = ex is System.Text.Json.JsonException { Path: { } path } ? $" at {path}" : string.Empty;
+            return (default, GateVerdict.Fail(AttemptOutcome.SchemaViolation, $"The answer does not deserialize into {typeof(T).Name}{where} ({ex.GetType().Name})."));
+        }
+    }
+
+    /// <summary>
+    /// The validator gate. A validator that throws rejects the answer (its exception type is the reason, not its message,
+    /// which may quote the answer); only the caller's cancellation propagates.
+    /// </summary>
+    private async ValueTask<GateVerdict> ValidateAsync(T value, Tier tier, DeploymentInfo deployment, CancellationToken cancellationToken)
+    {
+        if (_task.Validator is { } validator)
+        {
+            bool valid;
+            try
+            {
+                valid = validator(value);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, $"The task's validator method threw {ex.GetType().Name}.");
+            }
+
+            if (!valid)
+            {
+                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, "The task's validator method rejected the answer.");
+            }
+        }
+
+        if (_validator is { } resultValidator)
+        {
+            var name = (_task.ValidatorType ?? resultValidator.GetType()).Name;
+            ResultValidation result;
+            try
+            {
+                result = await resultValidator
+                    .ValidateAsync(value, new ValidationContext(_task.Name, tier, deployment), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, $"{name} threw {ex.GetType().Name}.");
+            }
+
+            if (!result.IsValid)
+            {
+                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, $"{name}: {result.Reason}");
+            }
+        }
+
+        return GateVerdict.Pass;
+    }
+}
+
 /// <summary>
 /// The built-in answer gates, in the order the router applies them: empty, refusal, truncated, then for JSON tasks
 /// parseable JSON, finite numbers and the JSON Schema, then confidence. Whatever the answer holds ends as a verdict, never an exception.

@@ -20,7 +20,7 @@ public enum DeploymentCircuitState
 /// <param name="Tier">The tier the deployment serves.</param>
 /// <param name="Deployment">The deployment.</param>
 /// <param name="CircuitState">Its circuit breaker's state (<see cref="DeploymentCircuitState.Closed"/> when the breaker is off).</param>
-/// <param name="Requests">HTTP requests (tries) sent to it since the router started (or its settings last changed).</param>
+/// <param name="Requests">HTTP requests (tries) sent to it since the router started (or since the deployment was added to the tier's configuration; other reloads keep the count).</param>
 /// <param name="Failures">How many of those failed (any <see cref="ProviderFailureKind"/>).</param>
 /// <param name="ErrorRate">The recent error rate, 0..1, exponentially weighted over its tries (weight 0.1 for the newest).</param>
 /// <param name="AverageLatency">The recent latency of a try, exponentially weighted; <see langword="null"/> before the first try.</param>
@@ -48,7 +48,4 @@ public sealed record ConfigurationHealth(bool Degraded, string? Reason, DateTime
 {
     /// <summary>Running on the current configuration.</summary>
     public static ConfigurationHealth Current { get; } = new(false, null, null);
-
-    /// <summary>The rejection this entry reports (compared by reference to log each rejected reload once).</summary>
-    internal Exception? Error { get; init; }
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using RoutedPrompts.Replay;
 
 namespace RoutedPrompts;
@@ -31,13 +32,19 @@ public sealed class PromptRouter
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly RouterMetrics _metrics;
-    private readonly ConcurrentDictionary<string, IChatClient> _clients = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Type, object> _validators = new();
-    private readonly ConcurrentDictionary<(Tier Tier, DeploymentInfo Info), DeploymentChannel> _channels = new();
     // The deployments whose missing confidence signal was logged: once per (tier, deployment) for the router's lifetime.
     private readonly ConcurrentDictionary<(Tier Tier, DeploymentInfo Info), bool> _missingConfidenceLogged = new();
     private readonly Func<IReadOnlyList<DeploymentHealth>> _healthSource;
-    private RouterSettings _settings;
+    private readonly object _refreshLock = new();
+    // What outlives a plan: each configured (tier, deployment)'s breaker and health. Replaced (under _refreshLock) by
+    // every plan built, so a deployment no longer configured is dropped.
+    private Dictionary<(Tier Tier, DeploymentInfo Info), DeploymentState> _states = [];
+    private RoutePlan _plan;
+    // Set by a change notification; the next request (or health read) reads the options once and clears it.
+    private int _changed;
+    // The options instance, or the validation failure, the router last read: a change is a new one.
+    private object _seen;
     private ConfigurationHealth? _rejectedReload;
 
     /// <summary>Creates a router. Reading the options here validates them, so a broken configuration fails at construction.</summary>
@@ -61,7 +68,22 @@ public sealed class PromptRouter
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _metrics = RouterMetrics.Create(meterFactory);
-        _settings = RouterSettings.Build(options.CurrentValue);
+
+        // Listen before the first read, so no change falls between the two. A valid change arrives through OnChange; one
+        // that fails validation never does (the monitor throws before it notifies), so the options' change token
+        // sources say that something changed, and the next request reads the options once to learn what.
+        options.OnChange((_, name) => NoteChange(name));
+        foreach (var source in services.GetServices<IOptionsChangeTokenSource<RoutedPromptsOptions>>())
+        {
+            if (IsDefaultName(source.Name))
+            {
+                ChangeToken.OnChange(source.GetChangeToken, NoteChange, source.Name);
+            }
+        }
+
+        var current = options.CurrentValue;
+        _plan = BuildPlan(current);
+        _seen = current;
         _healthSource = GetDeploymentHealth;
         _metrics.Register(_healthSource);
     }
@@ -73,13 +95,13 @@ public sealed class PromptRouter
     /// <returns>One entry per configured (tier, deployment), in tier then preference order.</returns>
     public IReadOnlyList<DeploymentHealth> GetDeploymentHealth()
     {
-        var settings = CurrentSettings();
+        var plan = CurrentPlan();
         var health = new List<DeploymentHealth>();
         for (var tier = Tier.Small; tier <= Tier.Large; tier++)
         {
-            foreach (var deployment in settings.Deployments(tier))
+            foreach (var deployment in plan.Deployments(tier))
             {
-                health.Add(Channel(deployment).Health());
+                health.Add(deployment.State.Health());
             }
         }
 
@@ -108,15 +130,11 @@ public sealed class PromptRouter
     private async ValueTask<Routed<T>> RouteCoreAsync<T>(RoutedTask<T> task, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var settings = CurrentSettings();
-        var runtime = TaskRuntime.For(task);
-        if (runtime.Schema is { } schema)
-        {
-            // A schema NJsonSchema cannot read is the task's error: surface it before any paid call, not after one.
-            await schema.ConfigureAwait(false);
-        }
+        var plan = CurrentPlan();
+        var route = plan.For(task);
+        var (runtime, gates) = await PrepareAsync(task).ConfigureAwait(false);
 
-        var (start, max) = settings.Range(task);
+        var (start, max) = (route.Start, route.Max);
         var attempts = new List<RoutingAttempt>();
         Exception? lastProviderError = null;
         HashSet<ReplayRecording>? unrecorded = null; // recordings that lack this request: their deployments cannot answer it
@@ -126,7 +144,7 @@ public sealed class PromptRouter
 
         for (var tier = start; tier <= max; tier++)
         {
-            var deployments = settings.Deployments(tier);
+            var deployments = plan.Deployments(tier);
             if (deployments.Count == 0)
             {
                 RouterLog.TierWithoutDeployments(_logger, task.Name, TierNames.Name(tier));
@@ -137,56 +155,25 @@ public sealed class PromptRouter
             foreach (var deployment in deployments)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (unrecorded is not null && ReplayedFrom(deployment) is { } skipped && unrecorded.Contains(skipped))
+                if (unrecorded is not null && deployment.Recording is { } skipped && unrecorded.Contains(skipped))
                 {
                     continue; // the first miss named the request and the closest recorded one; asking again only repeats it
                 }
 
                 NoteEscalation(task.Name, attempts, tier);
-
-                using var attemptActivity = RoutedPromptsTelemetry.ActivitySource.StartActivity("RoutedPrompts.Attempt");
-                attemptActivity?.SetTag(TelemetryTags.Task, task.Name);
-                attemptActivity?.SetTag(TelemetryTags.Tier, TierNames.Name(tier));
-                attemptActivity?.SetTag(TelemetryTags.Provider, deployment.Info.Provider);
-                attemptActivity?.SetTag(TelemetryTags.Model, deployment.Info.Model);
-
-                // Availability: did the deployment answer at all?
-                var call = await CallAsync(deployment, runtime, messages, settings.Source.Tasks.GetValueOrDefault(task.Name), cancellationToken).ConfigureAwait(false);
-                if (call.Error is { } error)
+                var (attempt, value, error) = await TryAsync(task, runtime, gates, plan, deployment, route, messages, route.Threshold(tier), attempts, cancellationToken).ConfigureAwait(false);
+                if (error is not null)
                 {
                     lastProviderError = error;
-                    if (error is ReplayMissException { RequestRecorded: false } && ReplayedFrom(deployment) is { } recording)
+                    if (error is ReplayMissException { RequestRecorded: false } && deployment.Recording is { } recording)
                     {
                         (unrecorded ??= []).Add(recording);
-                    }
-
-                    var failed = UnavailableAttempt(deployment, call, error);
-                    Record(task.Name, attempts, failed, attemptActivity);
-                    attemptActivity?.SetStatus(ActivityStatusCode.Error, failed.Reason);
-                    if (failed.Outcome == AttemptOutcome.CircuitOpen && failed.Requests == 0)
-                    {
-                        RouterLog.CircuitOpenSkipped(_logger, task.Name, TierNames.Name(tier), deployment.Info.ToString());
-                    }
-                    else
-                    {
-                        // The exception's message may echo the key or the request (SDKs and proxies do): logged only with LogContent.
-                        RouterLog.ProviderError(_logger, task.Name, TierNames.Name(tier), deployment.Info.ToString(), failed.Reason!, settings.Source.LogContent ? error : null);
                     }
 
                     continue; // availability failure: next deployment of the same tier
                 }
 
-                // Quality: did the answer pass the gates?
                 answered = true;
-                var response = call.Response!;
-                var (evaluated, value) = await EvaluateAsync(task, runtime, deployment, response, call.Latency, settings.ConfidenceThreshold(task, tier), cancellationToken).ConfigureAwait(false);
-                var attempt = evaluated with { Requests = call.Requests, Retries = call.Retries };
-                Record(task.Name, attempts, attempt, attemptActivity);
-                if (attempt.Outcome == AttemptOutcome.MissingConfidence && _missingConfidenceLogged.TryAdd((tier, deployment.Info), true))
-                {
-                    RouterLog.MissingConfidence(_logger, task.Name, TierNames.Name(tier), deployment.Info.ToString(), attempt.Reason!);
-                }
-
                 if (attempt.Accepted)
                 {
                     _metrics.Requests.Add(1, new(TelemetryTags.Task, task.Name), new(TelemetryTags.Outcome, "succeeded"), new(TelemetryTags.Tier, TierNames.Name(tier)));
@@ -195,15 +182,10 @@ public sealed class PromptRouter
                     return new Routed<T>(task.Name, value!, attempts.ToArray());
                 }
 
-                if (settings.Source.LogContent)
-                {
-                    RouterLog.RejectedAnswer(_logger, task.Name, deployment.Info.ToString(), TierNames.Name(attempt.Outcome), attempt.Reason, response.Text);
-                }
-
                 break; // a gate failed: escalate to the next tier
             }
 
-            if (!answered && tier < max && settings.WhenUnavailable(tier) == TierUnavailableBehavior.Fail)
+            if (!answered && tier < max && plan.Settings.WhenUnavailable(tier) == TierUnavailableBehavior.Fail)
             {
                 RouterLog.TierUnavailable(_logger, task.Name, TierNames.Name(tier));
                 break; // the whole tier is unavailable and configured not to escalate
@@ -218,41 +200,126 @@ public sealed class PromptRouter
             RouterLog.Exhausted(_logger, task.Name, attempts.Count, TierNames.Name(attempts[^1].Outcome), TierNames.Name(attempts[^1].Tier));
         }
 
-        throw new RoutingException(task.Name, attempts.ToArray(), settings.Source.ExposeProviderExceptions ? lastProviderError : null);
+        throw new RoutingException(task.Name, attempts.ToArray(), plan.Source.ExposeProviderExceptions ? lastProviderError : null);
+    }
+
+    /// <summary>
+    /// One try of one deployment of the current plan, as <see cref="RouteAsync{T}"/> makes it there but with the
+    /// <paramref name="threshold"/> given (the eval tool passes none): the attempt, and the value when it was accepted.
+    /// </summary>
+    /// <param name="task">The task.</param>
+    /// <param name="tier">The deployment's tier.</param>
+    /// <param name="index">The deployment's position in the tier's configured deployments.</param>
+    /// <param name="messages">The rendered messages.</param>
+    /// <param name="threshold">The confidence threshold; <see langword="null"/>: no confidence gate.</param>
+    /// <param name="cancellationToken">Cancels the try.</param>
+    /// <returns>The attempt (an availability failure, a gate failure or an acceptance) and the accepted value.</returns>
+    internal async ValueTask<(RoutingAttempt Attempt, T? Value)> AttemptAsync<T>(
+        RoutedTask<T> task, Tier tier, int index, IReadOnlyList<ChatMessage> messages, double? threshold, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var plan = CurrentPlan();
+        var (runtime, gates) = await PrepareAsync(task).ConfigureAwait(false);
+        var (attempt, value, _) = await TryAsync(
+            task, runtime, gates, plan, plan.Deployments(tier)[index], plan.For(task), messages, threshold, [], cancellationToken).ConfigureAwait(false);
+        return (attempt, value);
+    }
+
+    /// <summary>
+    /// The task's runtime state and gates. A schema NJsonSchema cannot read, or a validator type that is not one, is the
+    /// task's error: it surfaces here, before any paid call, not after one.
+    /// </summary>
+    private async ValueTask<(TaskRuntime Runtime, AnswerGates<T> Gates)> PrepareAsync<T>(RoutedTask<T> task)
+    {
+        var runtime = TaskRuntime.For(task);
+        if (runtime.Schema is { } schema)
+        {
+            await schema.ConfigureAwait(false);
+        }
+
+        return (runtime, new AnswerGates<T>(task, ValidatorFor(task)));
+    }
+
+    /// <summary>
+    /// Tries one deployment: calls it (availability) and gates its answer (quality), records the attempt in
+    /// <paramref name="attempts"/>, its telemetry and its logs. The error is the provider's failure when it did not answer.
+    /// </summary>
+    private async ValueTask<(RoutingAttempt Attempt, T? Value, Exception? Error)> TryAsync<T>(
+        RoutedTask<T> task, TaskRuntime runtime, AnswerGates<T> gates, RoutePlan plan, DeploymentChannel deployment, TaskRoute route,
+        IReadOnlyList<ChatMessage> messages, double? threshold, List<RoutingAttempt> attempts, CancellationToken cancellationToken)
+    {
+        var tier = deployment.Plan.Tier;
+        using var attemptActivity = RoutedPromptsTelemetry.ActivitySource.StartActivity("RoutedPrompts.Attempt");
+        attemptActivity?.SetTag(TelemetryTags.Task, task.Name);
+        attemptActivity?.SetTag(TelemetryTags.Tier, TierNames.Name(tier));
+        attemptActivity?.SetTag(TelemetryTags.Provider, deployment.Plan.Info.Provider);
+        attemptActivity?.SetTag(TelemetryTags.Model, deployment.Plan.Info.Model);
+
+        // Availability: did the deployment answer at all?
+        var call = await CallAsync(deployment, runtime, messages, route.ChatOptions, cancellationToken).ConfigureAwait(false);
+        if (call.Error is { } error)
+        {
+            var failed = UnavailableAttempt(deployment.Plan, call);
+            Record(task.Name, attempts, failed, attemptActivity);
+            attemptActivity?.SetStatus(ActivityStatusCode.Error, failed.Reason);
+            if (failed.Outcome == AttemptOutcome.CircuitOpen && failed.Requests == 0)
+            {
+                RouterLog.CircuitOpenSkipped(_logger, task.Name, TierNames.Name(tier), deployment.Plan.Info.ToString());
+            }
+            else
+            {
+                // The exception's message may echo the key or the request (SDKs and proxies do): logged only with LogContent.
+                RouterLog.ProviderError(_logger, task.Name, TierNames.Name(tier), deployment.Plan.Info.ToString(), failed.Reason!, plan.Source.LogContent ? error : null);
+            }
+
+            return (failed, default, error);
+        }
+
+        // Quality: did the answer pass the gates?
+        var response = call.Response!;
+        var (evaluated, value) = await EvaluateAsync(gates, deployment.Plan, response, call.Latency, threshold, cancellationToken).ConfigureAwait(false);
+        var attempt = evaluated with { Requests = call.Requests, Retries = call.Retries };
+        Record(task.Name, attempts, attempt, attemptActivity);
+        if (attempt.Outcome == AttemptOutcome.MissingConfidence && _missingConfidenceLogged.TryAdd((tier, deployment.Plan.Info), true))
+        {
+            RouterLog.MissingConfidence(_logger, task.Name, TierNames.Name(tier), deployment.Plan.Info.ToString(), attempt.Reason!);
+        }
+
+        if (!attempt.Accepted && plan.Source.LogContent)
+        {
+            RouterLog.RejectedAnswer(_logger, task.Name, deployment.Plan.Info.ToString(), TierNames.Name(attempt.Outcome), attempt.Reason, response.Text);
+        }
+
+        return (attempt, value, null);
     }
 
     /// <summary>
     /// Calls one deployment through its resilience pipeline (timeout, retries, circuit breaker). Any failure other than
     /// the caller's cancellation is returned, not thrown.
     /// </summary>
-    private async ValueTask<ProviderCall> CallAsync(DeploymentPlan deployment, TaskRuntime runtime, IReadOnlyList<ChatMessage> messages, TaskOptions? taskOptions, CancellationToken cancellationToken)
+    private async ValueTask<ProviderCall> CallAsync(DeploymentChannel deployment, TaskRuntime runtime, IReadOnlyList<ChatMessage> messages, TaskOptions? taskOptions, CancellationToken cancellationToken)
     {
-        var client = Client(deployment.Info.Provider);
-        var options = new ChatOptions { ModelId = deployment.Info.Model, ResponseFormat = runtime.ResponseFormat };
+        var options = new ChatOptions { ModelId = deployment.Plan.Info.Model, ResponseFormat = runtime.ResponseFormat };
         TaskChatOptions.Apply(taskOptions, options); // the task's configured chat options (eval runs through here too)
-        if (deployment.LogProbabilities && client.GetService<IConfidenceReportingChatClient>() is null)
+        if (deployment.MissesConfidence)
         {
             throw new InvalidOperationException(
-                $"Deployment {TierNames.Name(deployment.Tier)} {deployment.Info} is configured with \"LogProbabilities\": true, but the IChatClient registered under \"{deployment.Info.Provider}\" " +
+                $"Deployment {TierNames.Name(deployment.Plan.Tier)} {deployment.Plan.Info} is configured with \"LogProbabilities\": true, but the IChatClient registered under \"{deployment.Plan.Info.Provider}\" " +
                 $"reports no confidence, so the confidence gate would never see a signal. Build that client with UseOpenAILogProbabilities() (package RoutedPrompts.OpenAI; " +
                 $"below any cache: .UseDistributedCache(cache).UseOpenAILogProbabilities()), register a client that implements {nameof(IConfidenceReportingChatClient)}, or remove \"LogProbabilities\" from the deployment.");
         }
 
         var started = _time.GetTimestamp();
-        var result = await Channel(deployment).SendAsync(client, messages, options, cancellationToken).ConfigureAwait(false);
+        var result = await deployment.SendAsync(messages, options, cancellationToken).ConfigureAwait(false);
         return new ProviderCall(result, _time.GetElapsedTime(started));
     }
 
-    /// <summary>The recording a deployment's client replays, or <see langword="null"/> for a live provider.</summary>
-    private ReplayRecording? ReplayedFrom(DeploymentPlan deployment) =>
-        Client(deployment.Info.Provider).GetService<ReplayChatClient>()?.Recording;
-
     /// <summary>The attempt of a deployment that did not answer: a provider error or an open circuit.</summary>
-    private static RoutingAttempt UnavailableAttempt(DeploymentPlan deployment, ProviderCall call, Exception error)
+    private static RoutingAttempt UnavailableAttempt(DeploymentPlan deployment, ProviderCall call)
     {
         var result = call.Result;
         var circuitOpen = result.Failure == ProviderFailureKind.CircuitOpen;
-        var reason = DeploymentChannel.Describe(error);
+        var reason = result.Reason!;
         if (result.Requests > 1)
         {
             reason += string.Create(System.Globalization.CultureInfo.InvariantCulture, $" after {result.Requests} tries");
@@ -267,175 +334,46 @@ public sealed class PromptRouter
         };
     }
 
-    /// <summary>The deployment's channel: created once, and again only when its resilience settings change.</summary>
-    private DeploymentChannel Channel(DeploymentPlan deployment)
+    /// <summary>Gates the answer (<see cref="AnswerGates{T}"/>) and prices it: the attempt, and the value when it was accepted.</summary>
+    private static async ValueTask<(RoutingAttempt Attempt, T? Value)> EvaluateAsync<T>(
+        AnswerGates<T> gates, DeploymentPlan deployment, ChatResponse response, TimeSpan latency, double? threshold, CancellationToken cancellationToken)
     {
-        var key = (deployment.Tier, deployment.Info);
-        if (_channels.TryGetValue(key, out var channel) && channel.Plan.Resilience == deployment.Resilience)
-        {
-            return channel;
-        }
-
-        lock (_channels)
-        {
-            if (!_channels.TryGetValue(key, out channel) || channel.Plan.Resilience != deployment.Resilience)
-            {
-                channel = new DeploymentChannel(deployment, _time, _logger, _metrics);
-                _channels[key] = channel;
-            }
-        }
-
-        return channel;
-    }
-
-    /// <summary>Applies the gates in order and, when they all pass, returns the parsed value.</summary>
-    private async ValueTask<(RoutingAttempt Attempt, T? Value)> EvaluateAsync<T>(
-        RoutedTask<T> task, TaskRuntime runtime, DeploymentPlan deployment, ChatResponse response, TimeSpan latency, double? threshold, CancellationToken cancellationToken)
-    {
-        var inputTokens = response.Usage?.InputTokenCount ?? 0;
         var cachedInputTokens = response.Usage?.CachedInputTokenCount ?? 0;
+        var inputTokens = response.Usage?.InputTokenCount ?? cachedInputTokens; // cached tokens are part of the input: without a count, the input known
         var outputTokens = response.Usage?.OutputTokenCount ?? 0;
-        var confidence = ResponseConfidence.ReadFrom(response);
-        RoutingAttempt Attempt(GateVerdict verdict) => new(
-            deployment.Tier, deployment.Info, verdict.Outcome, verdict.Reason, confidence, inputTokens, outputTokens,
+        var gated = await gates.EvaluateAsync(response, new GateSettings(threshold, deployment.LogProbabilities), deployment.Tier, deployment.Info, cancellationToken).ConfigureAwait(false);
+        var attempt = new RoutingAttempt(
+            deployment.Tier, deployment.Info, gated.Verdict.Outcome, gated.Verdict.Reason, gated.Confidence, inputTokens, outputTokens,
             deployment.Cost(inputTokens, cachedInputTokens, outputTokens, response.AdditionalProperties), latency);
-
-        var text = response.Text ?? string.Empty;
-        var verdict = AnswerGates.CheckText(text, response.FinishReason, AnswerGates.ReportsRefusal(response));
-        if (!verdict.Passed)
-        {
-            return (Attempt(verdict), default);
-        }
-
-        T? value;
-        if (task.ResultKind == ResultKind.Text)
-        {
-            value = (T)(object)text.Trim();
-        }
-        else
-        {
-            var json = AnswerGates.StripFence(text);
-            verdict = AnswerGates.CheckJson(json, out var document);
-            if (!verdict.Passed)
-            {
-                return (Attempt(verdict), default);
-            }
-
-            // The answer is parsed once: the schema gate reads the text, deserialization reads this document.
-            using var parsed = document!;
-
-            verdict = AnswerGates.CheckNumbers(parsed.RootElement);
-            if (!verdict.Passed)
-            {
-                return (Attempt(verdict), default);
-            }
-
-            if (runtime.Schema is { } schemaTask)
-            {
-                verdict = AnswerGates.CheckSchema(await schemaTask.ConfigureAwait(false), json);
-                if (!verdict.Passed)
-                {
-                    return (Attempt(verdict), default);
-                }
-            }
-
-            (value, verdict) = Deserialize(task, parsed);
-            if (!verdict.Passed)
-            {
-                return (Attempt(verdict), default);
-            }
-        }
-
-        verdict = AnswerGates.CheckConfidence(confidence, threshold, deployment.LogProbabilities);
-        if (!verdict.Passed)
-        {
-            return (Attempt(verdict), default);
-        }
-
-        verdict = await ValidateAsync(task, deployment, value!, cancellationToken).ConfigureAwait(false);
-        return (Attempt(verdict), verdict.Passed ? value : default);
-    }
-
-    private static (T? Value, GateVerdict Verdict) Deserialize<T>(RoutedTask<T> task, JsonDocument json)
-    {
-        try
-        {
-            var value = json.Deserialize(task.JsonTypeInfo!);
-            return value is null
-                ? (default, GateVerdict.Fail(AttemptOutcome.SchemaViolation, $"The answer is JSON null, not a {typeof(T).Name}."))
-                : (value, GateVerdict.Pass);
-        }
-        catch (Exception ex)
-        {
-            // Whatever the reader throws, the cause is the answer (the type info is generated): a gate failure, never an escape.
-            var where = ex is JsonException { Path: { } path } ? $" at {path}" : string.Empty;
-            return (default, GateVerdict.Fail(AttemptOutcome.SchemaViolation, $"The answer does not deserialize into {typeof(T).Name}{where} ({ex.GetType().Name})."));
-        }
+        return (attempt, gated.Value);
     }
 
     /// <summary>
-    /// The validator gate. A validator that throws rejects the answer (its exception type is the reason, not its message,
-    /// which may quote the answer); only the caller's cancellation propagates.
+    /// The task's <see cref="RoutedTask{T}.ValidatorType"/> instance: resolved from the service provider, or created with
+    /// its constructor's services, once per router; <see langword="null"/> when the task names none.
     /// </summary>
-    private async ValueTask<GateVerdict> ValidateAsync<T>(RoutedTask<T> task, DeploymentPlan deployment, T value, CancellationToken cancellationToken)
+    /// <exception cref="InvalidOperationException">The type is not an <see cref="IResultValidator{T}"/> (the task's error, surfaced before any call).</exception>
+    private IResultValidator<T>? ValidatorFor<T>(RoutedTask<T> task)
     {
-        if (task.Validator is { } validator)
+        if (task.ValidatorType is not { } validatorType)
         {
-            bool valid;
-            try
-            {
-                valid = validator(value);
-            }
-            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
-            {
-                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, $"The task's validator method threw {ex.GetType().Name}.");
-            }
-
-            if (!valid)
-            {
-                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, "The task's validator method rejected the answer.");
-            }
+            return null;
         }
 
-        if (task.ValidatorType is { } validatorType)
+        if (!_validators.TryGetValue(validatorType, out var instance))
         {
-            if (!_validators.TryGetValue(validatorType, out var instance))
+            lock (_validators)
             {
-                lock (_validators)
+                if (!_validators.TryGetValue(validatorType, out instance))
                 {
-                    if (!_validators.TryGetValue(validatorType, out instance))
-                    {
-                        instance = ActivatorUtilities.GetServiceOrCreateInstance(_services, validatorType);
-                        _validators[validatorType] = instance;
-                    }
+                    instance = ActivatorUtilities.GetServiceOrCreateInstance(_services, validatorType);
+                    _validators[validatorType] = instance;
                 }
             }
-
-            if (instance is not IResultValidator<T> resultValidator)
-            {
-                throw new InvalidOperationException(
-                    $"Routed task '{task.Name}' names validator type {validatorType} which does not implement IResultValidator<{typeof(T).Name}>.");
-            }
-
-            ResultValidation result;
-            try
-            {
-                result = await resultValidator
-                    .ValidateAsync(value, new ValidationContext(task.Name, deployment.Tier, deployment.Info), cancellationToken)
-                    .ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
-            {
-                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, $"{validatorType.Name} threw {ex.GetType().Name}.");
-            }
-
-            if (!result.IsValid)
-            {
-                return GateVerdict.Fail(AttemptOutcome.ValidatorRejected, $"{validatorType.Name}: {result.Reason}");
-            }
         }
 
-        return GateVerdict.Pass;
+        return instance as IResultValidator<T> ?? throw new InvalidOperationException(
+            $"Routed task '{task.Name}' names validator type {validatorType} which does not implement IResultValidator<{typeof(T).Name}>.");
     }
 
     private void NoteEscalation(string taskName, List<RoutingAttempt> attempts, Tier tier)
@@ -495,23 +433,6 @@ public sealed class PromptRouter
         }
     }
 
-    private IChatClient Client(string provider)
-    {
-        if (!_clients.TryGetValue(provider, out var client))
-        {
-            lock (_clients)
-            {
-                if (!_clients.TryGetValue(provider, out client))
-                {
-                    client = _services.GetRequiredKeyedService<IChatClient>(provider);
-                    _clients[provider] = client;
-                }
-            }
-        }
-
-        return client;
-    }
-
     /// <summary>
     /// Whether the router runs on the current configuration, or kept the last valid one because the latest reload failed
     /// validation (then with the validation message, which names each configuration path at fault).
@@ -519,59 +440,123 @@ public sealed class PromptRouter
     /// <returns>The configuration's health now.</returns>
     public ConfigurationHealth GetConfigurationHealth()
     {
-        CurrentSettings();
+        CurrentPlan();
         return Volatile.Read(ref _rejectedReload) ?? ConfigurationHealth.Current;
     }
 
     /// <summary>
-    /// The settings of the current options; after a reload that fails validation, the last valid settings (the rejection
-    /// is logged once and reported by <see cref="GetConfigurationHealth"/>), so a bad edit never stops traffic.
+    /// The plan of the current options; after a reload that fails validation, the last valid plan (the rejection is
+    /// logged once and reported by <see cref="GetConfigurationHealth"/>), so a bad edit never stops traffic. The options
+    /// are read only after a change notification, so a rejected reload costs nothing per request.
     /// </summary>
-    private RouterSettings CurrentSettings()
+    private RoutePlan CurrentPlan()
     {
-        RoutedPromptsOptions current;
-        try
+        if (Volatile.Read(ref _changed) != 0)
         {
-            current = _options.CurrentValue;
-        }
-        catch (OptionsValidationException rejected)
-        {
-            NoteRejectedReload(rejected);
-            return Volatile.Read(ref _settings);
+            Refresh();
         }
 
-        var settings = Volatile.Read(ref _settings);
-        if (!ReferenceEquals(settings.Source, current))
-        {
-            settings = RouterSettings.Build(current);
-            Volatile.Write(ref _settings, settings);
-        }
+        return Volatile.Read(ref _plan);
+    }
 
-        if (Volatile.Read(ref _rejectedReload) is not null)
+    private void NoteChange(string? name)
+    {
+        if (IsDefaultName(name))
         {
-            Volatile.Write(ref _rejectedReload, null);
+            Volatile.Write(ref _changed, 1);
         }
+    }
 
-        return settings;
+    private static bool IsDefaultName(string? name) => name is null || name == Options.DefaultName;
+
+    /// <summary>Reads the options once after a change: a new valid value gets a new plan, a new rejection is noted.</summary>
+    private void Refresh()
+    {
+        lock (_refreshLock)
+        {
+            if (Interlocked.Exchange(ref _changed, 0) == 0)
+            {
+                return; // another request took this change
+            }
+
+            var done = false;
+            try
+            {
+                object current;
+                try
+                {
+                    current = _options.CurrentValue;
+                }
+                catch (OptionsValidationException rejected)
+                {
+                    current = rejected;
+                }
+
+                if (ReferenceEquals(current, _seen))
+                {
+                    return; // the notification reached the router before the monitor took the change: look again next time
+                }
+
+                if (current is OptionsValidationException rejection)
+                {
+                    NoteRejectedReload(rejection);
+                }
+                else
+                {
+                    Volatile.Write(ref _plan, BuildPlan((RoutedPromptsOptions)current));
+                    Volatile.Write(ref _rejectedReload, null);
+                }
+
+                _seen = current;
+                done = true;
+            }
+            finally
+            {
+                if (!done)
+                {
+                    Volatile.Write(ref _changed, 1);
+                }
+            }
+        }
     }
 
     /// <summary>
-    /// Records a rejected reload. The options monitor rethrows the same exception until the configuration changes again,
-    /// so a new exception instance is a new change: it is logged once.
+    /// Composes the plan of <paramref name="options"/>: each deployment's client is resolved once per provider, and
+    /// each (tier, deployment) keeps its breaker and health from the plan before (called in the constructor or under
+    /// the refresh lock).
+    /// </summary>
+    private RoutePlan BuildPlan(RoutedPromptsOptions options)
+    {
+        var clients = new Dictionary<string, IChatClient>(StringComparer.Ordinal);
+        var states = new Dictionary<(Tier Tier, DeploymentInfo Info), DeploymentState>();
+        var plan = new RoutePlan(RouterSettings.Build(options), deployment =>
+        {
+            var provider = deployment.Info.Provider;
+            if (!clients.TryGetValue(provider, out var client))
+            {
+                clients[provider] = client = _services.GetRequiredKeyedService<IChatClient>(provider);
+            }
+
+            var key = (deployment.Tier, deployment.Info);
+            if (!states.TryGetValue(key, out var state))
+            {
+                states[key] = state = _states.GetValueOrDefault(key) ?? new DeploymentState(deployment.Tier, deployment.Info, _time, _logger, _metrics);
+            }
+
+            return new DeploymentChannel(deployment, client, state, _time, _logger, _metrics);
+        });
+        _states = states;
+        return plan;
+    }
+
+    /// <summary>
+    /// Records a rejected reload (a new one: the options monitor rethrows the same exception until the configuration
+    /// changes again, and <see cref="Refresh"/> skips what it saw). It is logged once.
     /// </summary>
     private void NoteRejectedReload(OptionsValidationException rejected)
     {
-        var seen = Volatile.Read(ref _rejectedReload);
-        if (ReferenceEquals(seen?.Error, rejected))
-        {
-            return;
-        }
-
-        var health = new ConfigurationHealth(true, rejected.Message, _time.GetUtcNow()) { Error = rejected };
-        if (ReferenceEquals(Interlocked.CompareExchange(ref _rejectedReload, health, seen), seen))
-        {
-            RouterLog.ReloadRejected(_logger, rejected.Message);
-        }
+        Volatile.Write(ref _rejectedReload, new ConfigurationHealth(true, rejected.Message, _time.GetUtcNow()));
+        RouterLog.ReloadRejected(_logger, rejected.Message);
     }
 
     private readonly record struct ProviderCall(ChannelResult Result, TimeSpan Latency)

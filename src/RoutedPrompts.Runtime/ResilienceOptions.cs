@@ -56,6 +56,9 @@ internal sealed record ResolvedResilience(
         TimeSpan.FromSeconds(30), 2, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10),
         true, 0.5, 10, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
 
+    /// <summary>What the circuit breaker is built from: a reload that leaves these unchanged keeps the breaker, open or not.</summary>
+    public BreakerSettings Breaker => new(FailureRatio, MinimumThroughput, SamplingDuration, BreakDuration);
+
     /// <summary>Takes each value from the first layer that sets it (most specific first), else the default.</summary>
     public static ResolvedResilience Resolve(params ResilienceOptions?[] layers)
     {
@@ -87,3 +90,6 @@ internal sealed record ResolvedResilience(
             Pick(o => o.BreakDuration, d.BreakDuration));
     }
 }
+
+/// <summary>The settings of a deployment's circuit breaker (see <see cref="ResolvedResilience.Breaker"/>).</summary>
+internal readonly record struct BreakerSettings(double FailureRatio, int MinimumThroughput, TimeSpan SamplingDuration, TimeSpan BreakDuration);

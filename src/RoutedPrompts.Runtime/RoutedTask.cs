@@ -22,13 +22,6 @@ public enum ResultKind
 /// </summary>
 public abstract class RoutedTask
 {
-    // The members a copy changes (RoutedTask<T>.ForEvaluation) have their own fields; every other one is copied with the object.
-    private Tier _tier;
-    private Tier? _declaredTier;
-    private Tier _maxTier = Tier.Large;
-    private double? _confidenceThreshold;
-    private IReadOnlyDictionary<Tier, double>? _tierConfidenceThresholds;
-
     private protected RoutedTask()
     {
     }
@@ -43,17 +36,17 @@ public abstract class RoutedTask
     public required string MethodName { get; init; }
 
     /// <summary>The tier the task starts at.</summary>
-    public required Tier Tier { get => _tier; init => _tier = value; }
+    public required Tier Tier { get; init; }
 
     /// <summary>
     /// The tier the method's attribute declares, when a current lock entry moved the start (<see cref="Tier"/>) above
     /// it; <see langword="null"/> when the task starts where the code says. The eval tool measures from here, so a
     /// tier the last calibration skipped can earn its traffic back.
     /// </summary>
-    public Tier? DeclaredTier { get => _declaredTier; init => _declaredTier = value; }
+    public Tier? DeclaredTier { get; init; }
 
     /// <summary>The highest tier the cascade may reach.</summary>
-    public Tier MaxTier { get => _maxTier; init => _maxTier = value; }
+    public Tier MaxTier { get; init; } = Tier.Large;
 
     /// <summary>System instructions, or <see langword="null"/>.</summary>
     public string? Instructions { get; init; }
@@ -96,28 +89,20 @@ public abstract class RoutedTask
     public string? EvalSet { get; init; }
 
     /// <summary>The confidence threshold set on the attribute, or <see langword="null"/>; configuration may override it.</summary>
-    public double? ConfidenceThreshold { get => _confidenceThreshold; init => _confidenceThreshold = value; }
+    public double? ConfidenceThreshold { get; init; }
 
     /// <summary>
     /// Per-tier confidence thresholds (for example calibrated by <c>dotnet routed-prompts calibrate</c>), or
     /// <see langword="null"/>. A tier listed here uses its own threshold instead of <see cref="ConfidenceThreshold"/>;
     /// a configured <c>Tasks:&lt;name&gt;:ConfidenceThreshold</c> still overrides both.
     /// </summary>
-    public IReadOnlyDictionary<Tier, double>? TierConfidenceThresholds { get => _tierConfidenceThresholds; init => _tierConfidenceThresholds = value; }
+    public IReadOnlyDictionary<Tier, double>? TierConfidenceThresholds { get; init; }
 
     /// <summary>The task's result type (<c>T</c> of <see cref="RoutedTask{T}"/>).</summary>
     public abstract Type ResultType { get; }
 
     /// <inheritdoc />
     public override string ToString() => Name;
-
-    /// <summary>A copy of every field (see <see cref="RoutedTask{T}.ForEvaluation"/>) but the tiers and confidence thresholds.</summary>
-    private protected RoutedTask CopyForEvaluation(Tier tier)
-    {
-        var copy = (RoutedTask)MemberwiseClone();
-        (copy._tier, copy._maxTier, copy._declaredTier, copy._confidenceThreshold, copy._tierConfidenceThresholds) = (tier, tier, null, null, null);
-        return copy;
-    }
 }
 
 /// <summary>A routed task whose answer is of type <typeparamref name="T"/>.</summary>
@@ -142,17 +127,4 @@ public sealed class RoutedTask<T> : RoutedTask
 
     /// <summary>Per-task state the router caches (for example the parsed schema).</summary>
     internal object? RuntimeCache;
-
-    /// <summary>
-    /// A copy of this descriptor for the eval tool: it starts and stops at <paramref name="tier"/> and has no confidence
-    /// threshold (nor a declared tier); every other member is this one's, whatever members a later version adds.
-    /// </summary>
-    /// <param name="tier">The one tier the copy runs at.</param>
-    /// <returns>The copy, with its own router cache.</returns>
-    internal RoutedTask<T> ForEvaluation(Tier tier)
-    {
-        var copy = (RoutedTask<T>)CopyForEvaluation(tier);
-        copy.RuntimeCache = null;
-        return copy;
-    }
 }

@@ -49,6 +49,24 @@ public sealed class CachedInputCostTests
     }
 
     [Fact]
+    public async Task Cached_input_tokens_without_an_input_count_are_priced_as_the_input_known()
+    {
+        using var h = Create(cachedPrice: 1.25m);
+        h.OpenAi.Reply(Harness.SmallModel, new ChatResponse(new ChatMessage(ChatRole.Assistant, Reply.GoodTicket))
+        {
+            FinishReason = ChatFinishReason.Stop,
+            Usage = new UsageDetails { CachedInputTokenCount = 800_000, OutputTokenCount = 100_000 },
+        });
+
+        var routed = await h.Router.RouteAsync(Tasks.Triage(), Tasks.Messages());
+
+        // Not malformed: the cached tokens are the input known, at the cached price; 100k output at 10.
+        Assert.Equal((AttemptOutcome.Accepted, "openai"), (routed.Answer.Outcome, routed.Deployment.Provider));
+        Assert.Equal(1.0m + 1.0m, routed.CostUsd);
+        Assert.Equal(800_000, routed.InputTokens);
+    }
+
+    [Fact]
     public async Task More_cached_than_input_tokens_is_a_malformed_response()
     {
         using var h = Create(cachedPrice: 0m);

@@ -109,13 +109,4 @@ public sealed class ResilienceOptionsTests
 
         Assert.All(router.GetDeploymentHealth(), d => Assert.Equal((DeploymentCircuitState.Closed, 0L), (d.CircuitState, d.Requests)));
     }
-
-    private sealed class TestOptionsMonitor(RoutedPromptsOptions value) : IOptionsMonitor<RoutedPromptsOptions>
-    {
-        public RoutedPromptsOptions CurrentValue { get; set; } = value;
-
-        public RoutedPromptsOptions Get(string? name) => CurrentValue;
-
-        public IDisposable? OnChange(Action<RoutedPromptsOptions, string?> listener) => null;
-    }
 }

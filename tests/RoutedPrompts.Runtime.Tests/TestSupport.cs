@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace RoutedPrompts.Tests;
@@ -147,6 +148,34 @@ public static class Tasks
 
     public static IReadOnlyList<ChatMessage> Messages(string text = "My invoice is wrong") =>
         [new ChatMessage(ChatRole.System, "Classify the ticket."), new ChatMessage(ChatRole.User, "Ticket: " + text)];
+}
+
+/// <summary>A monitor whose value a test sets; like the options monitor, it tells its listeners.</summary>
+public sealed class TestOptionsMonitor(RoutedPromptsOptions value) : IOptionsMonitor<RoutedPromptsOptions>
+{
+    private readonly List<Action<RoutedPromptsOptions, string?>> _listeners = [];
+    private RoutedPromptsOptions _value = value;
+
+    public RoutedPromptsOptions CurrentValue
+    {
+        get => _value;
+        set
+        {
+            _value = value;
+            foreach (var listener in _listeners)
+            {
+                listener(value, Options.DefaultName);
+            }
+        }
+    }
+
+    public RoutedPromptsOptions Get(string? name) => CurrentValue;
+
+    public IDisposable? OnChange(Action<RoutedPromptsOptions, string?> listener)
+    {
+        _listeners.Add(listener);
+        return null;
+    }
 }
 
 /// <summary>A router over scripted providers: <c>openai</c> and <c>azure</c>, one model per tier each.</summary>
