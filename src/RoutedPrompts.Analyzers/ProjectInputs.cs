@@ -26,8 +26,8 @@ namespace RoutedPrompts.Analyzers
         /// <summary>At most this many unusable rows are reported per eval set.</summary>
         public const int MaxRowDiagnostics = 10;
 
-        private readonly Dictionary<string, AdditionalText> originals = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, SourceText> texts = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, AdditionalText> _originals = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, SourceText> _texts = new(StringComparer.Ordinal);
 
         public ProjectInputs(AnalyzerOptions options, CancellationToken cancellationToken)
         {
@@ -44,8 +44,8 @@ namespace RoutedPrompts.Analyzers
             Selection = ProjectFileSelection.Select(read);
             foreach (var file in Selection.Files)
             {
-                originals[file.Path] = additional[file.Index];
-                texts[file.Path] = sources[file.Index]!;
+                _originals[file.Path] = additional[file.Index];
+                _texts[file.Path] = sources[file.Index]!;
             }
 
             Files = Selection.Files.Select(f => new AdditionalFileInfo { Path = f.Path, Text = f.Text }).ToEquatableArray();
@@ -55,7 +55,7 @@ namespace RoutedPrompts.Analyzers
             if (Selection.Manifest is { } manifest)
             {
                 ConfigFile = new AdditionalFileInfo { Path = manifest.Path, Text = manifest.Text };
-                ConfigText = originals[manifest.Path];
+                ConfigText = _originals[manifest.Path];
                 Config = RoutedPromptsManifest.Read(manifest.Text, out var error, out var position);
                 if (error is not null)
                 {
@@ -93,17 +93,17 @@ namespace RoutedPrompts.Analyzers
         /// <summary>A location inside an AdditionalFile, under the path the project gave it.</summary>
         public Location FileLocation(AdditionalFileInfo file, int start, int length)
         {
-            var text = texts[file.Path];
+            var text = _texts[file.Path];
             start = Math.Max(0, Math.Min(start, text.Length));
             var span = new TextSpan(start, Math.Max(0, Math.Min(length, text.Length - start)));
-            return Location.Create(originals[file.Path].Path, span, text.Lines.GetLinePositionSpan(span));
+            return Location.Create(_originals[file.Path].Path, span, text.Lines.GetLinePositionSpan(span));
         }
 
         /// <summary>
         /// The path an AdditionalFile was given to the compiler with (<see cref="LocationInfo"/> normalizes separators), for
         /// <see cref="DiagnosticInfo.ToDiagnostic"/>; <see langword="null"/> for a source file.
         /// </summary>
-        public string? ExternalPath(LocationInfo info) => originals.TryGetValue(info.FilePath, out var original) ? original.Path : null;
+        public string? ExternalPath(LocationInfo info) => _originals.TryGetValue(info.FilePath, out var original) ? original.Path : null;
 
         /// <summary>An option from the .editorconfig sections that apply to a file, else from the global options.</summary>
         public static string? Option(AnalyzerOptions options, AnalyzerConfigOptions file, string key) =>

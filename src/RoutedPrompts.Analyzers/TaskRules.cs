@@ -14,48 +14,48 @@ namespace RoutedPrompts.Analyzers
     /// <summary>The <c>RP00xx</c> rules for one routed task that the shared parser found generable.</summary>
     internal sealed class TaskRules
     {
-        private readonly SemanticModelAnalysisContext context;
-        private readonly ProjectInputs inputs;
-        private readonly TaskModel model;
-        private readonly TaskDescriptor descriptor;
-        private readonly AttributeSyntax attribute;
-        private readonly MethodDeclarationSyntax method;
+        private readonly SemanticModelAnalysisContext _context;
+        private readonly ProjectInputs _inputs;
+        private readonly TaskModel _model;
+        private readonly TaskDescriptor _descriptor;
+        private readonly AttributeSyntax _attribute;
+        private readonly MethodDeclarationSyntax _method;
 
-        private readonly ConcurrentBag<TaskReach> reach;
-        private readonly string? evalSetHash;
+        private readonly ConcurrentBag<TaskReach> _reach;
+        private readonly string? _evalSetHash;
 
         public TaskRules(SemanticModelAnalysisContext context, ProjectInputs inputs, ResolvedMethod resolved, AttributeSyntax attribute, MethodDeclarationSyntax method, ConcurrentBag<TaskReach> reach)
         {
             var model = resolved.Model!;
-            evalSetHash = model.Descriptor!.EvalSet is { } evalSet && inputs.Find(evalSet) is { } file ? RoutedTaskHashing.EvalSetHash(file.Text) : null;
-            this.reach = reach;
-            this.context = context;
-            this.inputs = inputs;
-            this.model = model;
-            descriptor = model.Descriptor!;
-            this.attribute = attribute;
-            this.method = method;
+            _evalSetHash = model.Descriptor!.EvalSet is { } evalSet && inputs.Find(evalSet) is { } file ? RoutedTaskHashing.EvalSetHash(file.Text) : null;
+            _reach = reach;
+            _context = context;
+            _inputs = inputs;
+            _model = model;
+            _descriptor = model.Descriptor!;
+            _attribute = attribute;
+            _method = method;
         }
 
-        private Location MethodLocation => method.Identifier.GetLocation();
+        private Location MethodLocation => _method.Identifier.GetLocation();
 
         public void Run()
         {
             EvalSet();
             Stale();
             var taskOverride = default(TaskOverride);
-            if (inputs.ConfigFile is null)
+            if (_inputs.ConfigFile is null)
             {
-                var why = inputs.Selection.Problems.FirstOrDefault(p => ProjectFileSelection.HasName(p.Path, RoutedPromptsManifest.FileName))?.Message ??
+                var why = _inputs.Selection.Problems.FirstOrDefault(p => ProjectFileSelection.HasName(p.Path, RoutedPromptsManifest.FileName))?.Message ??
                     "routedprompts.json is not among the project's AdditionalFiles";
-                Report(Rules.ConfigurationUnusable, MethodLocation, null, "Routed task '" + descriptor.Name + "' cannot be checked against its tiers: " + why);
+                Report(Rules.ConfigurationUnusable, MethodLocation, null, "Routed task '" + _descriptor.Name + "' cannot be checked against its tiers: " + why);
             }
-            else if (inputs.Config is { } config)
+            else if (_inputs.Config is { } config)
             {
-                config.Tasks.TryGetValue(descriptor.Name, out taskOverride);
+                config.Tasks.TryGetValue(_descriptor.Name, out taskOverride);
                 FallbackChains(config, taskOverride);
                 var (first, last) = ReachableTiers(taskOverride);
-                reach.Add(new TaskReach(descriptor.Name, first, last));
+                _reach.Add(new TaskReach(_descriptor.Name, first, last));
             }
 
             Gate(taskOverride);
@@ -64,54 +64,54 @@ namespace RoutedPrompts.Analyzers
         /// <summary>RP0001, RP0002, RP0003.</summary>
         private void EvalSet()
         {
-            var path = descriptor.EvalSet;
+            var path = _descriptor.EvalSet;
             if (string.IsNullOrWhiteSpace(path))
             {
-                var suggested = "evals/" + descriptor.Name + ".jsonl";
+                var suggested = "evals/" + _descriptor.Name + ".jsonl";
                 var properties = ImmutableDictionary<string, string?>.Empty
                     .Add(RoutedPromptsAnalyzer.EvalSetPathProperty, suggested)
                     .Add(RoutedPromptsAnalyzer.ExampleRowProperty, ExampleRow());
-                Report(Rules.NoEvalSet, attribute.GetLocation(), properties, descriptor.Name, "set EvalSet on its [RoutedPrompt] attribute to a JSONL file of examples (e.g. \"" + suggested + "\")");
+                Report(Rules.NoEvalSet, _attribute.GetLocation(), properties, _descriptor.Name, "set EvalSet on its [RoutedPrompt] attribute to a JSONL file of examples (e.g. \"" + suggested + "\")");
                 return;
             }
 
-            var argument = Argument("EvalSet") ?? attribute.GetLocation();
-            if (inputs.Find(path!) is not { } file)
+            var argument = Argument("EvalSet") ?? _attribute.GetLocation();
+            if (_inputs.Find(path!) is not { } file)
             {
-                Report(Rules.NoEvalSet, argument, null, descriptor.Name, "'" + path + "' is not among the project's AdditionalFiles");
+                Report(Rules.NoEvalSet, argument, null, _descriptor.Name, "'" + path + "' is not among the project's AdditionalFiles");
                 return;
             }
 
-            var schema = !model.IsText && descriptor.SchemaJson is { } json && JsonSyntaxChecker.Parse(json, out var node, out _) is null ? node : null;
-            var parameters = model.Parameters.Where(p => p.Role == ParameterRole.Bindable).Select(p => p.PlainName).ToList();
+            var schema = !_model.IsText && _descriptor.SchemaJson is { } json && JsonSyntaxChecker.Parse(json, out var node, out _) is null ? node : null;
+            var parameters = _model.Parameters.Where(p => p.Role == ParameterRole.Bindable).Select(p => p.PlainName).ToList();
             var problems = new List<EvalRowProblem>();
-            var rows = Shared.EvalSet.Check(file.Text, parameters, schema, model.IsText, problems, () => context.CancellationToken.IsCancellationRequested);
-            context.CancellationToken.ThrowIfCancellationRequested();
+            var rows = Shared.EvalSet.Check(file.Text, parameters, schema, _model.IsText, problems, () => _context.CancellationToken.IsCancellationRequested);
+            _context.CancellationToken.ThrowIfCancellationRequested();
             foreach (var problem in problems.Take(ProjectInputs.MaxRowDiagnostics))
             {
-                Report(Rules.EvalRowUnusable, inputs.FileLocation(file, problem.Start, problem.Length), null, problem.LineNumber, path!, descriptor.Name, problem.Message);
+                Report(Rules.EvalRowUnusable, _inputs.FileLocation(file, problem.Start, problem.Length), null, problem.LineNumber, path!, _descriptor.Name, problem.Message);
             }
 
-            var minimum = ProjectInputs.MinEvalExamples(context.Options, method.SyntaxTree);
+            var minimum = ProjectInputs.MinEvalExamples(_context.Options, _method.SyntaxTree);
             if (rows < minimum)
             {
-                Report(Rules.EvalSetTooSmall, argument, null, path!, descriptor.Name, rows, minimum);
+                Report(Rules.EvalSetTooSmall, argument, null, path!, _descriptor.Name, rows, minimum);
             }
         }
 
         /// <summary>RP0004: the lock entry records other hashes than the code has now, or was built on incomplete eval evidence (<see cref="LockEntry.Changes"/>).</summary>
         private void Stale()
         {
-            if (inputs.Lock is null || !inputs.Lock.TryGetValue(descriptor.Name, out var entry))
+            if (_inputs.Lock is null || !_inputs.Lock.TryGetValue(_descriptor.Name, out var entry))
             {
                 return;
             }
 
             // Unreadable configuration says nothing about the chat options: only the hashes the code has are compared then.
-            var chatOptionsHash = inputs.Config is { } config
-                ? (config.Tasks.TryGetValue(descriptor.Name, out var taskOverride) ? taskOverride.ChatOptionsHash : null)
+            var chatOptionsHash = _inputs.Config is { } config
+                ? (config.Tasks.TryGetValue(_descriptor.Name, out var taskOverride) ? taskOverride.ChatOptionsHash : null)
                 : entry.ChatOptionsHash;
-            var changed = entry.Changes(descriptor.PromptHash, descriptor.SchemaHash, evalSetHash, chatOptionsHash);
+            var changed = entry.Changes(_descriptor.PromptHash, _descriptor.SchemaHash, _evalSetHash, chatOptionsHash);
             var hashes = changed.Where(c => c != LockEntry.IncompleteEvidence).ToList();
             var reasons = new List<string>();
             if (hashes.Count > 0)
@@ -128,7 +128,7 @@ namespace RoutedPrompts.Analyzers
 
             if (reasons.Count > 0)
             {
-                Report(Rules.StaleEvaluation, MethodLocation, null, descriptor.Name, string.Join("; ", reasons));
+                Report(Rules.StaleEvaluation, MethodLocation, null, _descriptor.Name, string.Join("; ", reasons));
             }
         }
 
@@ -143,7 +143,7 @@ namespace RoutedPrompts.Analyzers
                 var count = config.Tiers[tier].Count;
                 if (count == 1 || (count == 0 && tier == first))
                 {
-                    Report(Rules.NoFallbackChain, MethodLocation, null, RoutedPromptsShape.TierNames[tier], descriptor.Name, count);
+                    Report(Rules.NoFallbackChain, MethodLocation, null, RoutedPromptsShape.TierNames[tier], _descriptor.Name, count);
                 }
             }
         }
@@ -152,23 +152,23 @@ namespace RoutedPrompts.Analyzers
         private void Gate(TaskOverride? taskOverride)
         {
             var (first, last) = ReachableTiers(taskOverride);
-            if (model.IsText && last > first && descriptor.ValidatorMethod is null && descriptor.ValidatorType is null &&
-                descriptor.ConfidenceThreshold is null && taskOverride?.ConfidenceThreshold is null)
+            if (_model.IsText && last > first && _descriptor.ValidatorMethod is null && _descriptor.ValidatorType is null &&
+                _descriptor.ConfidenceThreshold is null && taskOverride?.ConfidenceThreshold is null)
             {
-                Report(Rules.CascadeWithoutGate, MethodLocation, null, descriptor.Name);
+                Report(Rules.CascadeWithoutGate, MethodLocation, null, _descriptor.Name);
             }
         }
 
         /// <summary>The tiers a request can be served by (<see cref="TierRange.Reachable"/>, as the router computes them).</summary>
         private (int First, int Last) ReachableTiers(TaskOverride? taskOverride) =>
-            TierRange.Reachable(descriptor.Tier, descriptor.MaxTier, taskOverride?.Tier, taskOverride?.MaxTier);
+            TierRange.Reachable(_descriptor.Tier, _descriptor.MaxTier, taskOverride?.Tier, taskOverride?.MaxTier);
 
         private Location? Argument(string name) =>
-            attribute.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.Expression.GetLocation();
+            _attribute.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.Expression.GetLocation();
 
         private void Report(DiagnosticDescriptor rule, Location location, ImmutableDictionary<string, string?>? properties, params object[] arguments)
         {
-            context.ReportDiagnostic(inputs.EvalRulesAsErrors && Rules.EvalRuleIds.Contains(rule.Id)
+            _context.ReportDiagnostic(_inputs.EvalRulesAsErrors && Rules.EvalRuleIds.Contains(rule.Id)
                 ? Diagnostic.Create(rule, location, DiagnosticSeverity.Error, null, properties, arguments)
                 : Diagnostic.Create(rule, location, properties, arguments));
         }
@@ -177,14 +177,14 @@ namespace RoutedPrompts.Analyzers
         private string ExampleRow()
         {
             var row = new StringBuilder("{\"inputs\": {");
-            var bindable = model.Parameters.Where(p => p.Role == ParameterRole.Bindable).ToList();
+            var bindable = _model.Parameters.Where(p => p.Role == ParameterRole.Bindable).ToList();
             for (var i = 0; i < bindable.Count; i++)
             {
                 row.Append(i == 0 ? string.Empty : ", ").Append(SchemaBuilder.Quote(bindable[i].PlainName)).Append(": ").Append(bindable[i].IsString ? "\"\"" : "null");
             }
 
             row.Append("}, \"expected\": ");
-            var schema = !model.IsText && descriptor.SchemaJson is { } json && JsonSyntaxChecker.Parse(json, out var node, out _) is null ? node : null;
+            var schema = !_model.IsText && _descriptor.SchemaJson is { } json && JsonSyntaxChecker.Parse(json, out var node, out _) is null ? node : null;
             row.Append(schema is null ? "\"\"" : ExampleValue(schema, schema, 0)).Append('}');
             return row.ToString();
         }

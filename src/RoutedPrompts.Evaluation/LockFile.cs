@@ -29,7 +29,7 @@ public sealed class LockFile
     public SortedDictionary<string, LockEntry> Tasks { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Each entry as read (its text, and what it reads as), so <see cref="Write"/> keeps an unchanged entry byte for byte.</summary>
-    private Dictionary<string, (string Text, string Canonical)> _read = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Text, string Canonical)> _read = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Reads a lock file: the build's reader (<c>RoutedPrompts.Shared.LockFile.Parse</c>) reads the format (version,

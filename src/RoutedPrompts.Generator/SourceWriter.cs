@@ -6,17 +6,17 @@ namespace RoutedPrompts.Generator
     /// <summary>A minimal indented writer: four spaces a level, <c>\n</c> line endings, no trailing whitespace.</summary>
     internal sealed class SourceWriter
     {
-        private readonly StringBuilder builder = new();
-        private int indent;
+        private readonly StringBuilder _builder = new();
+        private int _indent;
 
         public SourceWriter Line(string text = "")
         {
             if (text.Length > 0)
             {
-                builder.Append(' ', indent * 4).Append(text);
+                _builder.Append(' ', _indent * 4).Append(text);
             }
 
-            builder.Append('\n');
+            _builder.Append('\n');
             return this;
         }
 
@@ -28,16 +28,16 @@ namespace RoutedPrompts.Generator
             }
 
             Line("{");
-            indent++;
+            _indent++;
             return this;
         }
 
         public SourceWriter Close(string suffix = "")
         {
-            indent--;
+            _indent--;
             return Line("}" + suffix);
         }
 
-        public override string ToString() => builder.ToString();
+        public override string ToString() => _builder.ToString();
     }
 }

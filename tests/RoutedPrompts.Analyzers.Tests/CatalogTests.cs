@@ -12,7 +12,7 @@ public sealed class CatalogTests
     public static TheoryData<string> RuleIds() => [.. AllRules.Select(d => d.Id)];
 
     [Fact]
-    public void EachRuleHasOneReporter()
+    public void Each_rule_has_one_reporter()
     {
         Assert.Equal(AllRules.Length, AllRules.Select(d => d.Id).Distinct().Count());
         Assert.Equal(DiagnosticDescriptors.All.Select(d => d.Id).Concat(Rules.All.Select(r => r.Id)).Order(), AllRules.Select(d => d.Id).Order());
@@ -20,7 +20,7 @@ public sealed class CatalogTests
 
     [Theory]
     [MemberData(nameof(RuleIds))]
-    public void EveryRuleIsDocumentedAndTracked(string id)
+    public void Every_rule_is_documented_and_tracked(string id)
     {
         var rule = AllRules.Single(d => d.Id == id);
 
@@ -34,7 +34,7 @@ public sealed class CatalogTests
     }
 
     [Fact]
-    public void CodeFixesFixRoutedPromptsRules()
+    public void Code_fixes_fix_routed_prompts_rules()
     {
         var ids = AllRules.Select(d => d.Id).ToHashSet();
         var fixes = typeof(RoutedPromptsAnalyzer).Assembly.GetTypes()

@@ -9,7 +9,7 @@ public sealed class CodeFixTests
     private static DiagnosticResult Diagnostic(DiagnosticDescriptor descriptor) => new(descriptor);
 
     [Fact]
-    public Task AddEvalSetCreatesTheFileAndSetsTheArgument() => FixTest<AddEvalSetFix>.VerifyAsync(
+    public Task Add_eval_set_creates_the_file_and_sets_the_argument() => FixTest<AddEvalSetFix>.VerifyAsync(
         Sources.Prompts("""
             [{|#0:RoutedPrompt(Tier.Small, Prompt = "Classify {ticket} in {maxWords}")|}]
             public partial Task<Triage> TriageAsync(string ticket, int maxWords, CancellationToken cancellationToken = default);
@@ -39,7 +39,7 @@ public sealed class CodeFixTests
         Diagnostic(Rules.NoEvalSet).WithLocation(1).WithArguments("Prompts.Summarize", "set EvalSet on its [RoutedPrompt] attribute to a JSONL file of examples (e.g. \"evals/Prompts.Summarize.jsonl\")"));
 
     [Fact]
-    public Task MakeTypeAndMethodPartial() => FixTest<MakePartialFix>.VerifyAsync(
+    public Task Make_type_and_method_partial() => FixTest<MakePartialFix>.VerifyAsync(
         Sources.Usings + """
             public class {|#0:Outer|}
             {
@@ -92,7 +92,7 @@ public sealed class CodeFixTests
         Diagnostic(DiagnosticDescriptors.TypeMustBePartial).WithLocation(3).WithArguments("Bare", "RunAsync"));
 
     [Fact]
-    public Task AddParameterForUnknownPlaceholders() => FixTest<AddParameterFix>.VerifyAsync(
+    public Task Add_parameter_for_unknown_placeholders() => FixTest<AddParameterFix>.VerifyAsync(
         Sources.Prompts("""
             [RoutedPrompt(Tier.Small, Prompt = "Reply to {ticket} in {|#0:{language}|} within {|#1:{limit}|} words")]
             public partial Task<string> ReplyAsync(string ticket, CancellationToken cancellationToken = default);
@@ -116,7 +116,7 @@ public sealed class CodeFixTests
         [Diagnostic(DiagnosticDescriptors.UnknownPlaceholder).WithLocation(0).WithArguments("class", "GreetAsync")]);
 
     [Fact]
-    public Task AddRouterPrimaryConstructorParameter() => FixTest<AddRouterFix>.VerifyAsync(
+    public Task Add_router_primary_constructor_parameter() => FixTest<AddRouterFix>.VerifyAsync(
         Sources.Usings + """
             public partial class NoRouter
             {

@@ -38,7 +38,7 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
-    public async Task ConcurrentAnalysisReportsExactlyWhatSequentialAnalysisReports()
+    public async Task Concurrent_analysis_reports_exactly_what_sequential_analysis_reports()
     {
         var sequential = await AnalyzeAsync(concurrent: false);
         var concurrent = await AnalyzeAsync(concurrent: true);
@@ -52,7 +52,7 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
-    public async Task CancellationStopsTheAnalysis()
+    public async Task Cancellation_stops_the_analysis()
     {
         using var cancellation = new CancellationTokenSource();
         await cancellation.CancelAsync();

@@ -23,11 +23,11 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
-    public Task TwoDeploymentsPerTierReportNothing() =>
+    public Task Two_deployments_per_tier_report_nothing() =>
         Verify.VerifyAsync(Sources.Prompts(Task), [Sources.Config(), Evals], null);
 
     [Fact]
-    public Task EveryReachableTierWithASingleDeploymentIsReported() => Verify.VerifyAsync(
+    public Task Every_reachable_tier_with_a_single_deployment_is_reported() => Verify.VerifyAsync(
         Sources.Prompts(Task),
         [Sources.Config(singleDeployment: true), Evals],
         null,
@@ -50,14 +50,14 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
-    public Task ATierMissingFromTheFileHasNoDeployments() => Verify.VerifyAsync(
+    public Task A_tier_missing_from_the_file_has_no_deployments() => Verify.VerifyAsync(
         Sources.Prompts(Task.Replace("Tier.Small, MaxTier = Tier.Medium", "Tier.Large", StringComparison.Ordinal)),
         [(Sources.ConfigPath, """{ "Tiers": { "Small": { "Deployments": [] } } }"""), Evals],
         null,
         Diagnostic(Rules.NoFallbackChain).WithLocation(0).WithArguments("Large", "Prompts.Summarize", 0));
 
     [Fact]
-    public Task MissingConfigurationIsReportedPerTask() => Verify.VerifyAsync(
+    public Task Missing_configuration_is_reported_per_task() => Verify.VerifyAsync(
         Sources.Prompts(Task),
         [Evals],
         null,
@@ -91,7 +91,7 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
-    public Task AFallbackThatACheaperTierAlsoUsesStepsDown()
+    public Task A_fallback_that_a_cheaper_tier_also_uses_steps_down()
     {
         var config = Chains([Small, SmallBackup], [Medium, Sources.Deployment("OpenAI", "GPT-4o-mini", 0.15, 0.6)]);
         var (start, end) = Span(config.Text.Split('\n')[2], "{ \"Provider\": \"OpenAI\"");
@@ -104,7 +104,7 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
-    public Task AFallbackPricedFarBelowTheFirstEntryStepsDown()
+    public Task A_fallback_priced_far_below_the_first_entry_steps_down()
     {
         var config = Chains([Small, SmallBackup], [Medium, MediumBackup], [Large, Cheap, Sources.Deployment("azure", "gpt-4o", 2.5, 10)]);
         var (start, end) = Span(config.Text.Split('\n')[3], "{ \"Provider\": \"local\"");
@@ -117,7 +117,7 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
-    public Task ThePriceRatioIsConfigurable()
+    public Task The_price_ratio_is_configurable()
     {
         var config = Chains([Small, Cheap], [Medium, MediumBackup]);
         var (start, end) = Span(config.Text.Split('\n')[1], "{ \"Provider\": \"local\"");
@@ -127,11 +127,11 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
-    public Task AStepDownInATierNoTaskReachesIsNotReported() =>
+    public Task A_step_down_in_a_tier_no_task_reaches_is_not_reported() =>
         Verify.VerifyAsync(Sources.Prompts(Task), [Chains([Small, SmallBackup], [Medium, MediumBackup], [Large, Small]), Evals], null);
 
     [Fact]
-    public Task AFreeTextCascadeWithoutAGateIsReported() => Verify.VerifyAsync(
+    public Task A_free_text_cascade_without_a_gate_is_reported() => Verify.VerifyAsync(
         Sources.Prompts("""
             [RoutedPrompt(Tier.Small, EvalSet = "evals/summary.jsonl", Prompt = "Summarize {text}")]
             public partial Task<string> {|#0:SummarizeAsync|}(string text);
@@ -169,14 +169,14 @@ public sealed class ConfigurationTests
 
     // routedprompts.json is read as the runtime reads it (Microsoft.Extensions.Configuration.Json + RoutedPromptsShape).
     [Fact]
-    public Task CommentsTrailingCommasAndTheRoutedPromptsWrapperAreAccepted() => Verify.VerifyAsync(
+    public Task Comments_trailing_commas_and_the_routed_prompts_wrapper_are_accepted() => Verify.VerifyAsync(
         Sources.Prompts(Task),
         [(Sources.ConfigPath, "// the app's routing\n{ \"RoutedPrompts\": /* as in appsettings.json */ " +
             Sources.Config().Text.Replace(" ] }", ", ] }", StringComparison.Ordinal).TrimEnd()[..^1] + ", \"LogContent\": false, // trailing commas\n}, }"), Evals],
         null);
 
     [Fact]
-    public Task AWrappedFileIsCheckedLikeAnUnwrappedOne() => Verify.VerifyAsync(
+    public Task A_wrapped_file_is_checked_like_an_unwrapped_one() => Verify.VerifyAsync(
         Sources.Prompts(Task),
         [(Sources.ConfigPath, "{ \"RoutedPrompts\": " + Sources.Config(singleDeployment: true).Text + " }"), Evals],
         null,
@@ -184,7 +184,7 @@ public sealed class ConfigurationTests
         Diagnostic(Rules.NoFallbackChain).WithLocation(0).WithArguments("Medium", "Prompts.Summarize", 1));
 
     [Fact]
-    public Task AnUnclosedCommentIsMalformed() => Verify.VerifyAsync(
+    public Task An_unclosed_comment_is_malformed() => Verify.VerifyAsync(
         Sources.Prompts(Task),
         [(Sources.ConfigPath, "{ /* \"Tiers\": {} }"), Evals],
         null,
@@ -192,7 +192,7 @@ public sealed class ConfigurationTests
             .WithArguments("routedprompts.json is malformed at line 1, column 3: unterminated comment"));
 
     [Fact]
-    public Task AMisspelledPriceIsAnUnknownKeyAtItsLineWithTheNearestKey()
+    public Task A_misspelled_price_is_an_unknown_key_at_its_line_with_the_nearest_key()
     {
         var config = Sources.Config();
         var text = config.Text.Replace("\"OutputUsdPerMillionTokens\": 0.6 }, { \"Provider\": \"azure\"", "\"OutputUsdPerMilionTokens\": 0.6 }, { \"Provider\": \"azure\"", StringComparison.Ordinal);
@@ -208,7 +208,7 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
-    public Task UnknownKeysAtEveryLevelAndRepeatedKeysAreReported() => Verify.VerifyAsync(
+    public Task Unknown_keys_at_every_level_and_repeated_keys_are_reported() => Verify.VerifyAsync(
         Sources.Prompts(Task),
         [(Sources.ConfigPath, "{ \"Tier\": {},\n\"Tasks\": { \"Prompts.Summarize\": { \"Temprature\": 0.2 } },\n\"Resilience\": { \"MaxRetries\": 1, \"maxretries\": 2 } }"), Evals],
         null,
@@ -228,7 +228,7 @@ public sealed class ConfigurationTests
     [InlineData("\"MaxOutputTokens\": 0", "Tasks:Prompts.Summarize:MaxOutputTokens is 0; it must be at least 1 (for example 1024).")]
     [InlineData("\"Seed\": 1.5", "Tasks:Prompts.Summarize:Seed is '1.5'; it must be a whole number (for example 42).")]
     [InlineData("\"ConfidenceThreshold\": {}", "Tasks:Prompts.Summarize:ConfidenceThreshold is an object; it must be a single value.")]
-    public Task UnusableValuesAreReportedAtTheValue(string setting, string message)
+    public Task Unusable_values_are_reported_at_the_value(string setting, string message)
     {
         var config = Sources.Config(tasks: "{ \"Prompts.Summarize\": { " + setting + " } }");
         var line = config.Text.Split('\n').Select((l, i) => (l, i)).Single(x => x.l.Contains("Prompts.Summarize", StringComparison.Ordinal));
@@ -242,7 +242,7 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
-    public Task ATaskEntryThatNamesNoTaskIsReportedWithTheNearestName()
+    public Task A_task_entry_that_names_no_task_is_reported_with_the_nearest_name()
     {
         var config = Sources.Config(tasks: "{ \"Prompts.Sumarize\": { \"Tier\": \"Medium\" } }");
         var line = config.Text.Split('\n').Select((l, i) => (l, i)).Single(x => x.l.Contains("Prompts.Sumarize", StringComparison.Ordinal));

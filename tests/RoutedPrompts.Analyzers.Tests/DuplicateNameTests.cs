@@ -21,7 +21,7 @@ public sealed class DuplicateNameTests
     }
 
     [Fact]
-    public Task OverloadsWithTheDefaultNameAreBothReported() => VerifyAsync("""
+    public Task Overloads_with_the_default_name_are_both_reported() => VerifyAsync("""
         using System.Threading.Tasks;
         using RoutedPrompts;
 
@@ -40,7 +40,7 @@ public sealed class DuplicateNameTests
         new DiagnosticResult(Rules.DuplicateTaskName).WithLocation(1).WithArguments("SupportPrompts.Triage", "'SupportPrompts.TriageAsync(string)'"));
 
     [Fact]
-    public Task SameTypeNameInTwoNamespacesCollidesAndAnExplicitNameCollidesToo() => VerifyAsync("""
+    public Task Same_type_name_in_two_namespaces_collides_and_an_explicit_name_collides_too() => VerifyAsync("""
         using System.Threading.Tasks;
         using RoutedPrompts;
 
@@ -70,7 +70,7 @@ public sealed class DuplicateNameTests
         new DiagnosticResult(Rules.DuplicateTaskName).WithLocation(2).WithArguments("Prompts.Ask", "'A.Prompts.Ask(string)', 'B.Prompts.AskAsync(string)'"));
 
     [Fact]
-    public Task DistinctNamesAreNotReported() => VerifyAsync("""
+    public Task Distinct_names_are_not_reported() => VerifyAsync("""
         using System.Threading.Tasks;
         using RoutedPrompts;
 

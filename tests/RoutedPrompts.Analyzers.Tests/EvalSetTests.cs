@@ -9,7 +9,7 @@ public sealed class EvalSetTests
     private static DiagnosticResult Diagnostic(DiagnosticDescriptor descriptor) => new(descriptor);
 
     [Fact]
-    public Task MissingEvalSetIsReportedOnTheAttribute() => Verify.VerifyAsync(
+    public Task Missing_eval_set_is_reported_on_the_attribute() => Verify.VerifyAsync(
         Sources.Prompts("""
             [{|#0:RoutedPrompt(Tier.Small, Prompt = "Summarize {text}", ConfidenceThreshold = 0.5)|}]
             public partial Task<string> SummarizeAsync(string text);
@@ -19,7 +19,7 @@ public sealed class EvalSetTests
         Diagnostic(Rules.NoEvalSet).WithLocation(0).WithArguments("Prompts.Summarize", "set EvalSet on its [RoutedPrompt] attribute to a JSONL file of examples (e.g. \"evals/Prompts.Summarize.jsonl\")"));
 
     [Fact]
-    public Task EvalSetThatIsNotAnAdditionalFileIsReportedOnTheArgument() => Verify.VerifyAsync(
+    public Task Eval_set_that_is_not_an_additional_file_is_reported_on_the_argument() => Verify.VerifyAsync(
         Sources.Prompts("""
             [RoutedPrompt(Tier.Small, EvalSet = {|#0:"evals/missing.jsonl"|}, Prompt = "Summarize {text}", ConfidenceThreshold = 0.5)]
             public partial Task<string> SummarizeAsync(string text);
@@ -29,7 +29,7 @@ public sealed class EvalSetTests
         Diagnostic(Rules.NoEvalSet).WithLocation(0).WithArguments("Prompts.Summarize", "'evals/missing.jsonl' is not among the project's AdditionalFiles"));
 
     [Fact]
-    public Task AUsableEvalSetOfTheMinimumSizeReportsNothing() => Verify.VerifyAsync(
+    public Task A_usable_eval_set_of_the_minimum_size_reports_nothing() => Verify.VerifyAsync(
         Sources.Prompts("""
             [RoutedPrompt(Tier.Small, EvalSet = "evals/summary.jsonl", Prompt = "Summarize {text}", ConfidenceThreshold = 0.5)]
             public partial Task<string> SummarizeAsync(string text, System.Threading.CancellationToken cancellationToken = default);
@@ -48,7 +48,7 @@ public sealed class EvalSetTests
         expected);
 
     [Fact]
-    public Task UnusableRowsAreReportedAtTheirLineInTheFile()
+    public Task Unusable_rows_are_reported_at_their_line_in_the_file()
     {
         const string rows =
             "{\"inputs\": {\"text\": \"a\"}, \"expected\": \"ok\"}\n" +
@@ -71,7 +71,7 @@ public sealed class EvalSetTests
     }
 
     [Fact]
-    public Task RowIdsAreCheckedAsEvalChecksThem()
+    public Task Row_ids_are_checked_as_eval_checks_them()
     {
         // eval refuses a duplicate or non-string id: the build says so first, at the row (one validator for both).
         const string rows =
@@ -85,7 +85,7 @@ public sealed class EvalSetTests
     }
 
     [Fact]
-    public Task ExpectedResultsAreCheckedAgainstTheDerivedSchema()
+    public Task Expected_results_are_checked_against_the_derived_schema()
     {
         const string rows =
             "{\"inputs\": {\"ticket\": \"a\"}, \"expected\": {\"category\": \"Billing\", \"summary\": \"s\", \"score\": 3}}\n" +
@@ -110,7 +110,7 @@ public sealed class EvalSetTests
     }
 
     [Fact]
-    public Task ExpectedResultsAreCheckedAgainstASchemaFile() => Verify.VerifyAsync(
+    public Task Expected_results_are_checked_against_a_schema_file() => Verify.VerifyAsync(
         Sources.Prompts("""
             [RoutedPrompt(Tier.Small, EvalSet = "evals/refund.jsonl", Schema = "schemas/refund.json", Prompt = "Extract {email}")]
             public partial Task<Refund> ExtractAsync(string email);
@@ -126,7 +126,7 @@ public sealed class EvalSetTests
         Diagnostic(Rules.EvalRowUnusable).WithSpan("/project/evals/refund.jsonl", 2, 1, 2, 92).WithArguments(2, "evals/refund.jsonl", "Prompts.Extract", "'expected' fails the task's schema: expected has the property 'note', which the schema does not allow"));
 
     [Fact]
-    public Task AtMostTenBadRowsAreReportedPerFile()
+    public Task At_most_ten_bad_rows_are_reported_per_file()
     {
         var expected = Enumerable.Range(1, ProjectInputs.MaxRowDiagnostics)
             .Select(line => Diagnostic(Rules.EvalRowUnusable).WithSpan("/project/evals/summary.jsonl", line, 1, line, 1).WithArguments(line, "evals/summary.jsonl", "Prompts.Summarize", "not JSON: unexpected character 'x'"))
@@ -142,7 +142,7 @@ public sealed class EvalSetTests
     }
 
     [Fact]
-    public Task SmallEvalSetIsReportedOnTheArgumentWithTheDefaultMinimum() => Verify.VerifyAsync(
+    public Task Small_eval_set_is_reported_on_the_argument_with_the_default_minimum() => Verify.VerifyAsync(
         Sources.Prompts("""
             [RoutedPrompt(Tier.Small, EvalSet = {|#0:"evals/summary.jsonl"|}, Prompt = "Summarize {text}", ConfidenceThreshold = 0.5)]
             public partial Task<string> SummarizeAsync(string text);
@@ -152,7 +152,7 @@ public sealed class EvalSetTests
         Diagnostic(Rules.EvalSetTooSmall).WithLocation(0).WithArguments("evals/summary.jsonl", "Prompts.Summarize", 49, 50));
 
     [Fact]
-    public Task TheMinimumComesFromTheEditorConfig() => Verify.VerifyAsync(
+    public Task The_minimum_comes_from_the_editor_config() => Verify.VerifyAsync(
         Sources.Prompts("""
             [RoutedPrompt(Tier.Small, EvalSet = {|#0:"evals/summary.jsonl"|}, Prompt = "Summarize {text}", ConfidenceThreshold = 0.5)]
             public partial Task<string> SummarizeAsync(string text);
@@ -162,7 +162,7 @@ public sealed class EvalSetTests
         Diagnostic(Rules.EvalSetTooSmall).WithLocation(0).WithArguments("evals/summary.jsonl", "Prompts.Summarize", 3, 4));
 
     [Fact]
-    public Task SeverityIsConfigurablePerRule() => Verify.VerifyAsync(
+    public Task Severity_is_configurable_per_rule() => Verify.VerifyAsync(
         Sources.Prompts("""
             [{|#0:RoutedPrompt(Tier.Small, Prompt = "Summarize {text}", ConfidenceThreshold = 0.5)|}]
             public partial Task<string> SummarizeAsync(string text);
@@ -175,7 +175,7 @@ public sealed class EvalSetTests
         Diagnostic(Rules.NoEvalSet).WithLocation(0).WithSeverity(DiagnosticSeverity.Info).WithArguments("Prompts.Summarize", "set EvalSet on its [RoutedPrompt] attribute to a JSONL file of examples (e.g. \"evals/Prompts.Summarize.jsonl\")"));
 
     [Fact]
-    public Task TheCiPropertyMakesTheEvalRulesErrors() => Verify.VerifyAsync(
+    public Task The_ci_property_makes_the_eval_rules_errors() => Verify.VerifyAsync(
         Sources.Prompts("""
             [{|#0:RoutedPrompt(Tier.Small, Prompt = "Summarize {text}", ConfidenceThreshold = 0.5)|}]
             public partial Task<string> SummarizeAsync(string text);

@@ -42,7 +42,7 @@ public sealed class HostileSourceTests
     private static string Depth(int levels) => "{\"type\":\"object\",\"x\":" + new string('[', levels - 1) + new string(']', levels - 1) + "}";
 
     [Fact]
-    public Task SurrogateEscapesInThePromptAreMappedToTheirSource() => Verify.VerifyDiagnosticsAsync(InType("""
+    public Task Surrogate_escapes_in_the_prompt_are_mapped_to_their_source() => Verify.VerifyDiagnosticsAsync(InType("""
             [RoutedPrompt(Tier.Small, Prompt = "\uD83D\uDE00 \U0001F600 {|#0:{nmae}|}")]
             public partial Task<string> OneAsync(string {|#2:name|});
 
@@ -54,7 +54,7 @@ public sealed class HostileSourceTests
         Diagnostic(DiagnosticDescriptors.UnknownPlaceholder).WithLocation(1).WithArguments("b", "TwoAsync"));
 
     [Fact]
-    public Task ResultTypeNestedPastTheRuntimeDepthIsAnError() => Verify.VerifyDiagnosticsAsync(
+    public Task Result_type_nested_past_the_runtime_depth_is_an_error() => Verify.VerifyDiagnosticsAsync(
         InType("""
             [RoutedPrompt(Tier.Small, Prompt = "x")]
             public partial {|#0:Task<L1>|} DeepAsync();
@@ -67,7 +67,7 @@ public sealed class HostileSourceTests
             "the JSON Schema derived from its result type 'L1' nests 65 levels deep, more than the 64 the router reads (each nested record adds two); flatten the result type"));
 
     [Fact]
-    public Task SchemaFileNestedPastTheRuntimeDepthIsAnErrorWhereItGetsTooDeep()
+    public Task Schema_file_nested_past_the_runtime_depth_is_an_error_where_it_gets_too_deep()
     {
         var tooDeep = Depth(65);
         var column = tooDeep.IndexOf('[', StringComparison.Ordinal) + 63 + 1;
@@ -97,7 +97,7 @@ public sealed class HostileSourceTests
 
     [Theory]
     [MemberData(nameof(UnusableReferences))]
-    public Task SchemaFileReferencesTheRouterCannotFollowAreErrorsAtTheReference(string schema, string reference, string problem)
+    public Task Schema_file_references_the_router_cannot_follow_are_errors_at_the_reference(string schema, string reference, string problem)
     {
         var column = schema.IndexOf(reference, StringComparison.Ordinal) + 1;
         return Verify.VerifyDiagnosticsAsync(
@@ -117,7 +117,7 @@ public sealed class HostileSourceTests
         [("/p/schemas/answer.json", schema)]);
 
     [Fact]
-    public Task MembersSharingAJsonNameAreAnError() => Verify.VerifyDiagnosticsAsync(
+    public Task Members_sharing_a_json_name_are_an_error() => Verify.VerifyDiagnosticsAsync(
         InType("""
             [RoutedPrompt(Tier.Small, Prompt = "x")]
             public partial {|#0:Task<Reading>|} ReadAsync();
@@ -146,7 +146,7 @@ public sealed class HostileSourceTests
     [InlineData("double.PositiveInfinity", "Infinity")]
     [InlineData("double.NegativeInfinity", "-Infinity")]
     [InlineData("-0.5", "-0.5")]
-    public Task ConfidenceThresholdsThatAreNoProbabilityAreAnError(string value, string shown) => Verify.VerifyDiagnosticsAsync(
+    public Task Confidence_thresholds_that_are_no_probability_are_an_error(string value, string shown) => Verify.VerifyDiagnosticsAsync(
         InType("[RoutedPrompt(Tier.Small, ConfidenceThreshold = {|#0:" + value + "|}, Prompt = \"x\")]\npublic partial Task<string> OneAsync();"),
         Diagnostic(DiagnosticDescriptors.InvalidConfidenceThreshold).WithLocation(0).WithArguments(shown, "OneAsync"));
 }

@@ -22,14 +22,14 @@ public sealed class MethodShapeTests
         Usings + type + "\n{\n" + members + "\n}\n";
 
     [Fact]
-    public Task UnknownPlaceholderInInlinePromptIsReportedOnThePlaceholder() => Verify.VerifyDiagnosticsAsync(InType("""
+    public Task Unknown_placeholder_in_inline_prompt_is_reported_on_the_placeholder() => Verify.VerifyDiagnosticsAsync(InType("""
             [RoutedPrompt(Tier.Small, Prompt = "Hello {name}, see \"{|#0:{nmae}|}\"\n{{literal}}")]
             public partial Task<string> GreetAsync(string name);
         """),
         Diagnostic(DiagnosticDescriptors.UnknownPlaceholder).WithLocation(0).WithArguments("nmae", "GreetAsync"));
 
     [Fact]
-    public Task UnknownPlaceholderInVerbatimRawAndConcatenatedPrompts() => Verify.VerifyDiagnosticsAsync(InType(""""
+    public Task Unknown_placeholder_in_verbatim_raw_and_concatenated_prompts() => Verify.VerifyDiagnosticsAsync(InType(""""
             [RoutedPrompt(Tier.Small, Prompt = @"Hi ""{name}"" {|#0:{a}|}")]
             public partial Task<string> OneAsync(string name);
 
@@ -47,7 +47,7 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.UnknownPlaceholder).WithLocation(2).WithArguments("c", "ThreeAsync"));
 
     [Fact]
-    public Task CancellationTokenAndRouterParametersAreNotBindable() => Verify.VerifyDiagnosticsAsync(InType("""
+    public Task Cancellation_token_and_router_parameters_are_not_bindable() => Verify.VerifyDiagnosticsAsync(InType("""
             [RoutedPrompt(Tier.Small, Prompt = "{text} {|#0:{ct}|} {|#1:{other}|}")]
             public static partial Task<string> RunAsync(string text, PromptRouter other, CancellationToken ct);
         """, "public static partial class Prompts"),
@@ -55,7 +55,7 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.UnknownPlaceholder).WithLocation(1).WithArguments("other", "RunAsync"));
 
     [Fact]
-    public Task UnknownPlaceholderInPromptFileIsReportedInsideTheFile() => Verify.VerifyDiagnosticsAsync(
+    public Task Unknown_placeholder_in_prompt_file_is_reported_inside_the_file() => Verify.VerifyDiagnosticsAsync(
         InType("""
             [RoutedPrompt(Tier.Small, PromptFile = "prompts/greet.txt")]
             public partial Task<string> GreetAsync(string name);
@@ -64,7 +64,7 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.UnknownPlaceholder).WithSpan("/repo/src/prompts/greet.txt", 2, 5, 2, 14).WithArguments("unknown", "GreetAsync"));
 
     [Fact]
-    public Task UnmatchedBraces() => Verify.VerifyDiagnosticsAsync(
+    public Task Unmatched_braces() => Verify.VerifyDiagnosticsAsync(
         InType("""
             [RoutedPrompt(Tier.Small, Prompt = "a {|#0:{|}b {name} c{|#1:}|}")]
             public partial Task<string> OneAsync(string name);
@@ -78,7 +78,7 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.UnmatchedBrace).WithSpan(@"C:\repo\prompts\two.txt", 1, 8, 1, 9).WithArguments("{", "TwoAsync"));
 
     [Fact]
-    public Task MissingOrDuplicateTemplate() => Verify.VerifyDiagnosticsAsync(InType("""
+    public Task Missing_or_duplicate_template() => Verify.VerifyDiagnosticsAsync(InType("""
             [{|#0:RoutedPrompt(Tier.Small)|}]
             public partial Task<string> NoneAsync();
 
@@ -93,21 +93,21 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.PromptFileNotFound).WithLocation(2).WithArguments("missing.txt", "MissingAsync"));
 
     [Fact]
-    public Task UnusedParameterIsAWarningOnTheParameter() => Verify.VerifyDiagnosticsAsync(InType("""
+    public Task Unused_parameter_is_a_warning_on_the_parameter() => Verify.VerifyDiagnosticsAsync(InType("""
             [RoutedPrompt(Tier.Small, Prompt = "{used}")]
             public partial Task<string> RunAsync(string used, int {|#0:unused|}, CancellationToken cancellationToken);
         """),
         Diagnostic(DiagnosticDescriptors.UnusedParameter).WithLocation(0).WithArguments("unused", "RunAsync"));
 
     [Fact]
-    public Task MethodMustBePartialWithoutBody() => Verify.VerifyDiagnosticsAsync(InType("""
+    public Task Method_must_be_partial_without_body() => Verify.VerifyDiagnosticsAsync(InType("""
             [RoutedPrompt(Tier.Small, Prompt = "x")]
             public Task<string> {|#0:RunAsync|}() => Task.FromResult("");
         """),
         Diagnostic(DiagnosticDescriptors.MethodMustBePartial).WithLocation(0).WithArguments("RunAsync"));
 
     [Fact]
-    public Task ContainingTypesMustBePartial() => Verify.VerifyDiagnosticsAsync(Usings + """
+    public Task Containing_types_must_be_partial() => Verify.VerifyDiagnosticsAsync(Usings + """
         public class {|#0:Outer|}
         {
             public partial class Inner(PromptRouter router)
@@ -120,7 +120,7 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.TypeMustBePartial).WithLocation(0).WithArguments("Outer", "RunAsync"));
 
     [Fact]
-    public Task GenericMethodsAndByRefParametersAreRejected() => Verify.VerifyDiagnosticsAsync(InType("""
+    public Task Generic_methods_and_by_ref_parameters_are_rejected() => Verify.VerifyDiagnosticsAsync(InType("""
             [RoutedPrompt(Tier.Small, Prompt = "x")]
             public partial Task<string> {|#0:GenericAsync|}<T>();
 
@@ -131,7 +131,7 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.ByRefParameter).WithLocation(1).WithArguments("a", "ByRefAsync"));
 
     [Fact]
-    public Task UnsupportedReturnTypes() => Verify.VerifyDiagnosticsAsync(InType("""
+    public Task Unsupported_return_types() => Verify.VerifyDiagnosticsAsync(InType("""
             [RoutedPrompt(Tier.Small, Prompt = "x")]
             public partial {|#0:Task|} NotGenericAsync();
 
@@ -150,7 +150,7 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.UnsupportedReturnType).WithLocation(3).WithArguments("StreamAsync", "System.Collections.Generic.IAsyncEnumerable<string>"));
 
     [Fact]
-    public Task RouterNotFound() => Verify.VerifyDiagnosticsAsync(Usings + """
+    public Task Router_not_found() => Verify.VerifyDiagnosticsAsync(Usings + """
         public partial class NoRouter
         {
             [RoutedPrompt(Tier.Small, Prompt = "x")]
@@ -169,7 +169,7 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.RouterNotFound).WithLocation(1).WithArguments("RunAsync", "InstanceOnly", " (a static method can only use a static field or property, or a parameter)"));
 
     [Fact]
-    public Task MoreThanOneRouter() => Verify.VerifyDiagnosticsAsync(Usings + """
+    public Task More_than_one_router() => Verify.VerifyDiagnosticsAsync(Usings + """
         public class Base
         {
             protected PromptRouter Inherited { get; } = null!;
@@ -190,7 +190,7 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.MultipleRouters).WithLocation(1).WithArguments("TwoParametersAsync", "parameter 'a', parameter 'b'"));
 
     [Fact]
-    public Task InvalidValidators() => Verify.VerifyDiagnosticsAsync(InType("""
+    public Task Invalid_validators() => Verify.VerifyDiagnosticsAsync(InType("""
             [RoutedPrompt(Tier.Small, Prompt = "x", Validator = {|#0:nameof(NotStatic)|})]
             public partial Task<string> OneAsync();
 
@@ -207,7 +207,7 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.InvalidValidatorType).WithLocation(2).WithArguments("string", "ThreeAsync", "string"));
 
     [Fact]
-    public Task SchemaFileMissingOrInvalid() => Verify.VerifyDiagnosticsAsync(
+    public Task Schema_file_missing_or_invalid() => Verify.VerifyDiagnosticsAsync(
         InType("""
             [RoutedPrompt(Tier.Small, Prompt = "x", Schema = {|#0:"schemas/missing.json"|})]
             public partial Task<Answer> OneAsync();
@@ -234,7 +234,7 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.SchemaFileInvalid).WithSpan("/p/schemas/answer.json", line, column, line, column).WithArguments("schemas/answer.json", "OneAsync", error));
 
     [Fact]
-    public Task SchemaFileThatRequiresAPropertyTheResultTypeDoesNotHave() => Verify.VerifyDiagnosticsAsync(
+    public Task Schema_file_that_requires_a_property_the_result_type_does_not_have() => Verify.VerifyDiagnosticsAsync(
         InType("""
             [RoutedPrompt(Tier.Small, Prompt = "x", Schema = "schemas/refund.json")]
             public partial Task<Refund> ExtractAsync();
@@ -246,7 +246,7 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.SchemaRequiresUnknownProperty).WithSpan("/p/schemas/refund.json", 3, 48, 3, 56).WithArguments("schemas/refund.json", "amount", "ExtractAsync", "Refund"));
 
     [Fact]
-    public Task UnserializableMembersAreNamed() => Verify.VerifyDiagnosticsAsync(InType("""
+    public Task Unserializable_members_are_named() => Verify.VerifyDiagnosticsAsync(InType("""
             [RoutedPrompt(Tier.Small, Prompt = "x")]
             public partial {|#0:Task<Bad>|} OneAsync();
         """) + """
@@ -257,7 +257,7 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.UnserializableMember).WithLocation(0).WithArguments("Handle", "Bad", "System.IDisposable", "interfaces other than the generic collection interfaces cannot be constructed"));
 
     [Fact]
-    public Task PrivateResultTypeIsRejected() => Verify.VerifyDiagnosticsAsync(InType("""
+    public Task Private_result_type_is_rejected() => Verify.VerifyDiagnosticsAsync(InType("""
             [RoutedPrompt(Tier.Small, Prompt = "x")]
             private partial {|#0:Task<Hidden>|} OneAsync();
 
@@ -266,7 +266,7 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.InaccessibleResultType).WithLocation(0).WithArguments("Prompts.Hidden", "OneAsync"));
 
     [Fact]
-    public Task InvalidTierRangeAndConfidence() => Verify.VerifyDiagnosticsAsync(InType("""
+    public Task Invalid_tier_range_and_confidence() => Verify.VerifyDiagnosticsAsync(InType("""
             [RoutedPrompt(Tier.Large, MaxTier = {|#0:Tier.Small|}, ConfidenceThreshold = {|#1:1.5|}, Prompt = "x")]
             public partial Task<string> OneAsync();
         """),
@@ -274,7 +274,7 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.InvalidConfidenceThreshold).WithLocation(1).WithArguments("1.5", "OneAsync"));
 
     [Fact]
-    public Task TiersOutsideSmallToLargeAreRejected() => Verify.VerifyDiagnosticsAsync(InType("""
+    public Task Tiers_outside_small_to_large_are_rejected() => Verify.VerifyDiagnosticsAsync(InType("""
             [RoutedPrompt({|#0:(Tier)(-1)|}, Prompt = "x")]
             public partial Task<string> OneAsync();
 
@@ -285,7 +285,7 @@ public sealed class MethodShapeTests
         Diagnostic(DiagnosticDescriptors.TierOutOfRange).WithLocation(1).WithArguments("TwoAsync", "MaxTier", "3"));
 
     [Fact]
-    public Task UnsupportedContainingTypes() => Verify.VerifyDiagnosticsAsync(Usings + """
+    public Task Unsupported_containing_types() => Verify.VerifyDiagnosticsAsync(Usings + """
         public partial class Generic<T>(PromptRouter router)
         {
             [RoutedPrompt(Tier.Small, Prompt = "x")]

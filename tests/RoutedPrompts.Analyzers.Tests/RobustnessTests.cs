@@ -100,10 +100,10 @@ public sealed class RobustnessTests
 
     [Theory]
     [MemberData(nameof(Sources))]
-    public Task NeverThrows(string source) => AssertNeverThrows(source);
+    public Task Never_throws(string source) => AssertNeverThrows(source);
 
     [Fact]
-    public Task TenThousandPlaceholdersNeverThrow() =>
+    public Task Ten_thousand_placeholders_never_throw() =>
         AssertNeverThrows("partial class P(PromptRouter r) { [RoutedPrompt(Tier.Small, Prompt = \"" +
             string.Concat(Enumerable.Repeat("{x} and {{y}} ", 10_000)) + "\")] public partial Task<string> A(int x); }");
 

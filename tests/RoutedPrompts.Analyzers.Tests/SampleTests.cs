@@ -8,7 +8,7 @@ public sealed class SampleTests
     private static readonly string SampleDirectory = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../samples/SupportTriage"));
 
     [Fact]
-    public Task TheSampleIsClean()
+    public Task The_sample_is_clean()
     {
         var files = new[] { "routedprompts.json", "evals/triage.jsonl", "evals/refund.jsonl", "evals/reply.jsonl", "schemas/refund.json", "prompts/extract-refund.txt" }
             .Select(f => ("/sample/" + f, File.ReadAllText(Path.Combine(SampleDirectory, f))));

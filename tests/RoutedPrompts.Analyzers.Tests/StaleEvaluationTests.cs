@@ -42,7 +42,7 @@ public sealed class StaleEvaluationTests
         Diagnostic(Rules.StaleEvaluation).WithLocation(0).WithArguments("Prompts.Summarize", IncompleteEvidence));
 
     [Fact]
-    public Task IncompleteEvidenceIsNamedAfterTheChangedHashes() => Verify.VerifyAsync(
+    public Task Incomplete_evidence_is_named_after_the_changed_hashes() => Verify.VerifyAsync(
         Code, Files(EvalRows, Lock("sha256:other", SchemaHash, RoutedTaskHashing.EvalSetHash(EvalRows), evidenceComplete: "false")), null,
         Diagnostic(Rules.StaleEvaluation).WithLocation(0).WithArguments("Prompts.Summarize", "the prompt hash differs; " + IncompleteEvidence));
 
@@ -54,45 +54,45 @@ public sealed class StaleEvaluationTests
     private static string SchemaHash => RoutedTaskHashing.SchemaHash(Schema);
 
     [Fact]
-    public Task MatchingHashesAreNotStale() => Verify.VerifyAsync(
+    public Task Matching_hashes_are_not_stale() => Verify.VerifyAsync(
         Code, Files(EvalRows, Lock(PromptHash, SchemaHash, RoutedTaskHashing.EvalSetHash(EvalRows))), null);
 
     [Fact]
-    public Task EvalSetHashIgnoresBlankLinesAndLineEndings() => Verify.VerifyAsync(
+    public Task Eval_set_hash_ignores_blank_lines_and_line_endings() => Verify.VerifyAsync(
         Code, Files("\r\n" + EvalRows.Replace("\n", "\r\n\r\n", StringComparison.Ordinal), Lock(PromptHash, SchemaHash, RoutedTaskHashing.EvalSetHash(EvalRows))), null);
 
     [Fact]
-    public Task AChangedPromptIsStale() => Verify.VerifyAsync(
+    public Task A_changed_prompt_is_stale() => Verify.VerifyAsync(
         Code, Files(EvalRows, Lock(RoutedTaskHashing.PromptHash(Instructions, "Summarize briefly {text}"), SchemaHash, RoutedTaskHashing.EvalSetHash(EvalRows))), null,
         Diagnostic(Rules.StaleEvaluation).WithLocation(0).WithArguments("Prompts.Summarize", "the prompt hash differs"));
 
     [Fact]
-    public Task ChangedSchemaAndEvalSetAreStale() => Verify.VerifyAsync(
+    public Task Changed_schema_and_eval_set_are_stale() => Verify.VerifyAsync(
         Code, Files(EvalRows, Lock(PromptHash, RoutedTaskHashing.SchemaHash("{}"), RoutedTaskHashing.EvalSetHash("{}"))), null,
         Diagnostic(Rules.StaleEvaluation).WithLocation(0).WithArguments("Prompts.Summarize", "the schema and eval set hashes differ"));
 
     [Fact]
-    public Task AHashTheEntryDoesNotRecordIsAChange() => Verify.VerifyAsync(
+    public Task A_hash_the_entry_does_not_record_is_a_change() => Verify.VerifyAsync(
         Code, Files(EvalRows, Lock(PromptHash, null, null)), null,
         Diagnostic(Rules.StaleEvaluation).WithLocation(0).WithArguments("Prompts.Summarize", "the schema and eval set hashes differ"));
 
     [Fact]
-    public Task ATaskMissingFromTheLockFileIsNotStale() => Verify.VerifyAsync(
+    public Task A_task_missing_from_the_lock_file_is_not_stale() => Verify.VerifyAsync(
         Code, Files(EvalRows, Lock("sha256:other", "sha256:other", "sha256:other", task: "Other.Task")), null);
 
     [Fact]
-    public Task AnUnreadableLockFileIsLeftToTheCli() => Verify.VerifyAsync(
+    public Task An_unreadable_lock_file_is_left_to_the_cli() => Verify.VerifyAsync(
         Code, Files(EvalRows, ("/project/routedprompts.lock.json", "{ \"tasks\": ")), null);
 
     [Fact]
-    public Task ChatOptionsAddedSinceTheEvaluationAreStale() => Verify.VerifyAsync(
+    public Task Chat_options_added_since_the_evaluation_are_stale() => Verify.VerifyAsync(
         Code,
         Files(EvalRows, Lock(PromptHash, SchemaHash, RoutedTaskHashing.EvalSetHash(EvalRows)), """{ "Prompts.Summarize": { "Temperature": 0.2 } }"""),
         null,
         Diagnostic(Rules.StaleEvaluation).WithLocation(0).WithArguments("Prompts.Summarize", "the chat options hash differs"));
 
     [Fact]
-    public Task ChangedChatOptionsAreStale() => Verify.VerifyAsync(
+    public Task Changed_chat_options_are_stale() => Verify.VerifyAsync(
         Code,
         Files(EvalRows, Lock(PromptHash, SchemaHash, RoutedTaskHashing.EvalSetHash(EvalRows), chatOptions: RoutedTaskHashing.ChatOptionsHash(0.2, null, null, null)),
             """{ "Prompts.Summarize": { "Temperature": 0.7 } }"""),
@@ -100,14 +100,14 @@ public sealed class StaleEvaluationTests
         Diagnostic(Rules.StaleEvaluation).WithLocation(0).WithArguments("Prompts.Summarize", "the chat options hash differs"));
 
     [Fact]
-    public Task TheSameChatOptionsAreNotStale() => Verify.VerifyAsync(
+    public Task The_same_chat_options_are_not_stale() => Verify.VerifyAsync(
         Code,
         Files(EvalRows, Lock(PromptHash, SchemaHash, RoutedTaskHashing.EvalSetHash(EvalRows), chatOptions: RoutedTaskHashing.ChatOptionsHash(0.2, 512, null, 7)),
             """{ "Prompts.Summarize": { "temperature": "0.2", "MaxOutputTokens": 512, "Seed": 7 } }"""),
         null);
 
     [Fact]
-    public void TheChatOptionsHashIsAbsentWithoutOptionsAndReadsFloatsAsDoubles()
+    public void The_chat_options_hash_is_absent_without_options_and_reads_floats_as_doubles()
     {
         Assert.Null(RoutedTaskHashing.ChatOptionsHash(null, null, null, null));
         Assert.Equal(RoutedTaskHashing.ChatOptionsHash(0.2, null, null, null), RoutedTaskHashing.ChatOptionsHash(0.2f, null, null, null));

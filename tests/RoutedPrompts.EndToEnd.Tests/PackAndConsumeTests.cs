@@ -16,7 +16,7 @@ public sealed class PackAndConsumeTests(ITestOutputHelper output)
     private static readonly string Feed = Path.Combine(Work, "feed");
     private static readonly string Packages = Path.Combine(Work, "packages");
     private static readonly SemaphoreSlim PackLock = new(1, 1);
-    private static bool packed;
+    private static bool _packed;
 
     [Fact]
     public async Task Consumer_built_from_the_packed_package_runs_generated_routed_methods()
@@ -73,10 +73,10 @@ public sealed class PackAndConsumeTests(ITestOutputHelper output)
         await PackLock.WaitAsync();
         try
         {
-            if (!packed)
+            if (!_packed)
             {
                 await PackAsync();
-                packed = true;
+                _packed = true;
             }
         }
         finally

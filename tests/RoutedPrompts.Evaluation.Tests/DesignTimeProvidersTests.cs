@@ -24,13 +24,13 @@ internal sealed class TestDesignTimeServices : IRoutedPromptsDesignTimeServices
     public static (OpenAITestServer Server, ScriptedChatClient Scripted)? Providers { get; set; }
 
     /// <summary>How often the tool asked for the services.</summary>
-    public static int Calls => calls;
+    public static int Calls => _calls;
 
-    private static int calls;
+    private static int _calls;
 
     public void ConfigureServices(IServiceCollection services, IConfiguration configuration)
     {
-        Interlocked.Increment(ref calls);
+        Interlocked.Increment(ref _calls);
         var (server, scripted) = Providers ?? throw new InvalidOperationException("The test sets TestDesignTimeServices.Providers first.");
         Assert.Equal("small-model", configuration["RoutedPrompts:Tiers:Small:Deployments:0:Model"]); // the app's configuration, as the tool reads it
         services.AddOpenAITestProvider("loopback", server);

@@ -25,7 +25,7 @@ public sealed class EmittedSourceTests
         """;
 
     [Fact]
-    public Task TaskOfRecord() => GeneratorTest.VerifySnapshotAsync(nameof(TaskOfRecord), Usings + """
+    public Task Task_of_record() => GeneratorTest.VerifySnapshotAsync(nameof(Task_of_record), Usings + """
         namespace Support;
 
         public enum TicketCategory { Billing, Technical, Account, Other }
@@ -46,7 +46,7 @@ public sealed class EmittedSourceTests
         """);
 
     [Fact]
-    public Task ValueTaskOfRecord() => GeneratorTest.VerifySnapshotAsync(nameof(ValueTaskOfRecord), Sentiment + """
+    public Task Value_task_of_record() => GeneratorTest.VerifySnapshotAsync(nameof(Value_task_of_record), Sentiment + """
         internal partial class ReviewPrompts
         {
             private readonly PromptRouter router = null!;
@@ -57,7 +57,7 @@ public sealed class EmittedSourceTests
         """);
 
     [Fact]
-    public Task TaskOfRouted() => GeneratorTest.VerifySnapshotAsync(nameof(TaskOfRouted), Sentiment + """
+    public Task Task_of_routed() => GeneratorTest.VerifySnapshotAsync(nameof(Task_of_routed), Sentiment + """
         public partial class ReviewPrompts
         {
             public PromptRouter Router { get; } = null!;
@@ -70,7 +70,7 @@ public sealed class EmittedSourceTests
         """);
 
     [Fact]
-    public Task ValueTaskOfRouted() => GeneratorTest.VerifySnapshotAsync(nameof(ValueTaskOfRouted), Sentiment + """
+    public Task Value_task_of_routed() => GeneratorTest.VerifySnapshotAsync(nameof(Value_task_of_routed), Sentiment + """
         public sealed class SentimentValidator : IResultValidator<Sentiment>
         {
             public ValueTask<ResultValidation> ValidateAsync(Sentiment result, RoutedPrompts.ValidationContext context, CancellationToken cancellationToken) =>
@@ -87,7 +87,7 @@ public sealed class EmittedSourceTests
         ("schemas/sentiment.json", """{ "type": "object" }"""));
 
     [Fact]
-    public Task StringResultFromPromptFile() => GeneratorTest.VerifySnapshotAsync(nameof(StringResultFromPromptFile), Usings + """
+    public Task String_result_from_prompt_file() => GeneratorTest.VerifySnapshotAsync(nameof(String_result_from_prompt_file), Usings + """
         namespace Support;
 
         public sealed partial class SupportPrompts(PromptRouter router)
@@ -101,7 +101,7 @@ public sealed class EmittedSourceTests
         ("/project/prompts/answer.txt", "Answer in at most {maxWords} words.\nQuestion: {question}\n"));
 
     [Fact]
-    public Task NestedTypesInGlobalNamespace() => GeneratorTest.VerifySnapshotAsync(nameof(NestedTypesInGlobalNamespace), Usings + """
+    public Task Nested_types_in_global_namespace() => GeneratorTest.VerifySnapshotAsync(nameof(Nested_types_in_global_namespace), Usings + """
         public static partial class Outer
         {
             internal partial record struct Inner

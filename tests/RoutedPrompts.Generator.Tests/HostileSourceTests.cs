@@ -47,7 +47,7 @@ public sealed class HostileSourceTests
     }
 
     [Fact]
-    public void TenThousandPlaceholdersCompileAsStatementsNotAChain()
+    public void Ten_thousand_placeholders_compile_as_statements_not_a_chain()
     {
         var prompt = new StringBuilder();
         for (var i = 0; i < 10_000; i++)
@@ -65,16 +65,16 @@ public sealed class HostileSourceTests
 
     [Theory]
     [MemberData(nameof(GeneratedNames))]
-    public void ParametersNamedLikeGeneratedLocalsOrTheRouterCompile(string name) =>
+    public void Parameters_named_like_generated_locals_or_the_router_compile(string name) =>
         GenerateAndEmit("public partial class P(PromptRouter router) { [RoutedPrompt(Tier.Small, Prompt = \"a {" + name + "} b {" + name + "} c {y}\")] public partial Task<string> A(string " + name + ", int y, CancellationToken cancellationToken); }");
 
     [Fact]
-    public void AllGeneratedNamesAsParametersAtOnceCompile() =>
+    public void All_generated_names_as_parameters_at_once_compile() =>
         GenerateAndEmit("public partial class P(PromptRouter router) { [RoutedPrompt(Tier.Small, Prompt = \"{__prompt}{__messages}{__routed}{__builder}{router}{__RoutedPrompt_A}\")] " +
             "public partial Task<Routed<string>> A(string __prompt, string __messages, string __routed, string __builder, string router, string __RoutedPrompt_A); }");
 
     [Fact]
-    public void AParameterHidingTheRouterStillRoutesThroughTheRouter()
+    public void A_parameter_hiding_the_router_still_routes_through_the_router()
     {
         var generated = GenerateAndEmit("""
             public partial class P(PromptRouter router) { [RoutedPrompt(Tier.Small, Prompt = "{router}")] public partial Task<string> A(int router); }
@@ -86,7 +86,7 @@ public sealed class HostileSourceTests
     }
 
     [Fact]
-    public void AnUnexpectedFailureBecomesRP0199OnItsMethodAlone()
+    public void An_unexpected_failure_becomes_RP0199_on_its_method_alone()
     {
         var compilation = GeneratorDriverHelper.Compile([Usings + "public partial class P(PromptRouter router) { [RoutedPrompt(Tier.Small, Prompt = \"x\")] public partial Task<string> A(); }"]);
         var method = compilation.GetSymbolsWithName("A").OfType<IMethodSymbol>().Single();
@@ -108,7 +108,7 @@ public sealed class HostileSourceTests
     }
 
     [Fact]
-    public void CancellationIsNotTurnedIntoADiagnostic()
+    public void Cancellation_is_not_turned_into_a_diagnostic()
     {
         var compilation = GeneratorDriverHelper.Compile([Usings + "public partial class P(PromptRouter router) { [RoutedPrompt(Tier.Small, Prompt = \"x\")] public partial Task<string> A(); }"]);
         var method = compilation.GetSymbolsWithName("A").OfType<IMethodSymbol>().Single();

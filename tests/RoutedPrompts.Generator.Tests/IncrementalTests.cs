@@ -90,15 +90,15 @@ public sealed class IncrementalTests
         .ToArray();
 
     [Fact]
-    public void EditingAnUnrelatedFileReEmitsNothing() =>
+    public void Editing_an_unrelated_file_re_emits_nothing() =>
         AssertNothingChanged(RunEdited(1, Unrelated, "x + 1", "x + 2"));
 
     [Fact]
-    public void EditingAMethodBodyElsewhereReEmitsNothing() =>
+    public void Editing_a_method_body_elsewhere_re_emits_nothing() =>
         AssertNothingChanged(RunEdited(0, Prompts, "Helper() => 1", "Helper() => 1 + 41"));
 
     [Fact]
-    public void ShiftingTheMethodsOnlyReParsesButReEmitsNothing()
+    public void Shifting_the_methods_only_re_parses_but_re_emits_nothing()
     {
         var result = RunEdited(0, Prompts, "namespace App;", "namespace App;\n\n// a comment that moves every span");
 
@@ -107,7 +107,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void EditingTheInlineTemplateReEmitsTheTypeFile()
+    public void Editing_the_inline_template_re_emits_the_type_file()
     {
         var result = RunEdited(0, Prompts, "Answer {question}", "Please answer {question}");
 
@@ -117,7 +117,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void EditingThePromptFileReEmitsTheTypeFile()
+    public void Editing_the_prompt_file_re_emits_the_type_file()
     {
         var compilation = GeneratorDriverHelper.Compile([Prompts, Unrelated]);
         var oldText = new InMemoryAdditionalText(Files[0].Path, Files[0].Text);
@@ -182,7 +182,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void TheModelHoldsNoSymbolsSyntaxOrLocations()
+    public void The_model_holds_no_symbols_syntax_or_locations()
     {
         var (driver, _) = RunOnce();
         var result = driver.GetRunResult().Results.Single();

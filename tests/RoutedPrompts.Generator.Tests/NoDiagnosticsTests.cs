@@ -10,7 +10,7 @@ namespace RoutedPrompts.Generator.Tests;
 public sealed class NoDiagnosticsTests
 {
     [Fact]
-    public void BrokenMethodsAreNotEmittedAndNotReported()
+    public void Broken_methods_are_not_emitted_and_not_reported()
     {
         var (result, _, trees) = GeneratorDriverHelper.Run(
             ["""

@@ -32,7 +32,7 @@ public sealed class RuntimeTests
     private static RoutedTask<Incident> IncidentTask => FixturePrompts.__RoutedPrompt_ReadIncidentAsync;
 
     [Fact]
-    public void ReadsRecordsThroughTheirConstructorAndSkipsUnknownProperties()
+    public void Reads_records_through_their_constructor_and_skips_unknown_properties()
     {
         var incident = JsonSerializer.Deserialize(IncidentJson, IncidentTask.JsonTypeInfo!)!;
 
@@ -59,7 +59,7 @@ public sealed class RuntimeTests
     }
 
     [Fact]
-    public void RoundTrips()
+    public void Round_trips()
     {
         var incident = JsonSerializer.Deserialize(IncidentJson, IncidentTask.JsonTypeInfo!)!;
         var json = JsonSerializer.Serialize(incident, IncidentTask.JsonTypeInfo!);
@@ -73,7 +73,7 @@ public sealed class RuntimeTests
     }
 
     [Fact]
-    public void ReadsStructsWithConstructorDefaults()
+    public void Reads_structs_with_constructor_defaults()
     {
         var point = JsonSerializer.Deserialize("""{"x": 1.5, "y": -2}""", FixturePrompts.__RoutedPrompt_LocateAsync.JsonTypeInfo!);
 
@@ -90,7 +90,7 @@ public sealed class RuntimeTests
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize(json, FixturePrompts.__RoutedPrompt_LocateAsync.JsonTypeInfo!));
 
     [Fact]
-    public void MatchesPropertyNamesExactlyAsTheSchemaDoes()
+    public void Matches_property_names_exactly_as_the_schema_does()
     {
         // A schema that allows extra properties validates "x" and lets "X" through as another property: the reader must
         // take the value the schema judged, not the last case variant.
@@ -106,7 +106,7 @@ public sealed class RuntimeTests
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize(json, FixturePrompts.__RoutedPrompt_LocateAsync.JsonTypeInfo!));
 
     [Fact]
-    public void DuplicateDictionaryKeysThrowJsonException() =>
+    public void Duplicate_dictionary_keys_throw_json_exception() =>
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize(
             IncidentJson.Replace("\"retries\": 3", "\"retries\": 3, \"retries\": 4", StringComparison.Ordinal), IncidentTask.JsonTypeInfo!));
 
@@ -119,7 +119,7 @@ public sealed class RuntimeTests
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize(json, FixturePrompts.__RoutedPrompt_ReadGaugeAsync.JsonTypeInfo!));
 
     [Fact]
-    public void LargeFiniteNumbersAreRead()
+    public void Large_finite_numbers_are_read()
     {
         var gauge = JsonSerializer.Deserialize("""{"level": 3.4e38, "peak": 1.7e308}""", FixturePrompts.__RoutedPrompt_ReadGaugeAsync.JsonTypeInfo!)!;
 
@@ -128,7 +128,7 @@ public sealed class RuntimeTests
     }
 
     [Fact]
-    public void NonFiniteDoubleInAStructThrowsJsonException() =>
+    public void Non_finite_double_in_a_struct_throws_json_exception() =>
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize("""{"x": 1e400, "y": 0}""", FixturePrompts.__RoutedPrompt_LocateAsync.JsonTypeInfo!));
 
     [Theory]
@@ -143,7 +143,7 @@ public sealed class RuntimeTests
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize(IncidentJson.Replace(original, replacement, StringComparison.Ordinal), IncidentTask.JsonTypeInfo!));
 
     [Fact]
-    public void RegistryListsTheTasksWithTheirMessageBuilders()
+    public void Registry_lists_the_tasks_with_their_message_builders()
     {
         var registered = RoutedTaskCatalog.Tasks.Where(t => t.DeclaringType == typeof(FixturePrompts).FullName).ToList();
 

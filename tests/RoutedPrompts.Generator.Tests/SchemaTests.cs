@@ -26,16 +26,16 @@ public sealed class SchemaTests
     /// <summary>
     /// NJsonSchema 11.6.2 resolves draft-04..07 <c>definitions</c> but not the 2020-12 <c>$defs</c> the generator emits
     /// for recursive types (RicoSuter/NJsonSchema#1536), so the references are moved there before loading. Schemas
-    /// without recursive types have no <c>$defs</c> and load as they are (see <see cref="NonRecursiveSchemasLoadAsTheyAre"/>).
+    /// without recursive types have no <c>$defs</c> and load as they are (see <see cref="Non_recursive_schemas_load_as_they_are"/>).
     /// </summary>
     private static Task<JsonSchema> LoadAsync(string schema) =>
         JsonSchema.FromJsonAsync(schema.Replace("\"$defs\"", "\"definitions\"", StringComparison.Ordinal).Replace("#/$defs/", "#/definitions/", StringComparison.Ordinal));
 
     [Fact]
-    public void SchemaTextIsExact() => Assert.Equal(ExpectedSchema, Schema);
+    public void Schema_text_is_exact() => Assert.Equal(ExpectedSchema, Schema);
 
     [Fact]
-    public async Task NJsonSchemaAcceptsAGoodInstance()
+    public async Task NJsonSchema_accepts_a_good_instance()
     {
         var schema = await LoadAsync(Schema);
 
@@ -43,7 +43,7 @@ public sealed class SchemaTests
     }
 
     [Fact]
-    public async Task NonRecursiveSchemasLoadAsTheyAre()
+    public async Task Non_recursive_schemas_load_as_they_are()
     {
         var schema = await JsonSchema.FromJsonAsync(FixturePrompts.__RoutedPrompt_LocateAsync.SchemaJson!);
 

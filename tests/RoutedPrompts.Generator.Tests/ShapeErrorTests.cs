@@ -32,7 +32,7 @@ public sealed class ShapeErrorTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void TheGeneratorReportsTheShapeItCannotImplement(string source, string rule, string[] errors)
+    public void The_generator_reports_the_shape_it_cannot_implement(string source, string rule, string[] errors)
     {
         var marked = Usings + source;
         var start = marked.IndexOf("[|", StringComparison.Ordinal);

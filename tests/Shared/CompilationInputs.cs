@@ -31,9 +31,9 @@ internal static class CompilationInputs
 /// <summary>An AdditionalFile held in memory.</summary>
 internal sealed class InMemoryAdditionalText(string path, string text) : AdditionalText
 {
-    private readonly SourceText source = SourceText.From(text);
+    private readonly SourceText _source = SourceText.From(text);
 
     public override string Path => path;
 
-    public override SourceText GetText(CancellationToken cancellationToken = default) => source;
+    public override SourceText GetText(CancellationToken cancellationToken = default) => _source;
 }

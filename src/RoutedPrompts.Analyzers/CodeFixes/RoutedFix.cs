@@ -56,9 +56,9 @@ namespace RoutedPrompts.Analyzers.CodeFixes
 
         private sealed class SequentialFixAll : FixAllProvider
         {
-            private readonly RoutedFix fix;
+            private readonly RoutedFix _fix;
 
-            public SequentialFixAll(RoutedFix fix) => this.fix = fix;
+            public SequentialFixAll(RoutedFix fix) => _fix = fix;
 
             public override IEnumerable<FixAllScope> GetSupportedFixAllScopes() =>
                 new[] { FixAllScope.Document, FixAllScope.Project, FixAllScope.Solution };
@@ -82,7 +82,7 @@ namespace RoutedPrompts.Analyzers.CodeFixes
                     }
                 }
 
-                return CodeAction.Create(fix.Title, ct => ApplyAsync(context.Solution, work, ct), fix.Title);
+                return CodeAction.Create(_fix.Title, ct => ApplyAsync(context.Solution, work, ct), _fix.Title);
             }
 
             private async Task<Solution> ApplyAsync(Solution solution, List<(DocumentId Document, ImmutableArray<Diagnostic> Diagnostics)> work, CancellationToken cancellationToken)
@@ -114,9 +114,9 @@ namespace RoutedPrompts.Analyzers.CodeFixes
                         document = solution.GetDocument(documentId)!;
                         root = (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false))!;
                         var node = root.GetAnnotatedNodes(target.Annotation).FirstOrDefault();
-                        if (node is not null && await fix.CanFixAsync(document, node, target.Diagnostic, cancellationToken).ConfigureAwait(false))
+                        if (node is not null && await _fix.CanFixAsync(document, node, target.Diagnostic, cancellationToken).ConfigureAwait(false))
                         {
-                            solution = await fix.FixAsync(document, node, target.Diagnostic, cancellationToken).ConfigureAwait(false);
+                            solution = await _fix.FixAsync(document, node, target.Diagnostic, cancellationToken).ConfigureAwait(false);
                         }
                     }
                 }

@@ -84,14 +84,14 @@ namespace RoutedPrompts.Shared
     internal sealed class JsonSyntaxChecker
     {
         private const int MaxDepth = 256;
-        private readonly string text;
-        private readonly bool configuration;
-        private int position;
+        private readonly string _text;
+        private readonly bool _configuration;
+        private int _position;
 
         private JsonSyntaxChecker(string text, bool configuration)
         {
-            this.text = text;
-            this.configuration = configuration;
+            _text = text;
+            _configuration = configuration;
         }
 
         /// <summary>Parses <paramref name="text"/>; returns <see langword="null"/> and the document, or the error and where.</summary>
@@ -106,7 +106,7 @@ namespace RoutedPrompts.Shared
         {
             var checker = new JsonSyntaxChecker(text, configuration);
             var error = checker.Run(out document);
-            errorPosition = checker.position;
+            errorPosition = checker._position;
             if (error is not null)
             {
                 document = null;
@@ -117,9 +117,9 @@ namespace RoutedPrompts.Shared
 
         private string? Run(out JsonNode? document)
         {
-            if (text.Length > 0 && text[0] == '\uFEFF')
+            if (_text.Length > 0 && _text[0] == '\uFEFF')
             {
-                position = 1;
+                _position = 1;
             }
 
             document = null;
@@ -130,7 +130,7 @@ namespace RoutedPrompts.Shared
             }
 
             error = SkipWhitespace();
-            return error ?? (position < text.Length ? "unexpected text after the JSON value" : null);
+            return error ?? (_position < _text.Length ? "unexpected text after the JSON value" : null);
         }
 
         private string? Value(int depth, out JsonNode? node)
@@ -141,14 +141,14 @@ namespace RoutedPrompts.Shared
                 return "the document is nested too deeply";
             }
 
-            if (position >= text.Length)
+            if (_position >= _text.Length)
             {
                 return "unexpected end of the document";
             }
 
-            var start = position;
+            var start = _position;
             string? error;
-            switch (text[position])
+            switch (_text[_position])
             {
                 case '{':
                     return Object(depth, out node);
@@ -156,40 +156,40 @@ namespace RoutedPrompts.Shared
                     return Array(depth, out node);
                 case '"':
                     error = String(out var value);
-                    node = new JsonNode(JsonNodeKind.String, start, position, value);
+                    node = new JsonNode(JsonNodeKind.String, start, _position, value);
                     return error;
                 case 't':
                     error = Word("true");
-                    node = new JsonNode(JsonNodeKind.True, start, position);
+                    node = new JsonNode(JsonNodeKind.True, start, _position);
                     return error;
                 case 'f':
                     error = Word("false");
-                    node = new JsonNode(JsonNodeKind.False, start, position);
+                    node = new JsonNode(JsonNodeKind.False, start, _position);
                     return error;
                 case 'n':
                     error = Word("null");
-                    node = new JsonNode(JsonNodeKind.Null, start, position);
+                    node = new JsonNode(JsonNodeKind.Null, start, _position);
                     return error;
                 default:
                     error = Number();
-                    node = new JsonNode(JsonNodeKind.Number, start, position, text.Substring(start, position - start));
+                    node = new JsonNode(JsonNodeKind.Number, start, _position, _text.Substring(start, _position - start));
                     return error;
             }
         }
 
         private string? Object(int depth, out JsonNode? node)
         {
-            var start = position;
+            var start = _position;
             var properties = new List<KeyValuePair<string, JsonNode>>();
             var nameStarts = new List<int>();
             var error = Container('}', () =>
             {
-                if (position >= text.Length || text[position] != '"')
+                if (_position >= _text.Length || _text[_position] != '"')
                 {
                     return "expected a property name";
                 }
 
-                var nameStart = position;
+                var nameStart = _position;
                 var nameError = String(out var name);
                 if (nameError is not null)
                 {
@@ -197,12 +197,12 @@ namespace RoutedPrompts.Shared
                 }
 
                 var colonError = SkipWhitespace();
-                if (colonError is not null || position >= text.Length || text[position] != ':')
+                if (colonError is not null || _position >= _text.Length || _text[_position] != ':')
                 {
                     return colonError ?? "expected ':'";
                 }
 
-                position++;
+                _position++;
                 JsonNode? value = null;
                 var valueError = SkipWhitespace() ?? Value(depth + 1, out value);
                 if (valueError is null)
@@ -213,13 +213,13 @@ namespace RoutedPrompts.Shared
 
                 return valueError;
             });
-            node = new JsonNode(JsonNodeKind.Object, start, position, properties: properties, nameStarts: nameStarts);
+            node = new JsonNode(JsonNodeKind.Object, start, _position, properties: properties, nameStarts: nameStarts);
             return error;
         }
 
         private string? Array(int depth, out JsonNode? node)
         {
-            var start = position;
+            var start = _position;
             var items = new List<JsonNode>();
             var error = Container(']', () =>
             {
@@ -231,22 +231,22 @@ namespace RoutedPrompts.Shared
 
                 return itemError;
             });
-            node = new JsonNode(JsonNodeKind.Array, start, position, items: items);
+            node = new JsonNode(JsonNodeKind.Array, start, _position, items: items);
             return error;
         }
 
         private string? Container(char close, System.Func<string?> element)
         {
-            position++;
+            _position++;
             var error = SkipWhitespace();
             if (error is not null)
             {
                 return error;
             }
 
-            if (position < text.Length && text[position] == close)
+            if (_position < _text.Length && _text[_position] == close)
             {
-                position++;
+                _position++;
                 return null;
             }
 
@@ -258,27 +258,27 @@ namespace RoutedPrompts.Shared
                     return error;
                 }
 
-                if (position < text.Length && text[position] == ',')
+                if (_position < _text.Length && _text[_position] == ',')
                 {
-                    position++;
+                    _position++;
                     error = SkipWhitespace();
                     if (error is not null)
                     {
                         return error;
                     }
 
-                    if (configuration && position < text.Length && text[position] == close)
+                    if (_configuration && _position < _text.Length && _text[_position] == close)
                     {
-                        position++; // a trailing comma
+                        _position++; // a trailing comma
                         return null;
                     }
 
                     continue;
                 }
 
-                if (position < text.Length && text[position] == close)
+                if (_position < _text.Length && _text[_position] == close)
                 {
-                    position++;
+                    _position++;
                     return null;
                 }
 
@@ -290,13 +290,13 @@ namespace RoutedPrompts.Shared
         {
             var builder = new StringBuilder();
             value = string.Empty;
-            position++;
-            while (position < text.Length)
+            _position++;
+            while (_position < _text.Length)
             {
-                var c = text[position];
+                var c = _text[_position];
                 if (c == '"')
                 {
-                    position++;
+                    _position++;
                     value = builder.ToString();
                     return null;
                 }
@@ -308,23 +308,23 @@ namespace RoutedPrompts.Shared
 
                 if (c == '\\')
                 {
-                    position++;
-                    if (position >= text.Length)
+                    _position++;
+                    if (_position >= _text.Length)
                     {
                         break;
                     }
 
-                    var e = text[position];
+                    var e = _text[_position];
                     if (e == 'u')
                     {
-                        if (position + 4 >= text.Length ||
-                            !int.TryParse(text.Substring(position + 1, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code))
+                        if (_position + 4 >= _text.Length ||
+                            !int.TryParse(_text.Substring(_position + 1, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code))
                         {
                             return "invalid \\u escape";
                         }
 
                         builder.Append((char)code);
-                        position += 4;
+                        _position += 4;
                     }
                     else if ("\"\\/bfnrt".IndexOf(e) < 0)
                     {
@@ -340,7 +340,7 @@ namespace RoutedPrompts.Shared
                     builder.Append(c);
                 }
 
-                position++;
+                _position++;
             }
 
             return "unterminated string";
@@ -348,44 +348,44 @@ namespace RoutedPrompts.Shared
 
         private string? Word(string word)
         {
-            if (string.CompareOrdinal(text, position, word, 0, word.Length) != 0)
+            if (string.CompareOrdinal(_text, _position, word, 0, word.Length) != 0)
             {
-                return "unexpected character '" + text[position] + "'";
+                return "unexpected character '" + _text[_position] + "'";
             }
 
-            position += word.Length;
+            _position += word.Length;
             return null;
         }
 
         private string? Number()
         {
-            var start = position;
-            if (position < text.Length && text[position] == '-')
+            var start = _position;
+            if (_position < _text.Length && _text[_position] == '-')
             {
-                position++;
+                _position++;
             }
 
             if (!Digits())
             {
-                position = start;
-                return "unexpected character '" + text[position] + "'";
+                _position = start;
+                return "unexpected character '" + _text[_position] + "'";
             }
 
-            if (position < text.Length && text[position] == '.')
+            if (_position < _text.Length && _text[_position] == '.')
             {
-                position++;
+                _position++;
                 if (!Digits())
                 {
                     return "invalid number";
                 }
             }
 
-            if (position < text.Length && (text[position] == 'e' || text[position] == 'E'))
+            if (_position < _text.Length && (_text[_position] == 'e' || _text[_position] == 'E'))
             {
-                position++;
-                if (position < text.Length && (text[position] == '+' || text[position] == '-'))
+                _position++;
+                if (_position < _text.Length && (_text[_position] == '+' || _text[_position] == '-'))
                 {
-                    position++;
+                    _position++;
                 }
 
                 if (!Digits())
@@ -399,41 +399,41 @@ namespace RoutedPrompts.Shared
 
         private bool Digits()
         {
-            var start = position;
-            while (position < text.Length && text[position] >= '0' && text[position] <= '9')
+            var start = _position;
+            while (_position < _text.Length && _text[_position] >= '0' && _text[_position] <= '9')
             {
-                position++;
+                _position++;
             }
 
-            return position > start;
+            return _position > start;
         }
 
         /// <summary>Skips whitespace (and, in configuration mode, comments); the error of an unterminated comment, else null.</summary>
         private string? SkipWhitespace()
         {
-            while (position < text.Length)
+            while (_position < _text.Length)
             {
-                var c = text[position];
+                var c = _text[_position];
                 if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
                 {
-                    position++;
+                    _position++;
                 }
-                else if (configuration && c == '/' && position + 1 < text.Length && text[position + 1] == '/')
+                else if (_configuration && c == '/' && _position + 1 < _text.Length && _text[_position + 1] == '/')
                 {
-                    while (position < text.Length && text[position] != '\n')
+                    while (_position < _text.Length && _text[_position] != '\n')
                     {
-                        position++;
+                        _position++;
                     }
                 }
-                else if (configuration && c == '/' && position + 1 < text.Length && text[position + 1] == '*')
+                else if (_configuration && c == '/' && _position + 1 < _text.Length && _text[_position + 1] == '*')
                 {
-                    var end = text.IndexOf("*/", position + 2, System.StringComparison.Ordinal);
+                    var end = _text.IndexOf("*/", _position + 2, System.StringComparison.Ordinal);
                     if (end < 0)
                     {
                         return "unterminated comment";
                     }
 
-                    position = end + 2;
+                    _position = end + 2;
                 }
                 else
                 {

@@ -10,22 +10,22 @@ namespace RoutedPrompts.Shared
     {
         public static readonly EquatableArray<T> Empty = new(Array.Empty<T>());
 
-        private readonly T[]? items;
+        private readonly T[]? _items;
 
-        public EquatableArray(T[] items) => this.items = items;
+        public EquatableArray(T[] items) => _items = items;
 
-        public EquatableArray(IEnumerable<T> items) => this.items = items.ToArray();
+        public EquatableArray(IEnumerable<T> items) => _items = items.ToArray();
 
-        public int Count => items?.Length ?? 0;
+        public int Count => _items?.Length ?? 0;
 
         public bool IsEmpty => Count == 0;
 
-        public T this[int index] => items![index];
+        public T this[int index] => _items![index];
 
         public bool Equals(EquatableArray<T> other)
         {
-            var a = items ?? Array.Empty<T>();
-            var b = other.items ?? Array.Empty<T>();
+            var a = _items ?? Array.Empty<T>();
+            var b = other._items ?? Array.Empty<T>();
             if (a.Length != b.Length)
             {
                 return false;
@@ -48,7 +48,7 @@ namespace RoutedPrompts.Shared
         public override int GetHashCode()
         {
             var hash = 17;
-            foreach (var item in items ?? Array.Empty<T>())
+            foreach (var item in _items ?? Array.Empty<T>())
             {
                 hash = unchecked((hash * 31) + (item is null ? 0 : EqualityComparer<T>.Default.GetHashCode(item)));
             }
@@ -56,7 +56,7 @@ namespace RoutedPrompts.Shared
             return hash;
         }
 
-        public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)(items ?? Array.Empty<T>())).GetEnumerator();
+        public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)(_items ?? Array.Empty<T>())).GetEnumerator();
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 

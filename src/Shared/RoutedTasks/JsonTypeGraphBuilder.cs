@@ -14,23 +14,23 @@ namespace RoutedPrompts.Shared
     /// </summary>
     internal sealed class JsonTypeGraphBuilder
     {
-        private readonly Compilation compilation;
-        private readonly string methodName;
-        private readonly LocationInfo? location;
-        private readonly List<DiagnosticInfo> diagnostics;
-        private readonly Dictionary<string, JsonTypeDef?> definitions = new(StringComparer.Ordinal);
-        private readonly List<string> order = new();
+        private readonly Compilation _compilation;
+        private readonly string _methodName;
+        private readonly LocationInfo? _location;
+        private readonly List<DiagnosticInfo> _diagnostics;
+        private readonly Dictionary<string, JsonTypeDef?> _definitions = new(StringComparer.Ordinal);
+        private readonly List<string> _order = new();
 
         public JsonTypeGraphBuilder(Compilation compilation, string methodName, LocationInfo? location, List<DiagnosticInfo> diagnostics)
         {
-            this.compilation = compilation;
-            this.methodName = methodName;
-            this.location = location;
-            this.diagnostics = diagnostics;
+            _compilation = compilation;
+            _methodName = methodName;
+            _location = location;
+            _diagnostics = diagnostics;
         }
 
         /// <summary>The object and enum types reached so far, in discovery order.</summary>
-        public EquatableArray<JsonTypeDef> Definitions => order.Select(k => definitions[k]).OfType<JsonTypeDef>().ToEquatableArray();
+        public EquatableArray<JsonTypeDef> Definitions => _order.Select(k => _definitions[k]).OfType<JsonTypeDef>().ToEquatableArray();
 
         /// <summary>Whether a type is one the converters treat as a JSON object (a root result type must be).</summary>
         public static bool IsObjectCandidate(ITypeSymbol type) =>
@@ -151,7 +151,7 @@ namespace RoutedPrompts.Shared
 
         private JsonTypeRef? Unsupported(string member, string owner, ITypeSymbol type, string reason)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnserializableMember, location, member, owner, type.ToDisplayString(), reason));
+            _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnserializableMember, _location, member, owner, type.ToDisplayString(), reason));
             return null;
         }
 
@@ -161,7 +161,7 @@ namespace RoutedPrompts.Shared
             {
                 if (t.IsFileLocal || t.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InaccessibleResultType, location, type.ToDisplayString(), methodName));
+                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InaccessibleResultType, _location, type.ToDisplayString(), _methodName));
                     return false;
                 }
             }
@@ -173,7 +173,7 @@ namespace RoutedPrompts.Shared
         {
             var key = KeyOf(type);
             var reference = new JsonTypeRef { Kind = JsonKind.Enum, TypeName = Display(type), IsNullable = false, IsValueType = true, ReaderSuffix = null, Element = null, DefinitionKey = key, Shape = CollectionShape.None };
-            if (definitions.ContainsKey(key))
+            if (_definitions.ContainsKey(key))
             {
                 return reference;
             }
@@ -186,7 +186,7 @@ namespace RoutedPrompts.Shared
             var fields = type.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue).ToList();
             var seen = new HashSet<object>();
             var writable = fields.Where(f => f.ConstantValue is not null && seen.Add(f.ConstantValue)).Select(f => f.Name);
-            definitions[key] = new JsonTypeDef
+            _definitions[key] = new JsonTypeDef
             {
                 Key = key,
                 TypeName = Display(type),
@@ -199,7 +199,7 @@ namespace RoutedPrompts.Shared
                 EnumMembers = fields.Select(f => f.Name).ToEquatableArray(),
                 EnumWriteMembers = writable.ToEquatableArray(),
             };
-            order.Add(key);
+            _order.Add(key);
             return reference;
         }
 
@@ -207,7 +207,7 @@ namespace RoutedPrompts.Shared
         {
             var key = KeyOf(type);
             var reference = new JsonTypeRef { Kind = JsonKind.Object, TypeName = Display(type), IsNullable = nullable, IsValueType = type.IsValueType, ReaderSuffix = null, Element = null, DefinitionKey = key, Shape = CollectionShape.None };
-            if (definitions.ContainsKey(key))
+            if (_definitions.ContainsKey(key))
             {
                 return reference;
             }
@@ -217,13 +217,13 @@ namespace RoutedPrompts.Shared
                 return null;
             }
 
-            definitions[key] = null;
-            order.Add(key);
+            _definitions[key] = null;
+            _order.Add(key);
             var typeName = type.ToDisplayString();
             var constructor = ChooseConstructor(type);
             if (constructor is null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnserializableMember, location, type.Name, typeName, typeName,
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnserializableMember, _location, type.Name, typeName, typeName,
                     "it needs an accessible parameterless constructor, a single parameterized constructor, or one marked [JsonConstructor]"));
                 return null;
             }
@@ -235,7 +235,7 @@ namespace RoutedPrompts.Shared
             {
                 if (!properties.Any(p => string.Equals(p.Name, parameter.Name, StringComparison.OrdinalIgnoreCase)))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnserializableMember, location, parameter.Name, typeName, parameter.Type.ToDisplayString(),
+                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnserializableMember, _location, parameter.Name, typeName, parameter.Type.ToDisplayString(),
                         "the constructor parameter has no matching public property"));
                     failed = true;
                 }
@@ -249,7 +249,7 @@ namespace RoutedPrompts.Shared
                 {
                     assignment = MemberAssignment.Constructor;
                 }
-                else if (property.SetMethod is { } setter && compilation.IsSymbolAccessibleWithin(setter, compilation.Assembly))
+                else if (property.SetMethod is { } setter && _compilation.IsSymbolAccessibleWithin(setter, _compilation.Assembly))
                 {
                     assignment = setter.IsInitOnly || property.IsRequired ? MemberAssignment.Init : MemberAssignment.Set;
                 }
@@ -287,7 +287,7 @@ namespace RoutedPrompts.Shared
             {
                 if (named.TryGetValue(property.JsonName, out var first))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateJsonName, location, first, property.MemberName, typeName, property.JsonName));
+                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateJsonName, _location, first, property.MemberName, typeName, property.JsonName));
                 }
                 else
                 {
@@ -300,7 +300,7 @@ namespace RoutedPrompts.Shared
                 return null;
             }
 
-            definitions[key] = new JsonTypeDef
+            _definitions[key] = new JsonTypeDef
             {
                 Key = key,
                 TypeName = Display(type),
@@ -319,7 +319,7 @@ namespace RoutedPrompts.Shared
         private IMethodSymbol? ChooseConstructor(INamedTypeSymbol type)
         {
             var candidates = type.InstanceConstructors
-                .Where(c => compilation.IsSymbolAccessibleWithin(c, compilation.Assembly))
+                .Where(c => _compilation.IsSymbolAccessibleWithin(c, _compilation.Assembly))
                 .Where(c => !(c.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(c.Parameters[0].Type, type)))
                 .ToList();
             var marked = candidates.FirstOrDefault(c => c.GetAttributes().Any(a => AttributeName(a) == "System.Text.Json.Serialization.JsonConstructorAttribute"));

@@ -13,41 +13,41 @@ namespace RoutedPrompts.Shared
     /// </summary>
     internal sealed class SchemaBuilder
     {
-        private readonly Dictionary<string, JsonTypeDef> definitions;
-        private readonly string rootKey;
-        private readonly HashSet<string> recursive;
-        private readonly Dictionary<string, string> defNames = new(StringComparer.Ordinal);
-        private readonly StringBuilder json = new();
+        private readonly Dictionary<string, JsonTypeDef> _definitions;
+        private readonly string _rootKey;
+        private readonly HashSet<string> _recursive;
+        private readonly Dictionary<string, string> _defNames = new(StringComparer.Ordinal);
+        private readonly StringBuilder _json = new();
 
         private SchemaBuilder(string rootKey, IEnumerable<JsonTypeDef> definitions)
         {
-            this.rootKey = rootKey;
-            this.definitions = definitions.ToDictionary(d => d.Key, StringComparer.Ordinal);
-            recursive = new HashSet<string>(this.definitions.Keys.Where(IsRecursive), StringComparer.Ordinal);
-            foreach (var key in recursive.Where(k => k != rootKey).OrderBy(k => k, StringComparer.Ordinal))
+            _rootKey = rootKey;
+            _definitions = definitions.ToDictionary(d => d.Key, StringComparer.Ordinal);
+            _recursive = new HashSet<string>(_definitions.Keys.Where(IsRecursive), StringComparer.Ordinal);
+            foreach (var key in _recursive.Where(k => k != rootKey).OrderBy(k => k, StringComparer.Ordinal))
             {
-                var name = this.definitions[key].SchemaName;
+                var name = _definitions[key].SchemaName;
                 var unique = name;
-                for (var i = 2; defNames.ContainsValue(unique); i++)
+                for (var i = 2; _defNames.ContainsValue(unique); i++)
                 {
                     unique = name + i.ToString(CultureInfo.InvariantCulture);
                 }
 
-                defNames[key] = unique;
+                _defNames[key] = unique;
             }
         }
 
         public static string Build(string rootKey, IEnumerable<JsonTypeDef> definitions)
         {
             var builder = new SchemaBuilder(rootKey, definitions);
-            builder.WriteObject(builder.definitions[rootKey], nullable: false, null, includeDefs: true);
-            return builder.json.ToString();
+            builder.WriteObject(builder._definitions[rootKey], nullable: false, null, includeDefs: true);
+            return builder._json.ToString();
         }
 
         private bool IsRecursive(string key)
         {
             var visited = new HashSet<string>(StringComparer.Ordinal);
-            var pending = new Stack<string>(References(definitions[key]));
+            var pending = new Stack<string>(References(_definitions[key]));
             while (pending.Count > 0)
             {
                 var next = pending.Pop();
@@ -56,7 +56,7 @@ namespace RoutedPrompts.Shared
                     return true;
                 }
 
-                if (visited.Add(next) && definitions.TryGetValue(next, out var def))
+                if (visited.Add(next) && _definitions.TryGetValue(next, out var def))
                 {
                     foreach (var reference in References(def))
                     {
@@ -84,77 +84,77 @@ namespace RoutedPrompts.Shared
 
         private void WriteObject(JsonTypeDef def, bool nullable, JsonConstraints? constraints, bool includeDefs)
         {
-            json.Append('{');
+            _json.Append('{');
             WriteTypeKeyword("object", nullable);
             WriteDescription(constraints?.Description ?? def.Description);
-            json.Append(",\"properties\":{");
+            _json.Append(",\"properties\":{");
             var first = true;
             foreach (var property in def.Properties)
             {
                 if (!first)
                 {
-                    json.Append(',');
+                    _json.Append(',');
                 }
 
                 first = false;
                 WriteString(property.JsonName);
-                json.Append(':');
+                _json.Append(':');
                 WriteType(property.Type, property.Constraints);
             }
 
-            json.Append("},\"required\":[");
-            json.Append(string.Join(",", def.Properties.Where(p => p.Required).Select(p => Quote(p.JsonName))));
-            json.Append("],\"additionalProperties\":false");
-            if (includeDefs && defNames.Count > 0)
+            _json.Append("},\"required\":[");
+            _json.Append(string.Join(",", def.Properties.Where(p => p.Required).Select(p => Quote(p.JsonName))));
+            _json.Append("],\"additionalProperties\":false");
+            if (includeDefs && _defNames.Count > 0)
             {
-                json.Append(",\"$defs\":{");
+                _json.Append(",\"$defs\":{");
                 var firstDef = true;
-                foreach (var pair in defNames.OrderBy(p => p.Value, StringComparer.Ordinal))
+                foreach (var pair in _defNames.OrderBy(p => p.Value, StringComparer.Ordinal))
                 {
                     if (!firstDef)
                     {
-                        json.Append(',');
+                        _json.Append(',');
                     }
 
                     firstDef = false;
                     WriteString(pair.Value);
-                    json.Append(':');
-                    WriteObject(definitions[pair.Key], nullable: false, null, includeDefs: false);
+                    _json.Append(':');
+                    WriteObject(_definitions[pair.Key], nullable: false, null, includeDefs: false);
                 }
 
-                json.Append('}');
+                _json.Append('}');
             }
 
-            json.Append('}');
+            _json.Append('}');
         }
 
         private void WriteType(JsonTypeRef type, JsonConstraints? constraints)
         {
-            if (type.Kind == JsonKind.Object && type.DefinitionKey is { } key && definitions.TryGetValue(key, out var def))
+            if (type.Kind == JsonKind.Object && type.DefinitionKey is { } key && _definitions.TryGetValue(key, out var def))
             {
-                if (!recursive.Contains(key))
+                if (!_recursive.Contains(key))
                 {
                     WriteObject(def, type.IsNullable, constraints, includeDefs: false);
                     return;
                 }
 
-                var target = key == rootKey ? "#" : "#/$defs/" + defNames[key];
-                json.Append('{');
+                var target = key == _rootKey ? "#" : "#/$defs/" + _defNames[key];
+                _json.Append('{');
                 if (type.IsNullable)
                 {
-                    json.Append("\"anyOf\":[{\"$ref\":").Append(Quote(target)).Append("},{\"type\":\"null\"}]");
+                    _json.Append("\"anyOf\":[{\"$ref\":").Append(Quote(target)).Append("},{\"type\":\"null\"}]");
                 }
                 else
                 {
-                    json.Append("\"$ref\":").Append(Quote(target));
+                    _json.Append("\"$ref\":").Append(Quote(target));
                 }
 
                 WriteDescription(constraints?.Description);
-                json.Append('}');
+                _json.Append('}');
                 return;
             }
 
-            json.Append('{');
+            _json.Append('{');
             switch (type.Kind)
             {
                 case JsonKind.Boolean:
@@ -168,18 +168,18 @@ namespace RoutedPrompts.Shared
                     break;
                 case JsonKind.Array:
                     WriteTypeKeyword("array", type.IsNullable);
-                    json.Append(",\"items\":");
+                    _json.Append(",\"items\":");
                     WriteType(type.Element!, null);
                     break;
                 case JsonKind.Dictionary:
                     WriteTypeKeyword("object", type.IsNullable);
-                    json.Append(",\"additionalProperties\":");
+                    _json.Append(",\"additionalProperties\":");
                     WriteType(type.Element!, null);
                     break;
                 case JsonKind.Enum:
                     WriteTypeKeyword("string", type.IsNullable);
-                    var members = definitions.TryGetValue(type.DefinitionKey!, out var enumDef) ? enumDef.EnumMembers.Select(Quote) : Enumerable.Empty<string>();
-                    json.Append(",\"enum\":[").Append(string.Join(",", type.IsNullable ? members.Concat(new[] { "null" }) : members)).Append(']');
+                    var members = _definitions.TryGetValue(type.DefinitionKey!, out var enumDef) ? enumDef.EnumMembers.Select(Quote) : Enumerable.Empty<string>();
+                    _json.Append(",\"enum\":[").Append(string.Join(",", type.IsNullable ? members.Concat(new[] { "null" }) : members)).Append(']');
                     if (constraints?.Description is null && enumDef?.Description is { } enumDescription)
                     {
                         WriteDescription(enumDescription);
@@ -199,7 +199,7 @@ namespace RoutedPrompts.Shared
                     };
                     if (format is not null)
                     {
-                        json.Append(",\"format\":").Append(Quote(format));
+                        _json.Append(",\"format\":").Append(Quote(format));
                     }
 
                     break;
@@ -215,21 +215,21 @@ namespace RoutedPrompts.Shared
                 WriteNumber(isArray ? "maxItems" : "maxLength", constraints.MaxLength?.ToString(CultureInfo.InvariantCulture));
                 if (constraints.Pattern is not null)
                 {
-                    json.Append(",\"pattern\":").Append(Quote(constraints.Pattern));
+                    _json.Append(",\"pattern\":").Append(Quote(constraints.Pattern));
                 }
             }
 
-            json.Append('}');
+            _json.Append('}');
         }
 
         private void WriteTypeKeyword(string name, bool nullable) =>
-            json.Append("\"type\":").Append(nullable ? "[" + Quote(name) + ",\"null\"]" : Quote(name));
+            _json.Append("\"type\":").Append(nullable ? "[" + Quote(name) + ",\"null\"]" : Quote(name));
 
         private void WriteDescription(string? description)
         {
             if (description is not null)
             {
-                json.Append(",\"description\":").Append(Quote(description));
+                _json.Append(",\"description\":").Append(Quote(description));
             }
         }
 
@@ -237,11 +237,11 @@ namespace RoutedPrompts.Shared
         {
             if (value is not null)
             {
-                json.Append(",\"").Append(name).Append("\":").Append(value);
+                _json.Append(",\"").Append(name).Append("\":").Append(value);
             }
         }
 
-        private void WriteString(string value) => json.Append(Quote(value));
+        private void WriteString(string value) => _json.Append(Quote(value));
 
         /// <summary>A JSON string literal.</summary>
         internal static string Quote(string value)

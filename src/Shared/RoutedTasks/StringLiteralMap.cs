@@ -13,8 +13,8 @@ namespace RoutedPrompts.Shared
     /// </summary>
     internal sealed class StringLiteralMap
     {
-        private readonly List<int> starts = new();
-        private readonly List<int> ends = new();
+        private readonly List<int> _starts = new();
+        private readonly List<int> _ends = new();
 
         private StringLiteralMap()
         {
@@ -25,13 +25,13 @@ namespace RoutedPrompts.Shared
         /// <summary>The source span of <paramref name="length"/> value characters from <paramref name="start"/>.</summary>
         public TextSpan Map(int start, int length)
         {
-            if (starts.Count == 0)
+            if (_starts.Count == 0)
             {
                 return default;
             }
 
-            var first = starts[System.Math.Min(start, starts.Count - 1)];
-            var last = ends[System.Math.Min(start + System.Math.Max(length, 1) - 1, ends.Count - 1)];
+            var first = _starts[System.Math.Min(start, _starts.Count - 1)];
+            var last = _ends[System.Math.Min(start + System.Math.Max(length, 1) - 1, _ends.Count - 1)];
             return TextSpan.FromBounds(first, last);
         }
 
@@ -228,8 +228,8 @@ namespace RoutedPrompts.Shared
         private void Append(StringBuilder value, char c, int sourceStart, int width)
         {
             value.Append(c);
-            starts.Add(sourceStart);
-            ends.Add(sourceStart + width);
+            _starts.Add(sourceStart);
+            _ends.Add(sourceStart + width);
         }
     }
 }
