@@ -12,7 +12,7 @@ namespace RoutedPrompts.EndToEnd.Tests;
 public sealed class PackageVersionTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task Each_commit_and_each_uncommitted_pack_gets_its_own_version_and_an_explicit_version_wins()
+    public async Task Each_commit_and_each_state_of_uncommitted_changes_gets_its_own_version_and_an_explicit_version_wins()
     {
         var repo = Path.Combine(DotnetCli.WorkRoot, "package-version-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(repo);
@@ -39,6 +39,15 @@ public sealed class PackageVersionTests(ITestOutputHelper output)
             // Uncommitted changes: the same commit, but a version of its own.
             await File.WriteAllTextAsync(Path.Combine(repo, "Change.cs"), "class Change { }\n");
             Assert.Matches($@"^{Regex.Escape(first)}\.dirty\.[0-9]{{14}}$", await PackageVersionAsync(repo));
+
+            // The stamp is the newest change's time, not the pack's: every pack of one state of the tree (another package,
+            // or a package's dependency on another) gets the same version, and a later edit a later one.
+            File.SetLastWriteTimeUtc(Path.Combine(repo, "Change.cs"), new DateTime(2030, 1, 2, 3, 4, 5, DateTimeKind.Utc));
+            Assert.Equal($"{first}.dirty.20300102030405", await PackageVersionAsync(repo));
+            Assert.Equal($"{first}.dirty.20300102030405", await PackageVersionAsync(repo));
+            await File.WriteAllTextAsync(Path.Combine(repo, "Later.cs"), "class Later { }\n");
+            File.SetLastWriteTimeUtc(Path.Combine(repo, "Later.cs"), new DateTime(2030, 1, 2, 3, 4, 6, DateTimeKind.Utc));
+            Assert.Equal($"{first}.dirty.20300102030406", await PackageVersionAsync(repo));
 
             await GitAsync(repo, "add", "-A");
             await CommitAsync(repo, "second");
