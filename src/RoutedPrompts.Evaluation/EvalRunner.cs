@@ -355,10 +355,11 @@ public static class EvalRunner
                 o.Tiers[tier.ToString()] = new TierOptions { Deployments = tierOptions.Deployments, Resilience = tierOptions.Resilience };
             }
 
-            // The task's chat options, as at run time (the router applies them); not its routing overrides.
+            // The task's configuration, whose chat options the router applies as at run time; its routing settings (tiers,
+            // threshold) do not apply, as each job names its tier and deployment and asks for no threshold.
             if (options.Routing.Tasks.GetValueOrDefault(task.Name) is { } configured)
             {
-                o.Tasks[task.Name] = new TaskOptions { Temperature = configured.Temperature, MaxOutputTokens = configured.MaxOutputTokens, TopP = configured.TopP, Seed = configured.Seed };
+                o.Tasks[task.Name] = configured;
             }
         });
         services.AddSingleton(new RoutedTaskSource(() => [])); // the router is told which deployment to try: no task's start tier is checked

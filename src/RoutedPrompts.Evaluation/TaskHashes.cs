@@ -44,8 +44,8 @@ internal sealed record TaskHashes(string Prompt, string? Schema, string EvalSet,
 
     /// <summary>Hash of the chat options <paramref name="routing"/> sets for the task (<c>Tasks:&lt;name&gt;</c>), <see langword="null"/> when none.</summary>
     public static string? ChatOptionsOf(RoutedTask task, RoutedPromptsOptions? routing) =>
-        routing?.Tasks.GetValueOrDefault(task.Name) is { } options
-            ? RoutedTaskHashing.ChatOptionsHash(options.Temperature, options.MaxOutputTokens, options.TopP, options.Seed)
+        TaskChatOptions.Of(routing?.Tasks.GetValueOrDefault(task.Name)) is { } sent
+            ? RoutedTaskHashing.ChatOptionsHash(sent.Temperature, sent.MaxOutputTokens, sent.TopP, sent.Seed)
             : null;
 
     /// <summary>

@@ -18,4 +18,15 @@ internal static class TaskChatOptions
         options.TopP = task.TopP ?? options.TopP;
         options.Seed = task.Seed ?? options.Seed;
     }
+
+    /// <summary>
+    /// The chat options <paramref name="task"/> sets, as the request options they become (<see cref="Apply"/> on empty
+    /// options), or <see langword="null"/> when it sets none: what the eval tool hashes (the values as sent).
+    /// </summary>
+    public static ChatOptions? Of(TaskOptions? task)
+    {
+        var options = new ChatOptions();
+        Apply(task, options);
+        return options.Temperature is null && options.MaxOutputTokens is null && options.TopP is null && options.Seed is null ? null : options;
+    }
 }
