@@ -92,9 +92,9 @@ namespace RoutedPrompts.Shared
             return new ProjectFileSelection(selected, problems);
         }
 
-        /// <summary>Whether the file at <paramref name="path"/> ('/' separators) is named <paramref name="fileName"/>, ignoring case.</summary>
+        /// <summary>Whether the file at <paramref name="path"/> ('/' or '\' separators) is named <paramref name="fileName"/>, ignoring case.</summary>
         public static bool HasName(string path, string fileName) =>
-            string.Equals(path.Substring(path.LastIndexOf('/') + 1), fileName, StringComparison.OrdinalIgnoreCase);
+            string.Equals(path.Substring(Math.Max(path.LastIndexOf('/'), path.LastIndexOf('\\')) + 1), fileName, StringComparison.OrdinalIgnoreCase);
 
         private static SelectedFile? Shortest(IEnumerable<SelectedFile> files, string fileName) =>
             files.Where(f => HasName(f.Path, fileName))

@@ -503,8 +503,7 @@ namespace RoutedPrompts.Shared
         }
 
         /// <summary>Whether <paramref name="path"/> names a lock file (by its file name, case-insensitively).</summary>
-        public static bool IsLockFile(string path) =>
-            string.Equals(path.Substring(Math.Max(path.LastIndexOf('/'), path.LastIndexOf('\\')) + 1), FileName, StringComparison.OrdinalIgnoreCase);
+        public static bool IsLockFile(string path) => ProjectFileSelection.HasName(path, FileName);
     }
 
     /// <summary>A lock file as read: the entries the build compares and bakes, and each entry's JSON (positions into the text).</summary>
