@@ -14,11 +14,18 @@ internal static class ResponseConfidence
     /// </summary>
     public static double? ReadFrom(ChatResponse response) => Read(response.AdditionalProperties);
 
-    /// <summary>The answer's confidence (0..1), or <see langword="null"/> when the response carries no usable signal.</summary>
+    /// <summary>
+    /// The answer's confidence (0..1), or <see langword="null"/> when the response carries no usable signal. A value no
+    /// correct reporter writes (a log-probability above 0, a confidence outside 0..1: a proxy that sends probabilities as
+    /// log-probabilities, a scale of 0..100) is no signal, so a threshold fails it as missing, never passes it as certain.
+    /// </summary>
     public static double? Read(AdditionalPropertiesDictionary? properties) =>
-        Number(properties, RoutedPromptsResponseProperties.LogProb) is { } lp ? Math.Clamp(Math.Exp(lp), 0d, 1d)
-        : Number(properties, RoutedPromptsResponseProperties.Confidence) is { } c ? Math.Clamp(c, 0d, 1d)
+        Number(properties, RoutedPromptsResponseProperties.LogProb) is { } lp ? (lp <= LogProbTolerance ? Math.Min(Math.Exp(lp), 1d) : null)
+        : Number(properties, RoutedPromptsResponseProperties.Confidence) is { } c ? (c is >= 0d and <= 1d ? c : null)
         : null;
+
+    // A sum of token log-probabilities of 0 that rounding put a hair above it.
+    private const double LogProbTolerance = 1e-9;
 
     /// <summary>A numeric response property (the value types <see cref="RoutedPromptsResponseProperties"/> documents), or <see langword="null"/>.</summary>
     public static double? Number(AdditionalPropertiesDictionary? properties, string key) =>

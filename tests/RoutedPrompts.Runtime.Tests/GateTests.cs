@@ -55,6 +55,27 @@ public sealed class GateTests
         Assert.Equal(expected, ResponseConfidence.Read(properties));
     }
 
+    [Theory]
+    [InlineData("routedprompts.logprob", 0.4)]                      // a probability sent as a log-probability
+    [InlineData("routedprompts.logprob", double.PositiveInfinity)]
+    [InlineData("routedprompts.confidence", 1.5)]
+    [InlineData("routedprompts.confidence", 85.0)]                  // a 0..100 scale
+    [InlineData("routedprompts.confidence", -0.1)]
+    public void A_value_no_correct_reporter_writes_is_no_signal_not_certainty(string key, double value)
+    {
+        // Old: clamped to 1 (or 0), so a threshold passed an answer whose reporter was broken as fully confident.
+        Assert.Null(ResponseConfidence.Read(new AdditionalPropertiesDictionary { [key] = value }));
+        Assert.Equal(AttemptOutcome.MissingConfidence, AnswerGates.CheckConfidence(ResponseConfidence.Read(new AdditionalPropertiesDictionary { [key] = value }), 0.5, true).Outcome);
+    }
+
+    [Fact]
+    public void A_log_probability_of_zero_is_certainty()
+    {
+        Assert.Equal(1d, ResponseConfidence.Read(new AdditionalPropertiesDictionary { [RoutedPromptsResponseProperties.LogProb] = 0d }));
+        Assert.Equal(1d, ResponseConfidence.Read(new AdditionalPropertiesDictionary { [RoutedPromptsResponseProperties.LogProb] = 1e-12 }));
+        Assert.Equal(0d, ResponseConfidence.Read(new AdditionalPropertiesDictionary { [RoutedPromptsResponseProperties.LogProb] = double.NegativeInfinity }));
+    }
+
     [Fact]
     public void Log_probability_takes_precedence_over_confidence()
     {
