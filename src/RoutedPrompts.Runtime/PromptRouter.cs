@@ -499,11 +499,11 @@ public sealed class PromptRouter
 
                 if (current is OptionsValidationException rejection)
                 {
-                    NoteRejectedReload(rejection);
+                    NoteRejectedReload(rejection.Message);
                 }
-                else
+                else if (TryBuildPlan((RoutedPromptsOptions)current) is { } plan)
                 {
-                    Volatile.Write(ref _plan, BuildPlan((RoutedPromptsOptions)current));
+                    Volatile.Write(ref _plan, plan);
                     Volatile.Write(ref _rejectedReload, null);
                 }
 
@@ -553,10 +553,31 @@ public sealed class PromptRouter
     /// Records a rejected reload (a new one: the options monitor rethrows the same exception until the configuration
     /// changes again, and <see cref="Refresh"/> skips what it saw). It is logged once.
     /// </summary>
-    private void NoteRejectedReload(OptionsValidationException rejected)
+    private void NoteRejectedReload(string reason)
     {
-        Volatile.Write(ref _rejectedReload, new ConfigurationHealth(true, rejected.Message, _time.GetUtcNow()));
-        RouterLog.ReloadRejected(_logger, rejected.Message);
+        Volatile.Write(ref _rejectedReload, new ConfigurationHealth(true, reason, _time.GetUtcNow()));
+        RouterLog.ReloadRejected(_logger, reason);
+    }
+
+    /// <summary>
+    /// The plan of a reloaded configuration, or <see langword="null"/> (noted as a rejected reload) when it cannot be
+    /// composed: a deployment's chat client failed to resolve. Traffic stays on the last good plan, as for a reload that
+    /// fails validation, instead of every request failing. The reason names the exception's type, never its message,
+    /// which may carry a key or a connection string.
+    /// </summary>
+    private RoutePlan? TryBuildPlan(RoutedPromptsOptions options)
+    {
+        try
+        {
+            return BuildPlan(options);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            NoteRejectedReload(
+                $"The reloaded configuration could not be composed: resolving a deployment's IChatClient threw {ex.GetType().Name}. " +
+                "The router keeps serving the last valid configuration; fix the client's registration, then reload.");
+            return null;
+        }
     }
 
     private readonly record struct ProviderCall(ChannelResult Result, TimeSpan Latency)

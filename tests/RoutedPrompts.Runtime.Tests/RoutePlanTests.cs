@@ -129,6 +129,40 @@ public sealed class RoutePlanTests
     }
 
     [Fact]
+    public async Task A_reload_whose_chat_client_cannot_be_created_keeps_the_last_plan_and_names_no_secret()
+    {
+        static RoutedPromptsOptions Options(string provider)
+        {
+            var options = new RoutedPromptsOptions { Resilience = new ResilienceOptions { MaxRetries = 0 } };
+            Harness.DefaultTiers(options);
+            options.Tiers["Small"].Deployments[0].Provider = provider;
+            return options;
+        }
+
+        var monitor = new TestOptionsMonitor(Options("openai"));
+        using var h = Harness.Create(services: s =>
+        {
+            s.AddSingleton<IOptionsMonitor<RoutedPromptsOptions>>(monitor);
+            s.AddKeyedChatClient("broken", _ => throw new InvalidOperationException("connection string Key=sk-secret-123"));
+        });
+        var task = Tasks.Triage(maxTier: Tier.Small);
+        var router = h.Router; // composed on the first configuration
+
+        monitor.CurrentValue = Options("broken");
+        for (var i = 0; i < 3; i++)
+        {
+            // Old: every request threw the factory's exception while composing the new plan.
+            h.OpenAi.Reply(Harness.SmallModel, Reply.Text(Reply.GoodTicket));
+            Assert.Equal("openai", (await router.RouteAsync(task, Tasks.Messages())).Deployment.Provider);
+        }
+
+        var health = router.GetConfigurationHealth();
+        Assert.True(health.Degraded);
+        Assert.Contains("InvalidOperationException", health.Reason);
+        Assert.DoesNotContain("sk-secret-123", health.Reason);
+    }
+
+    [Fact]
     public async Task A_failed_try_is_classified_once()
     {
         using var h = Harness.Create(o =>
