@@ -37,21 +37,21 @@ namespace RoutedPrompts.Generator
                 .Select(static (all, _) => LockBaker.Entries(ProjectFileSelection.Select(all).Lock))
                 .WithTrackingName(TrackingNames.LockFile);
 
-            var files = context.AdditionalTextsProvider
-                .Where(static file => !LockFile.IsLockFile(file.Path))
-                .Select(static (file, ct) => SelectionInput(file, ct));
-
-            // Each file is matched against the names the tasks use on its own, so a file no task names (routedprompts.json)
-            // reaches no task step, and an eval set never reaches Resolve.
+            // Each file is matched by name against the names the tasks use, on its own and before it is read, so a file no
+            // task names (routedprompts.json, any other AdditionalFile) is never read, an eval set never reaches Resolve,
+            // and an eval set's text is not kept: only its hash is.
             var fileNames = parsed
                 .Collect()
                 .Select(static (all, _) => ProjectFileNames.Of(all))
                 .WithTrackingName(TrackingNames.FileNames);
-            var namedFiles = files.Combine(fileNames);
+            var namedFiles = context.AdditionalTextsProvider
+                .Where(static file => !LockFile.IsLockFile(file.Path))
+                .Select(static (file, _) => (File: file, Path: Parser.NormalizePath(file.Path)))
+                .Combine(fileNames);
 
             var templateFiles = namedFiles
                 .Where(static pair => pair.Right.NamesTemplate(pair.Left.Path))
-                .Select(static (pair, _) => pair.Left)
+                .Select(static (pair, ct) => SelectionInput(pair.Left.File, ct))
                 .Collect()
                 .Select(static (all, _) => ProjectFileSelection.Select(all).Files.Select(f => new AdditionalFileInfo { Path = f.Path, Text = f.Text }).ToEquatableArray())
                 .WithTrackingName(TrackingNames.TemplateFiles);
@@ -65,7 +65,7 @@ namespace RoutedPrompts.Generator
             // alone, and only the tasks that name it get another eval-set hash (and so are baked again).
             var evalSets = namedFiles
                 .Where(static pair => pair.Right.NamesEvalSet(pair.Left.Path))
-                .Select(static (pair, _) => (pair.Left.Path, Hash: pair.Left.Text is { } text ? RoutedTaskHashing.EvalSetHash(text) : null))
+                .Select(static (pair, ct) => (pair.Left.Path, Hash: SelectionInput(pair.Left.File, ct).Text is { } text ? RoutedTaskHashing.EvalSetHash(text) : null))
                 .Collect()
                 // Which eval sets count is ProjectFileSelection's rule (an unreadable file or a repeated path does not),
                 // which needs of each file only its path and whether it was read: here its hash stands for its text.

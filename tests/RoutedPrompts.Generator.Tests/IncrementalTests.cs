@@ -202,6 +202,37 @@ public sealed class IncrementalTests
         Assert.Contains(visited, o => o is LocationInfo);
     }
 
+    [Fact]
+    public void A_file_no_task_names_is_never_read()
+    {
+        // Old: every AdditionalFile but the lock file was read (and its text kept) before it was matched by name.
+        var unnamed = new ReadCountingText("/project/data/large-corpus.jsonl");
+        var config = new ReadCountingText(Config.Path);
+        var evalSet = new ReadCountingText(FirstEvalsPath, FirstEvals);
+        var compilation = GeneratorDriverHelper.Compile([TwoTasks]);
+        var result = GeneratorDriverHelper.CreateDriver([], trackSteps: true)
+            .AddAdditionalTexts([unnamed, config, evalSet])
+            .RunGenerators(compilation)
+            .GetRunResult().Results.Single();
+
+        Assert.Null(result.Exception);
+        Assert.Equal((0, 0, 1), (unnamed.Reads, config.Reads, evalSet.Reads));
+    }
+
+    /// <summary>An AdditionalFile that counts how often its text is read.</summary>
+    private sealed class ReadCountingText(string path, string text = "{}") : AdditionalText
+    {
+        public int Reads { get; private set; }
+
+        public override string Path => path;
+
+        public override SourceText GetText(CancellationToken cancellationToken = default)
+        {
+            Reads++;
+            return SourceText.From(text);
+        }
+    }
+
     /// <summary>Runs <see cref="TwoTasks"/> with <paramref name="files"/>, replaces the file at <paramref name="path"/> with <paramref name="text"/>, runs again.</summary>
     private static GeneratorRunResult RunWithEditedFile((string Path, string Text)[] files, string path, string text)
     {
