@@ -203,6 +203,9 @@ public sealed class Routed<T>
     /// <summary>Cost in USD over all attempts, escalations included.</summary>
     public decimal CostUsd => Attempts.Sum(a => a.CostUsd);
 
+    /// <summary>Where the request started and why (rules, classifier), or <see langword="null"/> when the router did not record it.</summary>
+    public RouteDecision? Route { get; init; }
+
     /// <summary>Wall-clock time over all attempts.</summary>
     public TimeSpan Latency => TimeSpan.FromTicks(Attempts.Sum(a => a.Latency.Ticks));
 

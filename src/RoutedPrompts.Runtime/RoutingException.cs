@@ -28,6 +28,9 @@ public sealed class RoutingException : Exception
     /// <summary>Every attempt, in order, with why it failed.</summary>
     public IReadOnlyList<RoutingAttempt> Attempts { get; }
 
+    /// <summary>Where the request started and why (rules, classifier), or <see langword="null"/> when the router did not record it.</summary>
+    public RouteDecision? Route { get; init; }
+
     private static string Describe(string taskName, IReadOnlyList<RoutingAttempt> attempts)
     {
         var text = new StringBuilder();
