@@ -13,7 +13,8 @@ namespace RoutedPrompts.Generator.Tests;
 /// </summary>
 public sealed class RouteContextTests
 {
-    private const string Source = """
+    /// <summary>A RouteContext first, in the middle, last (optional, escaped name), alone, and none (also the <c>Route_context_parameters</c> snapshot).</summary>
+    internal const string Source = """
         using System.Threading;
         using System.Threading.Tasks;
         using RoutedPrompts;
