@@ -101,6 +101,9 @@ public sealed class EmittedSourceTests
         ("/project/prompts/answer.txt", "Answer in at most {maxWords} words.\nQuestion: {question}\n"));
 
     [Fact]
+    public Task Route_context_parameters() => GeneratorTest.VerifySnapshotAsync(nameof(Route_context_parameters), RouteContextTests.Source);
+
+    [Fact]
     public Task Nested_types_in_global_namespace() => GeneratorTest.VerifySnapshotAsync(nameof(Nested_types_in_global_namespace), Usings + """
         public static partial class Outer
         {
