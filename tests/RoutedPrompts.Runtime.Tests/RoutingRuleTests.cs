@@ -420,6 +420,47 @@ public sealed class RoutingRuleTests
         Assert.False(router.GetConfigurationHealth().Degraded);
     }
 
+    [Fact]
+    public async Task A_reload_with_a_rule_tier_that_is_not_a_tier_name_is_rejected_not_thrown_per_request()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["RoutedPrompts:Tiers:Small:Deployments:0:Provider"] = "openai",
+            ["RoutedPrompts:Tiers:Small:Deployments:0:Model"] = Harness.SmallModel,
+            ["RoutedPrompts:Resilience:MaxRetries"] = "0",
+            ["RoutedPrompts:Rules:0:MaxTier"] = "Small",
+        }).Build();
+        var log = new List<ScriptedCall>();
+        var openAi = new ScriptedChatClient("openai", log);
+        var services = new ServiceCollection();
+        services.AddKeyedChatClient("openai", openAi);
+        services.AddSingleton(new RoutedTaskSource(() => [Tasks.Triage()]));
+        services.AddRoutedPrompts(configuration);
+        await using var provider = services.BuildServiceProvider();
+        var router = provider.GetRequiredService<PromptRouter>();
+
+        configuration["RoutedPrompts:Rules:0:MaxTier"] = "Huge";
+        try
+        {
+            configuration.Reload();
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is InvalidOperationException))
+        {
+            // the options monitor's own listeners see the failure; the router keeps serving (below)
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            openAi.Reply(Harness.SmallModel, Reply.Text(Reply.GoodTicket));
+            var routed = await router.RouteAsync(Tasks.Triage(), Tasks.Messages(), null, [Ticket], CancellationToken.None);
+            Assert.Equal("RoutedPrompts:Rules:0", routed.Route!.Rule); // the last valid rules
+        }
+
+        var health = router.GetConfigurationHealth();
+        Assert.True(health.Degraded);
+        Assert.Contains("RoutedPrompts:Rules:0:MaxTier", health.Reason, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Here is my code:\n```csharp\nvar x = 1;\n```")]
     [InlineData("int Add(int a, int b) {\n    return a + b;\n}")]
