@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -270,31 +269,14 @@ public sealed class RoutingRuleTests
     [Fact]
     public async Task The_context_and_the_rule_reach_the_activity_and_the_requests_metric()
     {
-        var activities = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == RoutedPromptsTelemetry.SourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a =>
-            {
-                lock (activities)
-                {
-                    activities.Add(a);
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var activities = new RecordedActivities();
         using var h = Create(o => o.Rules.Add(Rule(new() { Feature = "checkout" }, name: "checkout-medium")), s => s.AddMetrics());
         using var requests = new MetricCollector<long>(h.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), RoutedPromptsTelemetry.SourceName, RoutedPromptsTelemetry.RequestsInstrument);
         var task = Tasks.Triage("Telemetry.Rules");
 
         await RouteAsync(h, task, context: new RouteContext { Feature = "checkout", UserTier = "free", Tenant = "acme" });
 
-        Activity route;
-        lock (activities)
-        {
-            route = Assert.Single(activities, a => a.OperationName == "RoutedPrompts.Route" && (string?)a.GetTagItem("task") == "Telemetry.Rules");
-        }
+        var route = Assert.Single(activities.Of("Telemetry.Rules"), a => a.OperationName == "RoutedPrompts.Route");
 
         Assert.Equal("checkout", route.GetTagItem("routedprompts.context.feature"));
         Assert.Equal("free", route.GetTagItem("routedprompts.context.user_tier"));
@@ -308,13 +290,44 @@ public sealed class RoutingRuleTests
         Assert.False(measurement.Tags.ContainsKey("tenant"));
     }
 
+    /// <summary>A router over <paramref name="settings"/> (an in-memory configuration a test reloads), with one scripted <c>openai</c> client.</summary>
+    private static (ServiceProvider Provider, IConfigurationRoot Configuration, ScriptedChatClient OpenAi) FromConfiguration(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var openAi = new ScriptedChatClient("openai", []);
+        var services = new ServiceCollection();
+        services.AddKeyedChatClient("openai", openAi);
+        services.AddSingleton(new RoutedTaskSource(() => [Tasks.Triage()]));
+        services.AddRoutedPrompts(configuration);
+        return (services.BuildServiceProvider(), configuration, openAi);
+    }
+
+    /// <summary>The start-up validation failure of <paramref name="settings"/> over one Small deployment.</summary>
+    private static string StartUpFailure(Dictionary<string, string?> settings)
+    {
+        settings["RoutedPrompts:Tiers:Small:Deployments:0:Provider"] = "openai";
+        settings["RoutedPrompts:Tiers:Small:Deployments:0:Model"] = "m";
+        using var provider = FromConfiguration(settings).Provider;
+        return Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<PromptRouter>()).Message;
+    }
+
+    /// <summary>Reloads; the options monitor's own listeners see a failure as an exception, the router as a rejected reload.</summary>
+    private static void Reload(IConfigurationRoot configuration)
+    {
+        try
+        {
+            configuration.Reload();
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException or InvalidOperationException))
+        {
+        }
+    }
+
     [Fact]
     public void An_invalid_rule_stops_start_up_naming_its_path_and_the_fix()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var message = StartUpFailure(new()
         {
-            ["RoutedPrompts:Tiers:Small:Deployments:0:Provider"] = "openai",
-            ["RoutedPrompts:Tiers:Small:Deployments:0:Model"] = "m",
             ["RoutedPrompts:Rules:0:Task"] = "Support.Triag",
             ["RoutedPrompts:Rules:0:StartTier"] = "Medium",
             ["RoutedPrompts:Rules:1:When:Parameter"] = "ticket",
@@ -327,14 +340,7 @@ public sealed class RoutingRuleTests
             ["RoutedPrompts:Tasks:Support.Triage:Rules:2:StartTier"] = "7",
             ["RoutedPrompts:Tasks:Support.Triage:Rules:3:When:MinInputTokens"] = "-5",
             ["RoutedPrompts:Tasks:Support.Triage:Rules:3:MaxTier"] = "Small",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddKeyedChatClient("openai", new ScriptedChatClient("openai", []));
-        services.AddSingleton(new RoutedTaskSource(() => [Tasks.Triage()]));
-        services.AddRoutedPrompts(configuration);
-        using var provider = services.BuildServiceProvider();
-
-        var message = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<PromptRouter>()).Message;
+        });
 
         Assert.Contains("RoutedPrompts:Rules:0:Task 'Support.Triag' names no routed task: did you mean 'Support.Triage'?", message);
         Assert.Contains("RoutedPrompts:Rules:1:When:Parameter 'ticket' is a parameter of no routed task: did you mean 'text'?", message);
@@ -348,20 +354,11 @@ public sealed class RoutingRuleTests
     [Fact]
     public void A_misspelled_key_inside_a_rule_is_an_unknown_setting()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var message = StartUpFailure(new()
         {
-            ["RoutedPrompts:Tiers:Small:Deployments:0:Provider"] = "openai",
-            ["RoutedPrompts:Tiers:Small:Deployments:0:Model"] = "m",
             ["RoutedPrompts:Rules:0:When:Featur"] = "checkout",
             ["RoutedPrompts:Rules:0:StartTier"] = "Medium",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddKeyedChatClient("openai", new ScriptedChatClient("openai", []));
-        services.AddSingleton(new RoutedTaskSource(() => [Tasks.Triage()]));
-        services.AddRoutedPrompts(configuration);
-        using var provider = services.BuildServiceProvider();
-
-        var message = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<PromptRouter>()).Message;
+        });
 
         Assert.Contains("RoutedPrompts:Rules:0:When:Featur is not a RoutedPrompts setting: did you mean 'Feature'?", message);
     }
@@ -369,7 +366,7 @@ public sealed class RoutingRuleTests
     [Fact]
     public async Task A_reload_with_an_invalid_rule_is_rejected_and_the_last_plan_keeps_serving()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var (provider, configuration, openAi) = FromConfiguration(new()
         {
             ["RoutedPrompts:Tiers:Small:Deployments:0:Provider"] = "openai",
             ["RoutedPrompts:Tiers:Small:Deployments:0:Model"] = Harness.SmallModel,
@@ -379,26 +376,13 @@ public sealed class RoutingRuleTests
             ["RoutedPrompts:Rules:0:Name"] = "checkout-medium",
             ["RoutedPrompts:Rules:0:When:Feature"] = "checkout",
             ["RoutedPrompts:Rules:0:StartTier"] = "Medium",
-        }).Build();
-        var log = new List<ScriptedCall>();
-        var openAi = new ScriptedChatClient("openai", log);
-        var services = new ServiceCollection();
-        services.AddKeyedChatClient("openai", openAi);
-        services.AddSingleton(new RoutedTaskSource(() => [Tasks.Triage()]));
-        services.AddRoutedPrompts(configuration);
-        await using var provider = services.BuildServiceProvider();
+        });
+        await using var disposeProvider = provider;
         var router = provider.GetRequiredService<PromptRouter>();
         var checkout = new RouteContext { Feature = "checkout" };
 
         configuration["RoutedPrompts:Rules:0:When:Pattern"] = "(unclosed"; // and no Parameter
-        try
-        {
-            configuration.Reload();
-        }
-        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
-        {
-            // the options monitor's own listeners see the failure; the router keeps serving (below)
-        }
+        Reload(configuration);
 
         openAi.Reply(Harness.MediumModel, Reply.Text(Reply.GoodTicket));
         var routed = await router.RouteAsync(Tasks.Triage(), Tasks.Messages(), checkout, [Ticket], CancellationToken.None);
@@ -412,7 +396,7 @@ public sealed class RoutingRuleTests
         configuration["RoutedPrompts:Rules:0:When:Pattern"] = null;
         configuration["RoutedPrompts:Rules:0:StartTier"] = null;
         configuration["RoutedPrompts:Rules:0:MaxTier"] = "Small";
-        configuration.Reload();
+        Reload(configuration);
         openAi.Reply(Harness.SmallModel, Reply.Text(Reply.GoodTicket));
         routed = await router.RouteAsync(Tasks.Triage(), Tasks.Messages(), checkout, [Ticket], CancellationToken.None);
 
@@ -423,31 +407,18 @@ public sealed class RoutingRuleTests
     [Fact]
     public async Task A_reload_with_a_rule_tier_that_is_not_a_tier_name_is_rejected_not_thrown_per_request()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var (provider, configuration, openAi) = FromConfiguration(new()
         {
             ["RoutedPrompts:Tiers:Small:Deployments:0:Provider"] = "openai",
             ["RoutedPrompts:Tiers:Small:Deployments:0:Model"] = Harness.SmallModel,
             ["RoutedPrompts:Resilience:MaxRetries"] = "0",
             ["RoutedPrompts:Rules:0:MaxTier"] = "Small",
-        }).Build();
-        var log = new List<ScriptedCall>();
-        var openAi = new ScriptedChatClient("openai", log);
-        var services = new ServiceCollection();
-        services.AddKeyedChatClient("openai", openAi);
-        services.AddSingleton(new RoutedTaskSource(() => [Tasks.Triage()]));
-        services.AddRoutedPrompts(configuration);
-        await using var provider = services.BuildServiceProvider();
+        });
+        await using var disposeProvider = provider;
         var router = provider.GetRequiredService<PromptRouter>();
 
         configuration["RoutedPrompts:Rules:0:MaxTier"] = "Huge";
-        try
-        {
-            configuration.Reload();
-        }
-        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is InvalidOperationException))
-        {
-            // the options monitor's own listeners see the failure; the router keeps serving (below)
-        }
+        Reload(configuration);
 
         for (var i = 0; i < 2; i++)
         {
