@@ -131,30 +131,13 @@ public sealed class TelemetryTests
     [Fact]
     public async Task Activities_per_request_and_attempt_carry_no_prompt_text()
     {
-        var activities = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == RoutedPromptsTelemetry.SourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a =>
-            {
-                lock (activities)
-                {
-                    activities.Add(a);
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var activities = new RecordedActivities();
         using var h = Create();
         Script(h);
 
         await h.Router.RouteAsync(Tasks.Triage("Telemetry.Activities"), Tasks.Messages(Prompt));
 
-        List<Activity> mine;
-        lock (activities)
-        {
-            mine = activities.Where(a => (string?)a.GetTagItem("task") == "Telemetry.Activities").ToList();
-        }
+        var mine = activities.Of("Telemetry.Activities");
 
         var route = Assert.Single(mine, a => a.OperationName == "RoutedPrompts.Route");
         Assert.Equal("Medium", route.GetTagItem("tier"));

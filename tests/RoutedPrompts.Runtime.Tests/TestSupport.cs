@@ -150,6 +150,41 @@ public static class Tasks
         [new ChatMessage(ChatRole.System, "Classify the ticket."), new ChatMessage(ChatRole.User, "Ticket: " + text)];
 }
 
+/// <summary>Records every stopped activity of the RoutedPrompts source while it lives.</summary>
+public sealed class RecordedActivities : IDisposable
+{
+    private readonly List<System.Diagnostics.Activity> _activities = [];
+    private readonly System.Diagnostics.ActivityListener _listener;
+
+    public RecordedActivities()
+    {
+        _listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == RoutedPromptsTelemetry.SourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+            {
+                lock (_activities)
+                {
+                    _activities.Add(a);
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(_listener);
+    }
+
+    /// <summary>The activities of <paramref name="task"/> (their <c>task</c> tag), stopped so far.</summary>
+    public List<System.Diagnostics.Activity> Of(string task)
+    {
+        lock (_activities)
+        {
+            return _activities.Where(a => (string?)a.GetTagItem("task") == task).ToList();
+        }
+    }
+
+    public void Dispose() => _listener.Dispose();
+}
+
 /// <summary>A monitor whose value a test sets; like the options monitor, it tells its listeners.</summary>
 public sealed class TestOptionsMonitor(RoutedPromptsOptions value) : IOptionsMonitor<RoutedPromptsOptions>
 {

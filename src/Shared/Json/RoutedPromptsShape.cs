@@ -151,19 +151,10 @@ namespace RoutedPrompts.Shared
         /// A rule under <c>Tasks:&lt;name&gt;:Rules</c>. Its tiers are strings here: a rule's tier names are
         /// <see cref="RoutingRules.Check"/>'s (RP0016), so a misspelled one is reported once.
         /// </summary>
-        public static readonly Setting TaskRule = Setting.Section(
-            Key("Name", SettingKind.String),
-            new KeyValuePair<string, Setting>("When", RuleConditions),
-            Key("StartTier", SettingKind.String),
-            Key("MaxTier", SettingKind.String));
+        public static readonly Setting TaskRule = Setting.Section(RuleKeys(global: false));
 
         /// <summary>A rule under <c>RoutedPrompts:Rules</c>: a task rule that may name its <c>Task</c>.</summary>
-        public static readonly Setting GlobalRule = Setting.Section(
-            Key("Name", SettingKind.String),
-            Key("Task", SettingKind.String),
-            new KeyValuePair<string, Setting>("When", RuleConditions),
-            Key("StartTier", SettingKind.String),
-            Key("MaxTier", SettingKind.String));
+        public static readonly Setting GlobalRule = Setting.Section(RuleKeys(global: true));
 
         /// <summary>
         /// A <c>Tasks:&lt;name&gt;</c> entry: the routing overrides and the chat options sent with every request of the
@@ -368,6 +359,20 @@ namespace RoutedPrompts.Shared
         }
 
         private static KeyValuePair<string, Setting> Key(string name, SettingKind kind) => new(name, Setting.Value(kind));
+
+        private static KeyValuePair<string, Setting>[] RuleKeys(bool global)
+        {
+            var keys = new List<KeyValuePair<string, Setting>> { Key("Name", SettingKind.String) };
+            if (global)
+            {
+                keys.Add(Key("Task", SettingKind.String));
+            }
+
+            keys.Add(new KeyValuePair<string, Setting>("When", RuleConditions));
+            keys.Add(Key("StartTier", SettingKind.String));
+            keys.Add(Key("MaxTier", SettingKind.String));
+            return keys.ToArray();
+        }
 
         private static string ExampleOf(Setting setting) => setting.Example is null ? "." : " (for example " + setting.Example + ").";
 
