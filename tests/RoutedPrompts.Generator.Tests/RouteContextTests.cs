@@ -86,6 +86,7 @@ public sealed class RouteContextTests
         var routed = await new FixturePrompts(provider.GetRequiredService<PromptRouter>()).TriageAsync("printer on fire", context, 2);
 
         Assert.Equal("handled", routed.Value);
+        Assert.Same(context, routed.Route!.Context); // the context reaches the router (rules and telemetry read it there)
         var sent = Assert.Single(client.Requests);
         Assert.Equal([(ChatRole.System, "Triage tickets."), (ChatRole.User, "Ticket: printer on fire (priority 2)")], sent.Select(m => (m.Role, m.Text)));
         Assert.DoesNotContain(sent, m => new[] { "checkout-feature", "free-tier", "tenant-42", "beta-tag" }.Any(v => m.Text.Contains(v, StringComparison.Ordinal)));
