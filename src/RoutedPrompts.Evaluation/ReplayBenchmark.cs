@@ -51,7 +51,7 @@ public enum ReplayStrategy
     Cascade = 0,
 
     /// <summary>
-    /// The fixed routing rules (code, and <see cref="ReplayBenchmark.LongPromptCharacters"/>) in front of the calibrated cascade: a request a rule
+    /// The fixed routing rules (<see cref="ReplayBenchmark.Rules"/>) in front of the calibrated cascade: a request a rule
     /// matches skips the cascade's first tier, the rest of the cascade (thresholds included) is unchanged.
     /// </summary>
     RulesCascade = 1,
@@ -106,6 +106,19 @@ public static class ReplayBenchmark
     public const int LongPromptCharacters = 2000;
 
     private const string Provider = "replay";
+
+    /// <summary>
+    /// The routing rules every file is replayed with, defined once for all files (never per file, never tuned): a prompt
+    /// with code, or one of at least <see cref="LongPromptCharacters"/> characters, skips the cascade's first tier and
+    /// starts at <paramref name="secondTier"/>, the cascade's second tier.
+    /// </summary>
+    /// <param name="secondTier">The tier after the cascade's first.</param>
+    /// <returns>The rules, in order (first match wins).</returns>
+    public static IReadOnlyList<RoutingRuleOptions> Rules(Tier secondTier) =>
+    [
+        new() { Name = "code-skips-first-tier", When = new RoutingRuleConditions { HasCode = true }, StartTier = secondTier },
+        new() { Name = "long-prompt-skips-first-tier", When = new RoutingRuleConditions { MinPromptLength = LongPromptCharacters }, StartTier = secondTier },
+    ];
     private static readonly Tier[] ChainTiers = [Tier.Small, Tier.Medium, Tier.Large];
 
     /// <summary>Replays one file: calibrates on its train split, then routes its test split.</summary>
@@ -142,6 +155,22 @@ public static class ReplayBenchmark
         };
 
         var cascade = strategies[0];
+
+        // The fixed rules skip the cascade's first tier; a cascade of one tier has none to skip, so they change nothing there.
+        if (tiers.Length > 1)
+        {
+            IReadOnlyList<Action<RoutedPromptsOptions>> withRules = [o => o.Rules.AddRange(Rules(tiers[1]))];
+            strategies.Add((await RouteTestAsync(recording, scores, chain, withRules, Task(tiers[0], thresholds), test, cancellationToken).ConfigureAwait(false))
+                .Result(ReplayStrategy.RulesCascade, top, null));
+            strategies.Add((await RouteTestAsync(recording, scores, chain, withRules, Task(tiers[0], null), test, cancellationToken).ConfigureAwait(false))
+                .Result(ReplayStrategy.RulesAlone, top, null));
+        }
+        else
+        {
+            const string OneTier = "one tier: no first tier to skip";
+            strategies.Add(cascade with { Strategy = ReplayStrategy.RulesCascade, Note = OneTier });
+            strategies.Add(cascade with { Strategy = ReplayStrategy.RulesAlone, Note = OneTier });
+        }
         return new ReplayFileResult(
             Path.GetFileNameWithoutExtension(path), models, calibration, trainCount, test.Length,
             top.Accuracy, top.CostPerRequestUsd, cascade.Accuracy, cascade.CostPerRequestUsd, cascade.EscalationRate, cascade.Unanswered)
