@@ -42,6 +42,21 @@ internal static class PromptFeatures
     }
 
     /// <summary>
+    /// An estimate of the input tokens of <paramref name="messages"/> when no tokenizer is known for the model: one token
+    /// per four characters of text (rounded up), plus four per message for its role and framing.
+    /// </summary>
+    public static int EstimateTokens(IReadOnlyList<ChatMessage> messages)
+    {
+        long characters = 0;
+        foreach (var message in messages)
+        {
+            characters += message.Text.Length;
+        }
+
+        return (int)Math.Min(int.MaxValue, ((characters + 3) / 4) + (4L * messages.Count));
+    }
+
+    /// <summary>
     /// Whether <paramref name="text"/> contains code: a code fence (<c>```</c>), or a line that reads as code or as a
     /// stack trace. One line is enough when it is unambiguous (a fence, <c>#include</c>, a <c>SELECT … FROM</c>, a
     /// stack-trace frame such as <c>at Foo.Bar() in …</c> or <c>File "x.py", line 3</c>); otherwise two code-like
