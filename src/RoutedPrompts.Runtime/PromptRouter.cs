@@ -160,6 +160,9 @@ public sealed class PromptRouter
 
         using var activity = RoutedPromptsTelemetry.ActivitySource.StartActivity("RoutedPrompts.Route");
         activity?.SetTag(TelemetryTags.Task, task.Name);
+        var classified = StartTierClassification.Apply(task, messages, route.Start, start, max, activity, _metrics, _logger);
+        start = classified.Start;
+        var decision = new RouteDecision { PlannedStart = route.Start, Start = start, Max = max, ClassifierProbability = classified.Probability, ClassifierRaisedStart = classified.Raised };
 
         for (var tier = start; tier <= max; tier++)
         {
@@ -198,7 +201,7 @@ public sealed class PromptRouter
                     _metrics.Requests.Add(1, new(TelemetryTags.Task, task.Name), new(TelemetryTags.Outcome, "succeeded"), new(TelemetryTags.Tier, TierNames.Name(tier)));
                     activity?.SetTag(TelemetryTags.Tier, TierNames.Name(tier));
                     activity?.SetTag(TelemetryTags.Outcome, "succeeded");
-                    return new Routed<T>(task.Name, value!, attempts.ToArray());
+                    return new Routed<T>(task.Name, value!, attempts.ToArray()) { Route = decision };
                 }
 
                 break; // a gate failed: escalate to the next tier
@@ -219,7 +222,7 @@ public sealed class PromptRouter
             RouterLog.Exhausted(_logger, task.Name, attempts.Count, TierNames.Name(attempts[^1].Outcome), TierNames.Name(attempts[^1].Tier));
         }
 
-        throw new RoutingException(task.Name, attempts.ToArray(), plan.Source.ExposeProviderExceptions ? lastProviderError : null);
+        throw new RoutingException(task.Name, attempts.ToArray(), plan.Source.ExposeProviderExceptions ? lastProviderError : null) { Route = decision };
     }
 
     /// <summary>

@@ -60,4 +60,8 @@ internal static partial class RouterLog
     [LoggerMessage(EventId = 13, EventName = "MissingConfidence", Level = LogLevel.Warning,
         Message = "Deployment {Deployment} of tier {Tier} answered routed task {Task} without a confidence signal although the tier has a confidence threshold, so its answers fail the gate (MissingConfidence) and escalate; logged once per deployment. {Reason}")]
     public static partial void MissingConfidence(ILogger logger, string task, string tier, string deployment, string reason);
+
+    [LoggerMessage(EventId = 20, EventName = "ClassifierRaisedStart", Level = LogLevel.Information,
+        Message = "Routed task {Task}: the start-tier classifier gives the start tier {Probability:0.###} (below its threshold {Threshold:0.###}); starting at tier {ToTier} instead of {FromTier}")]
+    public static partial void ClassifierRaisedStart(ILogger logger, string task, double probability, double threshold, string fromTier, string toTier);
 }
