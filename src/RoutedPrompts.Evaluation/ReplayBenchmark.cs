@@ -171,6 +171,12 @@ public static class ReplayBenchmark
             strategies.Add(cascade with { Strategy = ReplayStrategy.RulesCascade, Note = OneTier });
             strategies.Add(cascade with { Strategy = ReplayStrategy.RulesAlone, Note = OneTier });
         }
+        // The start-tier classifier, trained on train with the same options, in front of the cascade. Hashed n-grams call
+        // no model, so it adds no cost; when training switched it off the task has none, which is the cascade alone.
+        var trained = StartTierClassifier.Train(calibrated.Train.Select(q => q.Messages).ToArray(), calibrated.TrainExamples, calibration, options, cancellationToken);
+        strategies.Add((await RouteTestAsync(recording, scores, chain, [], Task(tiers[0], thresholds, trained.Classifier), test, cancellationToken).ConfigureAwait(false))
+            .Result(ReplayStrategy.ClassifierCascade, top, trained.Reason, strategyCostPerRequestUsd: 0));
+
         return new ReplayFileResult(
             Path.GetFileNameWithoutExtension(path), models, calibration, trainCount, test.Length,
             top.Accuracy, top.CostPerRequestUsd, cascade.Accuracy, cascade.CostPerRequestUsd, cascade.EscalationRate, cascade.Unanswered)
@@ -327,8 +333,9 @@ public static class ReplayBenchmark
         return services.BuildServiceProvider();
     }
 
-    private static RoutedTask<string> Task(Tier start, IReadOnlyDictionary<Tier, double>? thresholds) => new()
+    private static RoutedTask<string> Task(Tier start, IReadOnlyDictionary<Tier, double>? thresholds, PromptClassifier? classifier = null) => new()
     {
+        Classifier = classifier,
         Name = "Replay.Answer",
         DeclaringType = "RoutedPrompts.Evaluation.ReplayBenchmark",
         MethodName = "AnswerAsync",
