@@ -67,10 +67,11 @@ public sealed class ReplayStrategyTests : IDisposable
     public async Task A_classifier_that_learned_the_hard_prompts_starts_them_past_the_first_tier_through_the_router()
     {
         // The cheap model errs exactly on the prompts about integrals, and costs half the top model: skipping it there pays.
+        // (Every prompt is distinct: a request repeated in a recording is answered by its first recording.)
         static bool CheapWrong(int i) => i % 3 == 0;
         var path = Write(
             "visible",
-            i => CheapWrong(i) ? $"Evaluate the definite integral of x^{i % 9} times sin x from 0 to {i % 5}." : $"What is the capital of country number {i}?",
+            i => CheapWrong(i) ? $"Evaluate the definite integral of x^{i % 9} times sin x from 0 to {i}." : $"What is the capital of country number {i}?",
             CheapWrong,
             cheapCost: 5e-4m);
 
@@ -103,7 +104,7 @@ public sealed class ReplayStrategyTests : IDisposable
             Assert.True(classifier.AccuracyDrop <= 0.015, $"{file}: classifier → cascade {classifier.Accuracy:0.000} vs top {classifier.TopAccuracy:0.000} (cascade alone {cascade.Accuracy:0.000}; {classifier.Note})");
         }
 
-        Assert.Equal(0, classifier.Unanswered);
+        Assert.Equal(cascade.Unanswered, classifier.Unanswered);
     }
 
     [Fact]
