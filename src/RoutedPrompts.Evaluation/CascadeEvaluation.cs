@@ -42,12 +42,25 @@ public static class CascadeEvaluation
     /// <returns>The paired statistics.</returns>
     public static CascadeStats Evaluate(CascadePolicy policy, IReadOnlyList<CalibrationExample> examples, int topTier)
     {
+        ArgumentNullException.ThrowIfNull(policy);
+        return Evaluate(_ => policy, examples, topTier);
+    }
+
+    /// <summary>Scores examples each routed by its own policy (a start-tier classifier chooses one per request), paired against the top tier alone.</summary>
+    /// <param name="policyOf">The policy of the example at an index.</param>
+    /// <param name="examples">The examples.</param>
+    /// <param name="topTier">The index of the top tier.</param>
+    /// <returns>The paired statistics.</returns>
+    public static CascadeStats Evaluate(Func<int, CascadePolicy> policyOf, IReadOnlyList<CalibrationExample> examples, int topTier)
+    {
+        ArgumentNullException.ThrowIfNull(policyOf);
         ArgumentNullException.ThrowIfNull(examples);
         int correct = 0, topCorrect = 0, escalated = 0, b = 0, c = 0;
         double cost = 0, topCost = 0;
-        foreach (var example in examples)
+        for (var i = 0; i < examples.Count; i++)
         {
-            var outcome = Run(policy, example);
+            var example = examples[i];
+            var outcome = Run(policyOf(i), example);
             var top = example.Tiers[topTier];
             var topRight = top.Answered && top.Correct;
             correct += outcome.Correct ? 1 : 0;

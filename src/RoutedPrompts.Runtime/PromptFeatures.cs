@@ -7,7 +7,7 @@ namespace RoutedPrompts;
 /// What routing rules read from a request's text: the prompt (its user messages) and whether it contains code. The one
 /// owner of the code detector (rules' <c>HasCode</c>; the eval tool's replay rules use it too).
 /// </summary>
-internal static class PromptFeatures
+internal static partial class PromptFeatures
 {
     private static readonly string[] CodeLinePrefixes =
     [

@@ -164,6 +164,17 @@ public sealed class PromptRouter
         using var activity = RoutedPromptsTelemetry.ActivitySource.StartActivity("RoutedPrompts.Route");
         activity?.SetTag(TelemetryTags.Task, task.Name);
         var decision = Decide(task, route, plan, messages, context, arguments);
+        var classified = StartTierClassification.Apply(task, messages, route.Start, decision.Start, decision.Max, activity, _metrics, _logger);
+        if (classified.Probability is not null)
+        {
+            decision = new RouteDecision
+            {
+                PlannedStart = decision.PlannedStart, Start = classified.Start, Max = decision.Max, Rule = decision.Rule,
+                InputTokens = decision.InputTokens, InputTokensEstimated = decision.InputTokensEstimated, Context = decision.Context,
+                ClassifierProbability = classified.Probability, ClassifierRaisedStart = classified.Raised,
+            };
+        }
+
         var (start, max) = (decision.Start, decision.Max);
         TagDecision(activity, decision);
 

@@ -48,6 +48,18 @@ public static class RoutedPromptsTelemetry
     /// <summary>Gauge of each deployment's recent try latency in seconds, exponentially weighted (tags: tier, provider, model).</summary>
     public const string LatencyInstrument = "routedprompts.deployment.latency";
 
+    /// <summary>
+    /// Counter of start-tier classifier predictions (tags: task, and raised <c>true</c> when the prediction sent the
+    /// request past the planned start tier, else <c>false</c>).
+    /// </summary>
+    public const string ClassifierPredictionsInstrument = "routedprompts.route.classifier_predictions";
+
+    /// <summary>Activity tag of the route: the start-tier classifier's probability (absent when no classifier ran).</summary>
+    public const string ClassifierProbabilityTag = "routedprompts.route.classifier_probability";
+
+    /// <summary>Activity tag of the route: whether the start-tier classifier raised the start tier (absent when no classifier ran).</summary>
+    public const string ClassifierRaisedTag = "routedprompts.route.classifier_raised";
+
     internal static readonly ActivitySource ActivitySource = new(SourceName, typeof(RoutedPromptsTelemetry).Assembly.GetName().Version?.ToString());
 }
 
@@ -66,6 +78,7 @@ internal sealed class RouterMetrics
         Duration = meter.CreateHistogram<double>(RoutedPromptsTelemetry.AttemptDurationInstrument, "s", "Duration of an attempt.");
         ProviderRequests = meter.CreateCounter<long>(RoutedPromptsTelemetry.ProviderRequestsInstrument, "{request}", "HTTP requests (tries) to a deployment, by result.");
         Retries = meter.CreateCounter<long>(RoutedPromptsTelemetry.RetriesInstrument, "{retry}", "Retries of a deployment.");
+        ClassifierPredictions = meter.CreateCounter<long>(RoutedPromptsTelemetry.ClassifierPredictionsInstrument, "{prediction}", "Start-tier classifier predictions, by whether they raised the start tier.");
         meter.CreateObservableGauge(RoutedPromptsTelemetry.CircuitStateInstrument, () => Observe(h => (int)h.CircuitState), "{state}", "Circuit state: 0 closed, 1 open, 2 half-open, 3 isolated.");
         meter.CreateObservableGauge(RoutedPromptsTelemetry.ErrorRateInstrument, () => Observe(h => h.ErrorRate), "1", "Recent error rate of a deployment.");
         meter.CreateObservableGauge(RoutedPromptsTelemetry.LatencyInstrument, () => Observe(h => h.AverageLatency?.TotalSeconds ?? 0d), "s", "Recent latency of a deployment's tries.");
@@ -89,6 +102,8 @@ internal sealed class RouterMetrics
     public Counter<long> ProviderRequests { get; }
 
     public Counter<long> Retries { get; }
+
+    public Counter<long> ClassifierPredictions { get; }
 
     /// <summary>Exports a router's deployment health through the gauges (held weakly: a collected router stops reporting).</summary>
     public void Register(Func<IReadOnlyList<DeploymentHealth>> health)
@@ -151,6 +166,7 @@ internal static class TelemetryTags
     public const string TokenType = "type";
     public const string Kind = "kind";
     public const string Failure = "failure";
+    public const string Raised = "raised";
     public const string StatusCode = "http.response.status_code";
     public const string Retries = "retries";
 

@@ -98,6 +98,15 @@ public abstract class RoutedTask
     /// </summary>
     public IReadOnlyDictionary<Tier, double>? TierConfidenceThresholds { get; init; }
 
+    /// <summary>
+    /// The task's start-tier classifier (trained by <c>dotnet routed-prompts calibrate</c> and baked from a current lock
+    /// entry), or <see langword="null"/>. When set, a request that starts at the planned start tier below the maximum
+    /// tier starts one tier higher if the classifier's probability that the start tier's answer is accepted and correct
+    /// is below its <see cref="PromptClassifier.Threshold"/>.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public PromptClassifier? Classifier { get; init; }
+
     /// <summary>The task's result type (<c>T</c> of <see cref="RoutedTask{T}"/>).</summary>
     public abstract Type ResultType { get; }
 

@@ -68,4 +68,7 @@ internal static partial class RouterLog
     [LoggerMessage(EventId = 15, EventName = "RulePatternTimeout", Level = LogLevel.Warning,
         Message = "Routed task {Task}: the pattern of routing rule {Rule} ran longer than {TimeoutMs} ms on parameter {Parameter}, so the rule did not match; simplify the pattern (logged once per rule and configuration)")]
     public static partial void RulePatternTimeout(ILogger logger, string task, string rule, string parameter, double timeoutMs);
+    [LoggerMessage(EventId = 20, EventName = "ClassifierRaisedStart", Level = LogLevel.Information,
+        Message = "Routed task {Task}: the start-tier classifier gives the start tier {Probability:0.###} (below its threshold {Threshold:0.###}); starting at tier {ToTier} instead of {FromTier}")]
+    public static partial void ClassifierRaisedStart(ILogger logger, string task, double probability, double threshold, string fromTier, string toTier);
 }
