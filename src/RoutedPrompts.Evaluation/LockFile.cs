@@ -47,6 +47,15 @@ public sealed class LockFile
         var text = File.ReadAllText(path);
         var document = Shared.LockFile.Parse(text, out var error)
             ?? throw new InvalidDataException($"{path}: {error}. Correct it, or delete the file and run '{ToolCommand.Run("calibrate")}'.");
+        // The classifier object is read by the build's reader, which names the field at fault.
+        foreach (var (task, entry) in document.Entries)
+        {
+            if (entry.Classifier?.Problem is { } malformed)
+            {
+                throw new InvalidDataException($"{path}: tasks.{task}.{malformed}. Correct the entry, or delete it, and run: {LockCheck.FixCommand(task)}");
+            }
+        }
+
         var file = new LockFile { Version = CurrentVersion };
         var texts = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (task, node) in document.EntryNodes)
@@ -59,14 +68,6 @@ public sealed class LockFile
             catch (JsonException ex)
             {
                 throw new InvalidDataException($"{path}: tasks.{task} is not a valid entry ({ex.Message}). Correct the entry, or delete it, and run: {LockCheck.FixCommand(task)}", ex);
-            }
-        }
-
-        foreach (var (task, entry) in document.Entries)
-        {
-            if (entry.Classifier?.Problem is { } malformed)
-            {
-                throw new InvalidDataException($"{path}: tasks.{task}.{malformed}. Correct the entry, or delete it, and run: {LockCheck.FixCommand(task)}");
             }
         }
 
@@ -294,6 +295,14 @@ public sealed class LockClassifierEntry
 
     /// <summary>Why it is on (the cross-validated numbers).</summary>
     public string? Reason { get; set; }
+
+    /// <summary>The classifier in words, for <c>report</c> and <c>check</c>: on (weights, threshold, why), off and why, or not baked and why.</summary>
+    /// <returns>The description.</returns>
+    public string Describe() =>
+        Off is not null ? $"off: {Off}"
+        : Features != PromptClassifier.CurrentFeaturesVersion
+            ? string.Create(CultureInfo.InvariantCulture, $"not baked: its features version {Features} is not the one this version of RoutedPrompts computes ({PromptClassifier.CurrentFeaturesVersion}); recalibrate the task")
+        : string.Create(CultureInfo.InvariantCulture, $"on: {Weights?.Count ?? 0} n-gram weights, threshold {Threshold:0.###}, no model call (0 USD); {Reason}");
 
     /// <summary>The entry of a training's outcome.</summary>
     /// <param name="calibration">The training's outcome.</param>

@@ -65,11 +65,6 @@ namespace RoutedPrompts.Shared
               ClassifierFeatures.Version.ToString(CultureInfo.InvariantCulture) + "), so it is not baked; recalibrate the task"
             : null;
 
-        /// <summary>In words: on (with the threshold and weight count), off and why, or the problem.</summary>
-        public string Describe() =>
-            Problem ?? Unsupported ?? (Off is not null ? "off: " + Off
-                : "on: " + Weights.Length.ToString(CultureInfo.InvariantCulture) + " n-gram weights, threshold " + Threshold.ToString("0.###", CultureInfo.InvariantCulture) + (Reason is null ? string.Empty : " (" + Reason + ")"));
-
         /// <summary>Reads the object (<see langword="null"/> when the entry has none).</summary>
         public static LockClassifier? Read(JsonNode? node)
         {
