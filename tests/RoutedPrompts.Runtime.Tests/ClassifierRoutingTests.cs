@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,20 +36,7 @@ public sealed class ClassifierRoutingTests
     [Fact]
     public async Task A_classifier_below_its_threshold_raises_the_start_one_tier_and_records_it_everywhere()
     {
-        var activities = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == RoutedPromptsTelemetry.SourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a =>
-            {
-                lock (activities)
-                {
-                    activities.Add(a);
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var recorder = new ActivityRecorder();
         using var h = Create();
         using var predictions = new MetricCollector<long>(h.Services.GetRequiredService<IMeterFactory>(), RoutedPromptsTelemetry.SourceName, RoutedPromptsTelemetry.ClassifierPredictionsInstrument);
         h.OpenAi.Reply(Harness.MediumModel, Reply.Text(Reply.GoodTicket));
@@ -66,11 +52,7 @@ public sealed class ClassifierRoutingTests
         Assert.True(route.ClassifierRaisedStart);
         Assert.Equal(1 / (1 + Math.Exp(5)), route.ClassifierProbability!.Value, 12);
 
-        Activity routeActivity;
-        lock (activities)
-        {
-            routeActivity = Assert.Single(activities, a => a.OperationName == "RoutedPrompts.Route" && (string?)a.GetTagItem("task") == "Classifier.Raised");
-        }
+        var routeActivity = Assert.Single(recorder.Stopped, a => a.OperationName == "RoutedPrompts.Route" && (string?)a.GetTagItem("task") == "Classifier.Raised");
 
         Assert.Equal(true, routeActivity.GetTagItem(RoutedPromptsTelemetry.ClassifierRaisedTag));
         Assert.Equal(route.ClassifierProbability, (double?)routeActivity.GetTagItem(RoutedPromptsTelemetry.ClassifierProbabilityTag));
@@ -174,6 +156,23 @@ public sealed class ClassifierRoutingTests
         Assert.Equal("lengthScales", Assert.Throws<ArgumentException>(() => new PromptClassifier(1, 18, 0, [], [], new double[5], new double[5], [1, 0, 1, 1, 1], 0.5)).ParamName);
         Assert.Equal("threshold", Assert.Throws<ArgumentException>(() => new PromptClassifier(1, 18, 0, [], [], new double[5], new double[5], [1, 1, 1, 1, 1], 1.5)).ParamName);
         Assert.Equal("bucketBits", Assert.Throws<ArgumentException>(() => new PromptClassifier(1, 40, 0, [], [], new double[5], new double[5], [1, 1, 1, 1, 1], 0.5)).ParamName);
+    }
+
+    [Fact]
+    public void The_features_use_a_stable_hash_and_the_documented_length_features()
+    {
+        IReadOnlyList<ChatMessage> messages = [new(ChatRole.System, "ignored"), new(ChatRole.User, "Hi  there 42\n```x;```")];
+        var buckets = new int[PromptFeatures.Capacity(messages)];
+        var values = new double[buckets.Length];
+        var length = new double[5];
+
+        var count = PromptFeatures.Extract(messages, 10, buckets, values, length);
+
+        // Golden buckets: FNV-1a, never string.GetHashCode, so the same in every process and on every platform.
+        Assert.Equal([18, 21, 30, 40, 43], buckets[..5]);
+        Assert.True(count > 20 && buckets[..count].SequenceEqual(buckets[..count].Distinct().Order()), "ascending and distinct");
+        Assert.Equal(1.0, values[..count].Sum(v => v * v), 12); // L2-normalised
+        Assert.Equal([Math.Log(1 + 21), Math.Log(1 + 4), Math.Log(1 + 2), 2.0 / 21, 1], length);
     }
 
     /// <summary>The buckets the featurizer gives a text (what training reads).</summary>
