@@ -53,11 +53,15 @@ internal static class CalibrateCommand
                 }
 
                 var (tiers, examples) = run.ToCalibration();
-                var result = new CascadeCalibrator(new CalibrationOptions { MaxAccuracyDrop = maxDrop, AllowSkippingTiers = false })
-                    .Calibrate(examples, tiers.Select(t => t.ToString()).ToArray());
-                var entry = LockEntries.Create(task, evalSetText, tiers, examples, result, maxDrop, time.GetUtcNow(), routing);
+                var options = new CalibrationOptions { MaxAccuracyDrop = maxDrop, AllowSkippingTiers = false };
+                var result = new CascadeCalibrator(options).Calibrate(examples, tiers.Select(t => t.ToString()).ToArray());
+                // The start-tier classifier reads each example's messages as the task's method sends them.
+                var messages = EvalSet.Parse(evalSetText, Path.Combine(project, task.EvalSet!), task).ToDictionary(e => e.Id, e => e.Messages(task), StringComparer.Ordinal);
+                var classifier = StartTierClassifier.Train(examples.Select(e => messages[e.Id]).ToArray(), examples, result, options);
+                var entry = LockEntries.Create(task, evalSetText, tiers, examples, result, maxDrop, time.GetUtcNow(), routing, classifier);
                 file.Tasks[task.Name] = file.Tasks.TryGetValue(task.Name, out var previous) && LockEntries.SameCalibration(previous, entry) ? previous : entry;
                 console.MarkupLineInterpolated($"[bold]{task.Name}[/]: {result.Reason}");
+                console.MarkupLineInterpolated($"[bold]{task.Name}[/] classifier: {classifier.Reason}");
             }
 
             file.Write(lockPath);

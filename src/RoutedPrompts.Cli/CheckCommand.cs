@@ -46,6 +46,14 @@ internal static class CheckCommand
                 console.MarkupLineInterpolated($"[green]{tasks.Count} routed task(s) match {Path.GetFileName(path)}.[/]");
             }
 
+            foreach (var task in tasks)
+            {
+                if (file?.Tasks.GetValueOrDefault(task.Name)?.Classifier is { } classifier)
+                {
+                    console.MarkupLineInterpolated($"{task.Name}: start-tier classifier {classifier.Describe()}");
+                }
+            }
+
             return problems.Count == 0 ? 0 : 1;
         });
         return command;

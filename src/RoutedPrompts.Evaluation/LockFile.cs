@@ -47,6 +47,15 @@ public sealed class LockFile
         var text = File.ReadAllText(path);
         var document = Shared.LockFile.Parse(text, out var error)
             ?? throw new InvalidDataException($"{path}: {error}. Correct it, or delete the file and run '{ToolCommand.Run("calibrate")}'.");
+        // The classifier object is read by the build's reader, which names the field at fault.
+        foreach (var (task, entry) in document.Entries)
+        {
+            if (entry.Classifier?.Problem is { } malformed)
+            {
+                throw new InvalidDataException($"{path}: tasks.{task}.{malformed}. Correct the entry, or delete it, and run: {LockCheck.FixCommand(task)}");
+            }
+        }
+
         var file = new LockFile { Version = CurrentVersion };
         var texts = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (task, node) in document.EntryNodes)
@@ -224,6 +233,12 @@ public sealed class LockEntry
     public string? Reason { get; set; }
 
     /// <summary>
+    /// The start-tier classifier calibration trained (its model, or why it is off); <see langword="null"/> in entries
+    /// written before classifiers existed. Read by the build through <c>RoutedPrompts.Shared.LockClassifier</c>.
+    /// </summary>
+    public LockClassifierEntry? Classifier { get; set; }
+
+    /// <summary>
     /// Whether the eval results the entry was calibrated on were complete (every deployment answered every example;
     /// <c>calibrate</c> refuses incomplete results). <see langword="null"/> in entries written before it was recorded:
     /// <c>check</c> fails an entry unless it is <see langword="true"/>.
@@ -243,6 +258,82 @@ public sealed class LockEntry
     /// <returns>The build's view of the entry.</returns>
     internal Shared.LockEntry Recorded() =>
         new(PromptHash, SchemaHash, EvalSetHash, RoutedPromptsShape.TierIndex(StartTier), null, ChatOptionsHash, EvidenceComplete == true);
+}
+
+/// <summary>
+/// A lock entry's <c>classifier</c> (docs/file-formats.md): the start-tier classifier's model, its numbers rounded to
+/// four significant digits so a diff stays readable, or <c>{ "off": "&lt;why&gt;" }</c>.
+/// </summary>
+public sealed class LockClassifierEntry
+{
+    /// <summary>Why the classifier is off, or <see langword="null"/> for a model.</summary>
+    public string? Off { get; set; }
+
+    /// <summary>The feature definition's version (<see cref="PromptClassifier.CurrentFeaturesVersion"/>).</summary>
+    public int? Features { get; set; }
+
+    /// <summary>The hash size: 2^bits n-gram buckets.</summary>
+    public int? BucketBits { get; set; }
+
+    /// <summary>The intercept.</summary>
+    public double? Bias { get; set; }
+
+    /// <summary>The n-gram weights by bucket number, ascending.</summary>
+    public Dictionary<string, double>? Weights { get; set; }
+
+    /// <summary>The length features' weights.</summary>
+    public double[]? LengthWeights { get; set; }
+
+    /// <summary>The length features' means.</summary>
+    public double[]? LengthMeans { get; set; }
+
+    /// <summary>The length features' scales.</summary>
+    public double[]? LengthScales { get; set; }
+
+    /// <summary>Below this probability a request starts one tier higher.</summary>
+    public double? Threshold { get; set; }
+
+    /// <summary>Why it is on (the cross-validated numbers).</summary>
+    public string? Reason { get; set; }
+
+    /// <summary>The classifier in words, for <c>report</c> and <c>check</c>: on (weights, threshold, why), off and why, or not baked and why.</summary>
+    /// <returns>The description.</returns>
+    public string Describe() =>
+        Off is not null ? $"off: {Off}"
+        : Features != PromptClassifier.CurrentFeaturesVersion
+            ? string.Create(CultureInfo.InvariantCulture, $"not baked: its features version {Features} is not the one this version of RoutedPrompts computes ({PromptClassifier.CurrentFeaturesVersion}); recalibrate the task")
+        : string.Create(CultureInfo.InvariantCulture, $"on: {Weights?.Count ?? 0} n-gram weights, threshold {Threshold:0.###}, no model call (0 USD); {Reason}");
+
+    /// <summary>The entry of a training's outcome.</summary>
+    /// <param name="calibration">The training's outcome.</param>
+    /// <returns>The model, or why it is off.</returns>
+    public static LockClassifierEntry Of(ClassifierCalibration calibration)
+    {
+        ArgumentNullException.ThrowIfNull(calibration);
+        if (calibration.Classifier is not { } c)
+        {
+            return new LockClassifierEntry { Off = calibration.Reason.StartsWith("off: ", StringComparison.Ordinal) ? calibration.Reason["off: ".Length..] : calibration.Reason };
+        }
+
+        var weights = new Dictionary<string, double>(c.Indices.Count, StringComparer.Ordinal);
+        for (var i = 0; i < c.Indices.Count; i++)
+        {
+            weights[c.Indices[i].ToString(CultureInfo.InvariantCulture)] = c.Weights[i];
+        }
+
+        return new LockClassifierEntry
+        {
+            Features = c.FeaturesVersion,
+            BucketBits = c.BucketBits,
+            Bias = c.Bias,
+            Weights = weights,
+            LengthWeights = [.. c.LengthWeights],
+            LengthMeans = [.. c.LengthMeans],
+            LengthScales = [.. c.LengthScales],
+            Threshold = c.Threshold,
+            Reason = calibration.Reason.StartsWith("on: ", StringComparison.Ordinal) ? calibration.Reason["on: ".Length..] : calibration.Reason,
+        };
+    }
 }
 
 /// <summary>Expected cascade behaviour.</summary>
@@ -297,7 +388,8 @@ public static class LockEntries
     /// <param name="now">The calibration time.</param>
     /// <param name="routing">The configuration evaluated with (its chat options are hashed); <see langword="null"/>: none.</param>
     /// <returns>The entry.</returns>
-    public static LockEntry Create(RoutedTask task, string evalSetText, IReadOnlyList<Tier> tiers, IReadOnlyList<CalibrationExample> examples, CalibrationResult result, double target, DateTimeOffset now, RoutedPromptsOptions? routing = null)
+    /// <param name="classifier">The start-tier classifier trained for the cascade, or <see langword="null"/> when none was trained (the entry then has no <c>classifier</c>).</param>
+    public static LockEntry Create(RoutedTask task, string evalSetText, IReadOnlyList<Tier> tiers, IReadOnlyList<CalibrationExample> examples, CalibrationResult result, double target, DateTimeOffset now, RoutedPromptsOptions? routing = null, ClassifierCalibration? classifier = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(tiers);
@@ -315,6 +407,7 @@ public static class LockEntries
             Target = new LockTarget { MaxAccuracyDrop = target },
             CalibratedAt = now,
             Reason = result.Reason,
+            Classifier = classifier is null ? null : LockClassifierEntry.Of(classifier),
             EvidenceComplete = true, // labelled observations: an answer, or a gate failure, per example and tier (calibrate refuses incomplete eval results)
         };
         for (var i = 0; i < result.Policy.Chain.Count; i++)

@@ -57,9 +57,9 @@ public static class StartTierClassifier
     internal const double L1Share = 0.9;
 
     /// <summary>Candidate penalties, as fractions of the smallest one that zeroes every weight; strongest first.</summary>
-    internal static readonly double[] Penalties = [0.5, 0.2, 0.08, 0.03];
+    internal static readonly double[] Penalties = [0.3, 0.1, 0.03];
 
-    private const int MaxIterations = 200;
+    private const int MaxIterations = 120;
 
     /// <summary>The folds of the inner cross-validation that chooses the penalty and the threshold.</summary>
     private const int InnerFolds = 3;
@@ -375,7 +375,7 @@ public static class StartTierClassifier
             return models;
         }
 
-        /// <summary>FISTA from (<paramref name="w"/>, <paramref name="b"/>) at one penalty, until the parameters move less than 1e-5.</summary>
+        /// <summary>FISTA from (<paramref name="w"/>, <paramref name="b"/>) at one penalty, until the parameters move less than 1e-4.</summary>
         private static void Descend(int[][] index, double[][] value, double[] y, double lambda, double step, double[] w, ref double b, double[] margins, double[] gradient, double[] next)
         {
             var n = y.Length;
@@ -431,7 +431,7 @@ public static class StartTierClassifier
                 change = Math.Max(change, Math.Abs(nextB - b));
                 b = nextB;
                 t = tNext;
-                if (change < 1e-5)
+                if (change < 1e-4)
                 {
                     break;
                 }

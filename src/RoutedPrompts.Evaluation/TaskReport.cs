@@ -100,7 +100,7 @@ public sealed record TaskReport(string Task, IReadOnlyList<TierPoint> Tiers, Ope
         var sweep = start == top
             ? []
             : examples.Select(e => e.Tiers[start].Confidence).OfType<double>().Append(0).Append(1.01).Distinct().Order().Select(t => Point(t)).ToArray();
-        return new TaskReport(run.Task, points, chosen, sweep, entry.Reason ?? string.Empty, examples.Count, run.Scorer);
+        return new TaskReport(run.Task, points, chosen, sweep, (entry.Reason ?? string.Empty) + (entry.Classifier is { } classifier ? " Start-tier classifier " + classifier.Describe() : string.Empty), examples.Count, run.Scorer);
     }
 
     /// <summary>The table every rendering shows (terminal, Markdown, HTML): each tier alone, then the cascade.</summary>

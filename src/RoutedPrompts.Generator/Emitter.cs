@@ -114,6 +114,15 @@ namespace RoutedPrompts.Generator
                     string.Join(", ", calibrated.Thresholds.Select(t => "[" + Tier(t.Tier) + "] = " + Number(t.Threshold))) + " },");
             }
 
+            if (d.Lock?.Classifier is { } classifier)
+            {
+                w.Line("Classifier = new global::RoutedPrompts.PromptClassifier(" + string.Join(", ",
+                    Number(classifier.FeaturesVersion), Number(classifier.BucketBits), Number(classifier.Bias),
+                    "new int[] { " + string.Join(", ", classifier.Indices.Select(Number)) + " }",
+                    Doubles(classifier.Weights), Doubles(classifier.LengthWeights), Doubles(classifier.LengthMeans), Doubles(classifier.LengthScales),
+                    Number(classifier.Threshold)) + "),");
+            }
+
             w.Line("JsonTypeInfo = " + (d.ConverterName is null ? "null" : "global::RoutedPrompts.RoutedJson.CreateTypeInfo(new global::RoutedPrompts.Generated." + d.ConverterName + "())") + ",");
             w.Line("Validator = " + (d.ValidatorMethod ?? "null") + ",");
             w.Line("ValidatorType = " + (d.ValidatorType is null ? "null" : "typeof(" + d.ValidatorType + ")") + ",");
@@ -619,6 +628,10 @@ namespace RoutedPrompts.Generator
         private static string Join(params string[] parts) => string.Join(" ", parts.Where(p => p.Length > 0));
 
         private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture) + "d";
+
+        private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+        private static string Doubles(EquatableArray<double> values) => "new double[] { " + string.Join(", ", values.Select(Number)) + " }";
 
         private static string TierName(int tier) => RoutedPromptsShape.TierNames[tier];
 

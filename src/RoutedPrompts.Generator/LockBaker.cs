@@ -7,8 +7,8 @@ namespace RoutedPrompts.Generator
     /// <summary>
     /// Bakes <c>routedprompts.lock.json</c> into the task descriptors: a task whose lock entry is current (prompt, schema
     /// and eval-set hashes match, and it was calibrated on complete eval results: <see cref="LockEntry.IsCurrent"/>) gets
-    /// the entry's start tier (never below the attribute's, never above its max tier) and its per-tier confidence
-    /// thresholds. A stale, incomplete or missing entry bakes nothing; reporting it is RP0004's job.
+    /// the entry's start tier (never below the attribute's, never above its max tier), its per-tier confidence
+    /// thresholds and its start-tier classifier (a well-formed model of the feature version the runtime computes). A stale, incomplete or missing entry bakes nothing; reporting it is RP0004's job.
     /// </summary>
     internal static class LockBaker
     {
@@ -37,7 +37,7 @@ namespace RoutedPrompts.Generator
             var entry = locked.Entry;
             var start = TierRange.Reachable(descriptor.Tier, descriptor.MaxTier, entry.StartTier).First;
             var thresholds = entry.Thresholds.Select(t => new TierThreshold { Tier = t.Key, Threshold = t.Value }).ToEquatableArray();
-            return model with { Descriptor = descriptor with { Tier = start, Lock = new LockBaking { AttributeTier = descriptor.Tier, StartTier = entry.StartTier, Thresholds = thresholds } } };
+            return model with { Descriptor = descriptor with { Tier = start, Lock = new LockBaking { AttributeTier = descriptor.Tier, StartTier = entry.StartTier, Thresholds = thresholds, Classifier = ClassifierBaking.Of(entry.Classifier) } } };
         }
     }
 }

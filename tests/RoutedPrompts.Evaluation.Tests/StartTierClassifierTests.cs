@@ -103,6 +103,62 @@ public sealed class StartTierClassifierTests
     }
 
     [Fact]
+    public void The_prediction_is_reproduced_exactly_after_a_lock_file_round_trip()
+    {
+        var (messages, examples) = Draw(1, 240, visible: true);
+        var trained = StartTierClassifier.Train(messages, examples, Calibrate(examples));
+        var file = new LockFile();
+        file.Tasks["T"] = new LockEntry { PromptHash = "sha256:p", EvalSetHash = "sha256:e", StartTier = "Small", Classifier = LockClassifierEntry.Of(trained), EvidenceComplete = true };
+        var path = Path.Combine(Path.GetTempPath(), $"clf-{Guid.NewGuid():N}.lock.json");
+        try
+        {
+            file.Write(path);
+            var text = File.ReadAllText(path);
+            Assert.Contains("\"classifier\": {", text, StringComparison.Ordinal);
+            var read = RoutedPrompts.Shared.LockFile.Read(text)!["T"].Classifier!;
+            Assert.True(read.IsBakeable, read.Problem ?? read.Unsupported);
+            var restored = new PromptClassifier(read.FeaturesVersion, read.BucketBits, read.Bias, read.Indices, read.Weights, read.LengthWeights, read.LengthMeans, read.LengthScales, read.Threshold);
+            Assert.Equal(LockFile.Read(path).Tasks["T"].Classifier!.Threshold, restored.Threshold); // the tool's reader agrees
+
+            var original = trained.Classifier!;
+            var (fresh, _) = Draw(5, 300, visible: true);
+            foreach (var request in fresh.Concat(messages))
+            {
+                var p = original.Predict(request);
+                Assert.Equal(p, restored.Predict(request));
+                Assert.Equal(original.Raises(p), restored.Raises(p));
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("""{ "features": 1, "bucketBits": 18, "bias": "high", "weights": {}, "lengthWeights": [0,0,0,0,0], "lengthMeans": [0,0,0,0,0], "lengthScales": [1,1,1,1,1], "threshold": 0.5 }""", "tasks.T.classifier.bias is missing or not a finite number")]
+    [InlineData("""{ "features": 1, "bucketBits": 18, "bias": 0, "weights": { "x1": 2 }, "lengthWeights": [0,0,0,0,0], "lengthMeans": [0,0,0,0,0], "lengthScales": [1,1,1,1,1], "threshold": 0.5 }""", "tasks.T.classifier.weights has the key \"x1\"")]
+    [InlineData("""{ "features": 1, "bucketBits": 18, "bias": 0, "weights": {}, "lengthWeights": [0,0,0], "lengthMeans": [0,0,0,0,0], "lengthScales": [1,1,1,1,1], "threshold": 0.5 }""", "tasks.T.classifier.lengthWeights must be an array of 5 numbers")]
+    [InlineData("""{ "features": 1, "bucketBits": 18, "bias": 0, "weights": {}, "lengthWeights": [0,0,0,0,0], "lengthMeans": [0,0,0,0,0], "lengthScales": [1,1,1,1,1], "threshold": 2 }""", "tasks.T.classifier.threshold must be a number from 0 to 1")]
+    [InlineData("""{ "off": 3 }""", "tasks.T.classifier.off must be a string")]
+    [InlineData("""[1, 2]""", "tasks.T.classifier must be an object")]
+    public void A_malformed_classifier_in_the_lock_file_is_an_error_naming_the_field(string classifier, string expected)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"clf-{Guid.NewGuid():N}.lock.json");
+        File.WriteAllText(path, $$"""{ "version": 1, "tasks": { "T": { "promptHash": "sha256:p", "evalSetHash": "sha256:e", "startTier": "Small", "evidenceComplete": true, "classifier": {{classifier}} } } }""");
+        try
+        {
+            var error = Assert.Throws<InvalidDataException>(() => LockFile.Read(path));
+            Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+            Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Training_is_deterministic()
     {
         var (messages, examples) = Draw(1, 240, visible: true);

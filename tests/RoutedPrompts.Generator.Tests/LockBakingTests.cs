@@ -129,6 +129,81 @@ public sealed class LockBakingTests
         Assert.Equal(new Dictionary<Tier, double> { [Tier.Small] = 0.72, [Tier.Medium] = 0.55 }, task.TierConfidenceThresholds);
     }
 
+    private const string ClassifierJson = """
+        { "features": 1, "bucketBits": 18, "bias": -0.25, "weights": { "70": -1.5, "5": 0.75 },
+          "lengthWeights": [0.1, -0.2, 0, 0.3, -1], "lengthMeans": [3.5, 2, 0.7, 0.01, 0.1], "lengthScales": [1.2, 0.9, 0.5, 0.02, 0.3],
+          "threshold": 0.42, "reason": "cross-validation: ..." }
+        """;
+
+    [Fact]
+    public void A_current_entry_bakes_its_classifier_into_the_descriptor()
+    {
+        var (answer, _, diagnostics) = Generate(LockFile(AnswerEntry("Small", """{ "Small": 0.6 }""", classifier: ClassifierJson)));
+
+        Assert.Empty(diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Contains(
+            "Classifier = new global::RoutedPrompts.PromptClassifier(1, 18, -0.25d, new int[] { 5, 70 }, new double[] { 0.75d, -1.5d }, new double[] { 0.1d, -0.2d, 0d, 0.3d, -1d }, " +
+            "new double[] { 3.5d, 2d, 0.7d, 0.01d, 0.1d }, new double[] { 1.2d, 0.9d, 0.5d, 0.02d, 0.3d }, 0.42d),",
+            answer, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{ "off": "the cascade has one tier" }""")]
+    [InlineData("""{ "features": 2, "bucketBits": 18, "bias": 0, "weights": {}, "lengthWeights": [0,0,0,0,0], "lengthMeans": [0,0,0,0,0], "lengthScales": [1,1,1,1,1], "threshold": 0.5 }""")]
+    [InlineData("""{ "features": 1, "bucketBits": 18, "bias": "high", "weights": {}, "lengthWeights": [0,0,0,0,0], "lengthMeans": [0,0,0,0,0], "lengthScales": [1,1,1,1,1], "threshold": 0.5 }""")]
+    public void A_classifier_that_is_off_of_an_unknown_feature_version_or_malformed_is_not_baked(string classifier)
+    {
+        var (answer, _, _) = Generate(LockFile(AnswerEntry("Small", """{ "Small": 0.6 }""", classifier: classifier)));
+
+        Assert.DoesNotContain("Classifier =", answer, StringComparison.Ordinal);
+        Assert.Contains("[global::RoutedPrompts.Tier.Small] = 0.6d", answer, StringComparison.Ordinal); // the rest of the entry still bakes
+    }
+
+    [Fact]
+    public void A_stale_entry_bakes_no_classifier()
+    {
+        var (answer, _, _) = Generate(LockFile(AnswerEntry("Small", """{ "Small": 0.6 }""", prompt: "sha256:0000", classifier: ClassifierJson)));
+
+        Assert.DoesNotContain("Classifier =", answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_baked_classifier_predicts_exactly_as_one_built_from_the_lock_entry()
+    {
+        var (_, _, trees) = GeneratorDriverHelper.Run([Sources], [.. EvalSets, .. LockFile(AnswerEntry("Small", """{ "Small": 0.6 }""", classifier: ClassifierJson))]);
+        using var image = new MemoryStream();
+        var emit = GeneratorDriverHelper.Compile([Sources]).AddSyntaxTrees(trees).Emit(image);
+        Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
+        var type = Assembly.Load(image.ToArray()).GetType("App.AnswerPrompts")!;
+        var baked = ((RoutedTask)type.GetField("__RoutedPrompt_AnswerAsync", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!).Classifier!;
+
+        var parsed = RoutedPrompts.Shared.LockFile.Read(LockText(AnswerEntry("Small", """{ "Small": 0.6 }""", classifier: ClassifierJson)))!["AnswerPrompts.Answer"].Classifier!;
+        var direct = new PromptClassifier(parsed.FeaturesVersion, parsed.BucketBits, parsed.Bias, parsed.Indices, parsed.Weights, parsed.LengthWeights, parsed.LengthMeans, parsed.LengthScales, parsed.Threshold);
+
+        Assert.Equal(direct.Indices, baked.Indices);
+        Assert.Equal(direct.Weights, baked.Weights);
+        Assert.Equal(0.42, baked.Threshold);
+        foreach (var text in new[] { "2+2?", "Prove the theorem", "```cs\nvar x = 1;\n```", string.Empty, "A much longer question about 42 invoices and their 7 totals" })
+        {
+            IReadOnlyList<Microsoft.Extensions.AI.ChatMessage> messages = [new(Microsoft.Extensions.AI.ChatRole.User, text)];
+            Assert.Equal(direct.Predict(messages), baked.Predict(messages));
+        }
+    }
+
+    [Fact]
+    public void Editing_one_tasks_classifier_re_emits_only_that_tasks_file()
+    {
+        var summary = Entry("CappedPrompts.Summarize", RoutedTaskHashing.PromptHash(null, "Summarize {text}"), null, RoutedTaskHashing.EvalSetHash(SummaryEvals), "Medium", """{ "Medium": 0.5 }""");
+        var before = LockText(AnswerEntry("Small", """{ "Small": 0.6 }""", classifier: ClassifierJson), summary);
+        var after = LockText(AnswerEntry("Small", """{ "Small": 0.6 }""", classifier: ClassifierJson.Replace("0.42", "0.47", StringComparison.Ordinal)), summary);
+
+        var result = RunWithEditedLock(before, after);
+
+        var modified = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Where(o => o.Reason is IncrementalStepRunReason.Modified or IncrementalStepRunReason.New).ToList();
+        Assert.Single(modified);
+        Assert.Contains(", 0.47d),", result.GeneratedSources.Single(s => s.HintName == "App.AnswerPrompts.RoutedPrompts.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Editing_one_tasks_entry_re_emits_only_that_tasks_file()
     {
@@ -178,19 +253,22 @@ public sealed class LockBakingTests
     private static string LockText(params string[] entries) => "{ \"version\": 1, \"tasks\": { " + string.Join(", ", entries) + " } }";
 
     private static string AnswerEntry(string startTier, string thresholds, string? prompt = null, string? schema = null, string? evalSet = null,
-        string calibratedAt = "2026-11-29T05:00:00Z", string accuracy = "0.91", string? evidenceComplete = "true") =>
+        string calibratedAt = "2026-11-29T05:00:00Z", string accuracy = "0.91", string? evidenceComplete = "true", string? classifier = null) =>
         Entry("AnswerPrompts.Answer", prompt ?? AnswerHashes.Value.Prompt, schema ?? AnswerHashes.Value.Schema, evalSet ?? RoutedTaskHashing.EvalSetHash(AnswerEvals),
-            startTier, thresholds, calibratedAt, accuracy, evidenceComplete);
+            startTier, thresholds, calibratedAt, accuracy, evidenceComplete, classifier);
 
-    /// <summary>A lock entry as <c>calibrate</c> writes it; <paramref name="evidenceComplete"/> <see langword="null"/> leaves the field out.</summary>
+    /// <summary>
+    /// A lock entry as <c>calibrate</c> writes it; <paramref name="evidenceComplete"/> <see langword="null"/> leaves the
+    /// field out, <paramref name="classifier"/> is the <c>classifier</c> object's JSON (none when <see langword="null"/>).
+    /// </summary>
     private static string Entry(string task, string prompt, string? schema, string evalSet, string startTier, string thresholds,
-        string calibratedAt = "2026-11-29T05:00:00Z", string accuracy = "0.91", string? evidenceComplete = "true") =>
+        string calibratedAt = "2026-11-29T05:00:00Z", string accuracy = "0.91", string? evidenceComplete = "true", string? classifier = null) =>
         string.Create(CultureInfo.InvariantCulture, $$"""
             "{{task}}": {
               "promptHash": "{{prompt}}", "schemaHash": {{(schema is null ? "null" : "\"" + schema + "\"")}}, "evalSetHash": "{{evalSet}}",
               "startTier": "{{startTier}}", "thresholds": {{thresholds}},
               "expected": { "accuracy": {{accuracy}}, "escalationRate": 0.18, "costPerRequestUsd": 0.00012 },
-              "calibratedAt": "{{calibratedAt}}"{{(evidenceComplete is null ? string.Empty : ", \"evidenceComplete\": " + evidenceComplete)}}
+              "calibratedAt": "{{calibratedAt}}"{{(evidenceComplete is null ? string.Empty : ", \"evidenceComplete\": " + evidenceComplete)}}{{(classifier is null ? string.Empty : ", \"classifier\": " + classifier)}}
             }
             """);
 }

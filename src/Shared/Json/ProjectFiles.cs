@@ -435,8 +435,9 @@ namespace RoutedPrompts.Shared
         /// <summary>What <see cref="Changes"/> names when the entry was not calibrated on complete eval results.</summary>
         public const string IncompleteEvidence = "incomplete eval evidence";
 
-        public LockEntry(string? promptHash, string? schemaHash, string? evalSetHash, int? startTier = null, IReadOnlyList<KeyValuePair<int, double>>? thresholds = null, string? chatOptionsHash = null, bool evidenceComplete = false)
+        public LockEntry(string? promptHash, string? schemaHash, string? evalSetHash, int? startTier = null, IReadOnlyList<KeyValuePair<int, double>>? thresholds = null, string? chatOptionsHash = null, bool evidenceComplete = false, LockClassifier? classifier = null)
         {
+            Classifier = classifier;
             EvidenceComplete = evidenceComplete;
             PromptHash = promptHash;
             SchemaHash = schemaHash;
@@ -466,6 +467,9 @@ namespace RoutedPrompts.Shared
 
         /// <summary><c>thresholds</c>: tier index and minimum confidence, in file order (unknown tiers and values outside [0, 1] dropped).</summary>
         public IReadOnlyList<KeyValuePair<int, double>> Thresholds { get; }
+
+        /// <summary><c>classifier</c>: the start-tier classifier, why it is off, or what is wrong with it; <see langword="null"/> when the entry has none.</summary>
+        public LockClassifier? Classifier { get; }
 
         /// <summary>
         /// The one staleness rule (RP0004, the generator's baking, <c>check</c>, <c>calibrate</c> and <c>report</c>): why
@@ -518,7 +522,8 @@ namespace RoutedPrompts.Shared
         public bool Equals(LockEntry? other)
         {
             if (other is null || PromptHash != other.PromptHash || SchemaHash != other.SchemaHash || EvalSetHash != other.EvalSetHash || ChatOptionsHash != other.ChatOptionsHash ||
-                EvidenceComplete != other.EvidenceComplete || StartTier != other.StartTier || Thresholds.Count != other.Thresholds.Count)
+                EvidenceComplete != other.EvidenceComplete || StartTier != other.StartTier || Thresholds.Count != other.Thresholds.Count ||
+                !Equals(Classifier, other.Classifier))
             {
                 return false;
             }
@@ -614,7 +619,8 @@ namespace RoutedPrompts.Shared
                     RoutedPromptsShape.TierIndex(task.Value.Get("startTier")?.Text),
                     thresholds,
                     task.Value.Get("chatOptionsHash")?.Text,
-                    task.Value.Get("evidenceComplete")?.Kind == JsonNodeKind.True);
+                    task.Value.Get("evidenceComplete")?.Kind == JsonNodeKind.True,
+                    LockClassifier.Read(task.Value.Get("classifier")));
             }
 
             error = null;

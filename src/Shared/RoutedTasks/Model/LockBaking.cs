@@ -2,7 +2,7 @@ namespace RoutedPrompts.Shared
 {
     /// <summary>
     /// What the generator baked from a current <c>routedprompts.lock.json</c> entry: the attribute's start tier (the
-    /// floor), the entry's start tier, and the per-tier confidence thresholds.
+    /// floor), the entry's start tier, the per-tier confidence thresholds and the start-tier classifier.
     /// </summary>
     internal sealed record LockBaking
     {
@@ -11,5 +11,8 @@ namespace RoutedPrompts.Shared
         public required int? StartTier { get; init; }
 
         public required EquatableArray<TierThreshold> Thresholds { get; init; }
+
+        /// <summary>The start-tier classifier, when the entry has a bakeable one.</summary>
+        public ClassifierBaking? Classifier { get; init; }
     }
 }
