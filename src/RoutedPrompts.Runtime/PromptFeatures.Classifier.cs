@@ -9,8 +9,8 @@ namespace RoutedPrompts;
 /// one space: its words (runs of letters and digits) and word bigrams, and its character 3-, 4- and 5-grams, each hashed
 /// with 32-bit FNV-1a over UTF-16 code units (never <see cref="string.GetHashCode()"/>: the buckets must be the same in
 /// every process) into 2^bits buckets; a bucket's value is 1 + ln(count), the vector L2-normalised. Plus the length
-/// features: ln(1 + characters), ln(1 + words), ln(1 + lines), the share of digits, and whether code is present (a
-/// fence of three backticks, or at least four of <c>{ } ;</c>). N-grams are read from the first
+/// features: ln(1 + characters), ln(1 + words), ln(1 + lines), the share of digits, and whether code is present (the
+/// routing rules' one code detector, <see cref="HasCode"/>, on each user text). N-grams are read from the first
 /// <see cref="MaxScannedChars"/> characters; the length features count all of them. Deterministic, and it allocates
 /// nothing: the caller gives the buffers (<see cref="Capacity"/>).
 /// </summary>
@@ -66,6 +66,7 @@ internal static partial class PromptFeatures
     public static int Extract(IReadOnlyList<ChatMessage> messages, int bucketBits, Span<int> buckets, Span<double> values, Span<double> length)
     {
         var scanner = new Scanner(buckets, bucketBits);
+        var hasCode = false;
         scanner.Push(' ');
         for (var i = 0; i < messages.Count; i++)
         {
@@ -83,6 +84,7 @@ internal static partial class PromptFeatures
                 }
 
                 scanner.Lines++;
+                hasCode = hasCode || HasCode(text);
                 for (var k = 0; k < text.Length; k++)
                 {
                     scanner.Read(text[k]);
@@ -97,7 +99,7 @@ internal static partial class PromptFeatures
         length[1] = Math.Log(1 + scanner.Words);
         length[2] = Math.Log(1 + scanner.Lines);
         length[3] = scanner.Chars == 0 ? 0 : (double)scanner.Digits / scanner.Chars;
-        length[4] = scanner.Fence || scanner.CodeMarks >= 4 ? 1 : 0;
+        length[4] = hasCode ? 1 : 0;
         return count;
     }
 
@@ -150,7 +152,6 @@ internal static partial class PromptFeatures
         private uint _previousWord;
         private bool _inWord;
         private bool _hasPrevious;
-        private int _backticks;
 
         public Scanner(Span<int> buckets, int bucketBits)
         {
@@ -169,10 +170,6 @@ internal static partial class PromptFeatures
 
         public int Digits { get; private set; }
 
-        public int CodeMarks { get; private set; }
-
-        public bool Fence { get; private set; }
-
         /// <summary>One character of the text: counted for the length features, then read for the n-grams.</summary>
         public void Read(char c)
         {
@@ -184,16 +181,6 @@ internal static partial class PromptFeatures
             else if (char.IsDigit(c))
             {
                 Digits++;
-            }
-            else if (c is '{' or '}' or ';')
-            {
-                CodeMarks++;
-            }
-
-            _backticks = c == '`' ? _backticks + 1 : 0;
-            if (_backticks >= 3)
-            {
-                Fence = true;
             }
 
             Push(char.IsWhiteSpace(c) ? ' ' : char.ToLowerInvariant(c));

@@ -5,7 +5,7 @@ namespace RoutedPrompts;
 
 /// <summary>
 /// What routing rules read from a request's text: the prompt (its user messages) and whether it contains code. The one
-/// owner of the code detector (rules' <c>HasCode</c>; the eval tool's replay rules use it too).
+/// owner of the code detector (rules' <c>HasCode</c>, the classifier's code feature; the eval tool's replay rules use it too).
 /// </summary>
 internal static partial class PromptFeatures
 {
