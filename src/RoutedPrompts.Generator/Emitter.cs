@@ -154,8 +154,12 @@ namespace RoutedPrompts.Generator
             var router = task.RouterCapture is null ? task.RouterExpression : "this." + RouterAccessor(task);
             w.Line(GeneratedCode);
             w.Open(Join(task.MethodModifiers, "async partial", task.ReturnType, task.MethodName + "(" + signature + ")"));
+            // The context goes to the router, never into the prompt; the arguments go in RoutedTask.Parameters order (a
+            // rule's Parameter condition reads them by that index).
+            var arguments = bound.Count == 0 ? "global::System.Array.Empty<object?>()" : "new object?[] { " + string.Join(", ", bound.Select(p => p.Name)) + " }";
             w.Line("var " + routed + " = await " + router + ".RouteAsync(" + task.ContainingTypeReference + "." + task.FieldName + ", " +
-                MessagesMethod(task) + "(" + string.Join(", ", bound.Select(p => p.Name)) + "), " + (task.CancellationTokenName ?? "default") + ").ConfigureAwait(false);");
+                MessagesMethod(task) + "(" + string.Join(", ", bound.Select(p => p.Name)) + "), " + (task.ContextName ?? "null") + ", " + arguments + ", " +
+                (task.CancellationTokenName ?? "default") + ").ConfigureAwait(false);");
             w.Line(task.Shape is ReturnShape.TaskOfRouted or ReturnShape.ValueTaskOfRouted ? "return " + routed + ";" : "return " + routed + ".Value;");
             w.Close();
         }

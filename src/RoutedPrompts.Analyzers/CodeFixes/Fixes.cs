@@ -141,12 +141,16 @@ namespace RoutedPrompts.Analyzers.CodeFixes
             var parameter = SyntaxFactory.Parameter(SyntaxFactory.Identifier(name)).WithType(SyntaxFactory.PredefinedType(SyntaxFactory.Token(SyntaxKind.StringKeyword)));
             var parameters = method.ParameterList.Parameters;
 
-            // Before the parameters that are not rendered (CancellationToken, PromptRouter), so optional ones stay last.
-            var index = parameters.IndexOf(p => p.Type is { } t && (t.ToString().EndsWith("CancellationToken", System.StringComparison.Ordinal) || t.ToString().EndsWith("PromptRouter", System.StringComparison.Ordinal)));
+            // Before the parameters that are not rendered (CancellationToken, PromptRouter, RouteContext), so optional ones stay last.
+            var index = parameters.IndexOf(p => p.Type is { } t && IsNotRendered((t as NullableTypeSyntax)?.ElementType ?? t));
             parameters = index < 0 ? parameters.Add(parameter) : parameters.Insert(index, parameter);
             var root = (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false))!;
             return document.WithSyntaxRoot(root.ReplaceNode(method, method.WithParameterList(method.ParameterList.WithParameters(parameters)))).Project.Solution;
         }
+
+        private static bool IsNotRendered(TypeSyntax type) =>
+            type.ToString() is var name && (name.EndsWith("CancellationToken", System.StringComparison.Ordinal) ||
+            name.EndsWith("PromptRouter", System.StringComparison.Ordinal) || name.EndsWith("RouteContext", System.StringComparison.Ordinal));
     }
 
     /// <summary>RP0110: adds a <c>PromptRouter router</c> primary-constructor parameter to the containing type.</summary>

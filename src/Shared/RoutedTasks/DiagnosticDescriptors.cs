@@ -139,6 +139,16 @@ namespace RoutedPrompts.Shared
             "Members '{0}' and '{1}' of result type '{2}' are both serialized as '{3}'; give one of them a distinct [JsonPropertyName]",
             Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0125.md");
 
+        public static readonly DiagnosticDescriptor ContextPlaceholder = new DiagnosticDescriptor(
+            "RP0126", "RouteContext parameter cannot be rendered into the prompt",
+            "Placeholder '{{{0}}}' in the prompt of method '{1}' names its RouteContext parameter, which is passed to the router and never rendered into the prompt; add a parameter for the value the prompt needs, or remove the placeholder",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0126.md");
+
+        public static readonly DiagnosticDescriptor MultipleContexts = new DiagnosticDescriptor(
+            "RP0127", "Routed prompt method takes more than one RouteContext",
+            "Parameter '{0}' of method '{1}' is a second RouteContext (after '{2}'); a request has one context, so keep one RouteContext parameter",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpPrefix + "RP0127.md");
+
         public static readonly DiagnosticDescriptor InternalFailure = new DiagnosticDescriptor(
             "RP0199", "RoutedPrompts could not process a routed method",
             "RoutedPrompts could not process method '{0}' ({1}), so it is not generated; please report this with the method's declaration",

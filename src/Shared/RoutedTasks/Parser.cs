@@ -18,6 +18,9 @@ namespace RoutedPrompts.Shared
     {
         public const string AttributeMetadataName = "RoutedPrompts.RoutedPromptAttribute";
 
+        /// <summary>The type of the one parameter a routed method passes to the router as the request's context, never into the prompt.</summary>
+        public const string RouteContextMetadataName = "RoutedPrompts.RouteContext";
+
         /// <summary>How the generator names the files that implement routed methods.</summary>
         public const string GeneratedFileSuffix = ".RoutedPrompts.g.cs";
 
@@ -111,6 +114,7 @@ namespace RoutedPrompts.Shared
             private readonly AttributeSyntax? _attributeSyntax;
             private readonly AttributeData _attribute;
             private readonly INamedTypeSymbol? _router;
+            private readonly INamedTypeSymbol? _routeContext;
             private readonly LocationInfo? _methodLocation;
             private readonly List<DiagnosticInfo> _diagnostics = new();
             private readonly List<INamedTypeSymbol> _types = new();
@@ -137,6 +141,7 @@ namespace RoutedPrompts.Shared
                 _attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
                 _attribute = attribute;
                 _router = compilation.GetTypeByMetadataName("RoutedPrompts.PromptRouter");
+                _routeContext = compilation.GetTypeByMetadataName(RouteContextMetadataName);
                 _methodLocation = LocationInfo.From(syntax.Identifier.GetLocation());
             }
 
@@ -210,9 +215,13 @@ namespace RoutedPrompts.Shared
                 _implementable = false;
             }
 
-            /// <summary>Each parameter's role and declaration; <see langword="false"/> when a type does not compile.</summary>
+            /// <summary>
+            /// Each parameter's role and declaration (RP0103 by reference, RP0127 a second RouteContext); <see langword="false"/>
+            /// when a type does not compile.
+            /// </summary>
             public bool ReadParameters()
             {
+                string? context = null;
                 foreach (var parameter in _method.Parameters)
                 {
                     if (parameter.Type.TypeKind == TypeKind.Error)
@@ -228,7 +237,20 @@ namespace RoutedPrompts.Shared
 
                     var role = parameter.Type.ToDisplayString() == "System.Threading.CancellationToken" ? ParameterRole.CancellationToken
                         : _router is not null && SymbolEqualityComparer.Default.Equals(parameter.Type, _router) ? ParameterRole.Router
+                        : _routeContext is not null && SymbolEqualityComparer.Default.Equals(parameter.Type, _routeContext) ? ParameterRole.Context
                         : ParameterRole.Bindable;
+                    if (role == ParameterRole.Context)
+                    {
+                        if (context is null)
+                        {
+                            context = parameter.Name;
+                        }
+                        else
+                        {
+                            _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MultipleContexts, LocationInfo.From(parameter.Locations.FirstOrDefault()), parameter.Name, MethodName, context));
+                        }
+                    }
+
                     var escaped = Formats.Identifier(parameter.Name);
                     var typeName = parameter.Type.ToDisplayString(Formats.FullyQualified);
                     var declaration = (parameter.IsParams ? "params " : string.Empty) +
@@ -518,6 +540,7 @@ namespace RoutedPrompts.Shared
                 RouterExpression = routerExpression,
                 RouterCapture = routerCapture,
                 CancellationTokenName = _parameters.FirstOrDefault(p => p.Role == ParameterRole.CancellationToken)?.Name,
+                ContextName = _parameters.FirstOrDefault(p => p.Role == ParameterRole.Context)?.Name,
                 HasErrors = descriptor is null,
                 Descriptor = descriptor,
                 Template = template,

@@ -142,16 +142,23 @@ namespace RoutedPrompts.Shared
                         break;
                     default:
                         ParameterInfo? match = null;
+                        var context = false;
                         foreach (var p in parameters)
                         {
-                            if (p.Role == ParameterRole.Bindable && string.Equals(p.PlainName, token.Text, StringComparison.Ordinal))
+                            if (string.Equals(p.PlainName, token.Text, StringComparison.Ordinal) && p.Role is ParameterRole.Bindable or ParameterRole.Context)
                             {
-                                match = p;
+                                match = p.Role == ParameterRole.Bindable ? p : null;
+                                context = p.Role == ParameterRole.Context;
                                 break;
                             }
                         }
 
-                        if (match is null)
+                        if (context)
+                        {
+                            // Its own rule, not RP0107: the "add a parameter" fix must not add a second parameter of that name.
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContextPlaceholder, locate(token.Start, token.Length), token.Text, methodName));
+                        }
+                        else if (match is null)
                         {
                             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownPlaceholder, locate(token.Start, token.Length), token.Text, methodName));
                         }

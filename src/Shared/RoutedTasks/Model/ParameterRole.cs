@@ -11,5 +11,8 @@ namespace RoutedPrompts.Shared
 
         /// <summary>A PromptRouter the request goes through.</summary>
         Router,
+
+        /// <summary>The request's RouteContext, passed to the router (never rendered into the prompt).</summary>
+        Context,
     }
 }

@@ -40,6 +40,9 @@ namespace RoutedPrompts.Shared
 
         public required string? CancellationTokenName { get; init; }
 
+        /// <summary>The RouteContext parameter passed to the router (as written in C#), or <see langword="null"/> when the method takes none.</summary>
+        public required string? ContextName { get; init; }
+
         public required bool HasErrors { get; init; }
 
         public required TaskDescriptor? Descriptor { get; init; }
