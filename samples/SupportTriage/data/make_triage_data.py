@@ -58,7 +58,7 @@ BEHAVIOUR = {
         "gpt-4o": dict(right=1.00, right_conf=(0.95, 0.998), wrong_conf=(0.50, 0.80), invalid=0.0),
     },
     "hard": {
-        "gpt-4o-mini": dict(right=0.35, right_conf=(0.60, 0.92), wrong_conf=(0.45, 0.95), invalid=0.08),
+        "gpt-4o-mini": dict(right=0.35, right_conf=(0.70, 0.95), wrong_conf=(0.30, 0.78), invalid=0.08),
         "gpt-4.1-mini": dict(right=0.88, right_conf=(0.80, 0.97), wrong_conf=(0.40, 0.75), invalid=0.0),
         "gpt-4o": dict(right=0.97, right_conf=(0.85, 0.99), wrong_conf=(0.50, 0.80), invalid=0.0),
     },
