@@ -99,6 +99,19 @@ foreach (var ticket in hardTickets)
     await report.RunAsync($"triage  \"{Shorten(ticket)}\"", () => prompts.TriageAsync(ticket), t => $"{t.Category}/{t.Priority}: {t.Summary}");
 }
 
+// Tickets from the enterprise support portal: the rule "enterprise-to-medium" (routedprompts.json) starts them at the
+// medium tier, whatever the classifier would say: a business decision, not a difficulty estimate.
+var enterprise = new RouteContext { Feature = "enterprise" };
+string[] enterpriseTickets =
+[
+    "Our SSO login fails for all 40 seats since this morning.",
+    "Please send the invoice for PO 7781 with our VAT number on it.",
+];
+foreach (var ticket in enterpriseTickets)
+{
+    await report.RunAsync($"triage  \"{Shorten(ticket)}\" (enterprise)", () => prompts.TriageAsync(ticket, enterprise), t => $"{t.Category}/{t.Priority}: {t.Summary}");
+}
+
 string[] emails =
 [
     "Hi, the headphones from order ORD-120045 broke after a week. I'd like my 49.99 USD back.",
