@@ -32,6 +32,8 @@ public sealed class PromptRouter
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly RouterMetrics _metrics;
+    // Counts input tokens for rules with a token condition; null: they are estimated.
+    private readonly IPromptTokenCounter? _tokenCounter;
     private readonly ConcurrentDictionary<Type, object> _validators = new();
     // The deployments whose missing confidence signal was logged: once per (tier, deployment) for the router's lifetime.
     private readonly ConcurrentDictionary<(Tier Tier, DeploymentInfo Info), bool> _missingConfidenceLogged = new();
@@ -68,6 +70,7 @@ public sealed class PromptRouter
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _metrics = RouterMetrics.Create(meterFactory);
+        _tokenCounter = services.GetService<IPromptTokenCounter>();
 
         // Listen before the first read, so no change falls between the two. A valid change arrives through OnChange; one
         // that fails validation never does (the monitor throws before it notifies), so the options' change token
@@ -126,7 +129,7 @@ public sealed class PromptRouter
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(messages);
-        return RouteCoreAsync(task, messages, cancellationToken);
+        return RouteCoreAsync(task, messages, null, null, cancellationToken);
     }
 
     /// <summary>Routes one request of <paramref name="task"/> with its context and arguments (what generated methods call).</summary>
@@ -143,23 +146,26 @@ public sealed class PromptRouter
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(messages);
-        return RouteCoreAsync(task, messages, cancellationToken); // CONTRACT: context and arguments are read by the rules (issue 12)
+        return RouteCoreAsync(task, messages, context, arguments, cancellationToken);
     }
 
-    private async ValueTask<Routed<T>> RouteCoreAsync<T>(RoutedTask<T> task, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
+    private async ValueTask<Routed<T>> RouteCoreAsync<T>(
+        RoutedTask<T> task, IReadOnlyList<ChatMessage> messages, RouteContext? context, IReadOnlyList<object?>? arguments, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var plan = CurrentPlan();
         var route = plan.For(task);
         var (runtime, gates) = await PrepareAsync(task).ConfigureAwait(false);
 
-        var (start, max) = (route.Start, route.Max);
         var attempts = new List<RoutingAttempt>();
         Exception? lastProviderError = null;
         HashSet<ReplayRecording>? unrecorded = null; // recordings that lack this request: their deployments cannot answer it
 
         using var activity = RoutedPromptsTelemetry.ActivitySource.StartActivity("RoutedPrompts.Route");
         activity?.SetTag(TelemetryTags.Task, task.Name);
+        var decision = Decide(task, route, plan, messages, context, arguments);
+        var (start, max) = (decision.Start, decision.Max);
+        TagDecision(activity, decision);
 
         for (var tier = start; tier <= max; tier++)
         {
@@ -195,10 +201,10 @@ public sealed class PromptRouter
                 answered = true;
                 if (attempt.Accepted)
                 {
-                    _metrics.Requests.Add(1, new(TelemetryTags.Task, task.Name), new(TelemetryTags.Outcome, "succeeded"), new(TelemetryTags.Tier, TierNames.Name(tier)));
+                    _metrics.Requests.Add(1, RequestTags(task.Name, "succeeded", TierNames.Name(tier), decision));
                     activity?.SetTag(TelemetryTags.Tier, TierNames.Name(tier));
                     activity?.SetTag(TelemetryTags.Outcome, "succeeded");
-                    return new Routed<T>(task.Name, value!, attempts.ToArray());
+                    return new Routed<T>(task.Name, value!, attempts.ToArray()) { Route = decision };
                 }
 
                 break; // a gate failed: escalate to the next tier
@@ -211,7 +217,7 @@ public sealed class PromptRouter
             }
         }
 
-        _metrics.Requests.Add(1, new(TelemetryTags.Task, task.Name), new(TelemetryTags.Outcome, "failed"), new(TelemetryTags.Tier, "none"));
+        _metrics.Requests.Add(1, RequestTags(task.Name, "failed", "none", decision));
         activity?.SetTag(TelemetryTags.Outcome, "failed");
         activity?.SetStatus(ActivityStatusCode.Error, "No acceptable answer.");
         if (attempts.Count > 0)
@@ -219,7 +225,103 @@ public sealed class PromptRouter
             RouterLog.Exhausted(_logger, task.Name, attempts.Count, TierNames.Name(attempts[^1].Outcome), TierNames.Name(attempts[^1].Tier));
         }
 
-        throw new RoutingException(task.Name, attempts.ToArray(), plan.Source.ExposeProviderExceptions ? lastProviderError : null);
+        throw new RoutingException(task.Name, attempts.ToArray(), plan.Source.ExposeProviderExceptions ? lastProviderError : null) { Route = decision };
+    }
+
+    /// <summary>
+    /// Where this request starts and how far it may go: the task's planned range, narrowed by the first routing rule
+    /// whose conditions hold (the task's rules, then the global ones) through the one range rule
+    /// (<see cref="TaskRoute.Narrow"/>). Free when no rule applies to the task. The classifier's step follows the rules here.
+    /// </summary>
+    private RouteDecision Decide(RoutedTask task, TaskRoute route, RoutePlan plan, IReadOnlyList<ChatMessage> messages, RouteContext? context, IReadOnlyList<object?>? arguments)
+    {
+        if (route.Rules.Length == 0)
+        {
+            return context is null ? route.PlannedDecision : new RouteDecision { PlannedStart = route.Start, Start = route.Start, Max = route.Max, Context = context };
+        }
+
+        var request = new RuleRequest(messages, context, arguments, () => CountTokens(plan, route.Start, messages));
+        CompiledRule? matched = null;
+        foreach (var (rule, parameterIndex) in route.Rules)
+        {
+            if (rule.Matches(request, parameterIndex, out var timedOut))
+            {
+                matched = rule;
+                break;
+            }
+
+            if (timedOut && rule.FirstTimeout())
+            {
+                RouterLog.RulePatternTimeout(_logger, task.Name, rule.Name, rule.Parameter!, Shared.RoutingRules.MatchTimeout.TotalMilliseconds);
+            }
+        }
+
+        var (start, max) = matched is null ? (route.Start, route.Max) : route.Narrow(matched.StartTier, matched.MaxTier);
+        if (matched is not null && (start != route.Start || max != route.Max))
+        {
+            RouterLog.RuleApplied(_logger, task.Name, matched.Name, TierNames.Name(start), TierNames.Name(max), TierNames.Name(route.Start), TierNames.Name(route.Max));
+        }
+
+        var tokens = request.CountedTokens;
+        return new RouteDecision
+        {
+            PlannedStart = route.Start,
+            Start = start,
+            Max = max,
+            Rule = matched?.Name,
+            InputTokens = tokens?.Tokens,
+            InputTokensEstimated = tokens?.Estimated ?? false,
+            Context = context,
+        };
+    }
+
+    /// <summary>
+    /// The request's input tokens: by the <see cref="IPromptTokenCounter"/> for the planned start tier's first
+    /// deployment's model when it knows the model, else estimated (<see cref="PromptFeatures.EstimateTokens"/>).
+    /// </summary>
+    private (int Tokens, bool Estimated) CountTokens(RoutePlan plan, Tier plannedStart, IReadOnlyList<ChatMessage> messages)
+    {
+        var deployments = plan.Deployments(plannedStart);
+        return _tokenCounter is not null && deployments.Count > 0 && _tokenCounter.TryCountTokens(deployments[0].Plan.Info.Model, messages, out var tokens) && tokens >= 0
+            ? (tokens, false)
+            : (PromptFeatures.EstimateTokens(messages), true);
+    }
+
+    /// <summary>The route activity's decision tags: the context (the tenant only here, never on a metric) and the range.</summary>
+    private static void TagDecision(Activity? activity, RouteDecision decision)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        if (decision.Context is { } context)
+        {
+            activity.SetTag(TelemetryTags.ContextFeature, context.Feature);
+            activity.SetTag(TelemetryTags.ContextUserTier, context.UserTier);
+            activity.SetTag(TelemetryTags.ContextTenant, context.Tenant);
+        }
+
+        activity.SetTag(TelemetryTags.RouteRule, decision.Rule);
+        activity.SetTag(TelemetryTags.RouteStartTier, TierNames.Name(decision.Start));
+        activity.SetTag(TelemetryTags.RoutePlannedStartTier, TierNames.Name(decision.PlannedStart));
+    }
+
+    /// <summary>The tags of <c>routedprompts.requests</c>: task, outcome, tier, and the request's feature and rule when it has them.</summary>
+    private static TagList RequestTags(string taskName, string outcome, string tier, RouteDecision decision)
+    {
+        var tags = new TagList { { TelemetryTags.Task, taskName }, { TelemetryTags.Outcome, outcome }, { TelemetryTags.Tier, tier } };
+        if (decision.Context?.Feature is { } feature)
+        {
+            tags.Add(TelemetryTags.Feature, feature);
+        }
+
+        if (decision.Rule is { } rule)
+        {
+            tags.Add(TelemetryTags.Rule, rule);
+        }
+
+        return tags;
     }
 
     /// <summary>

@@ -45,10 +45,15 @@ internal sealed class RoutePlan
 internal sealed class TaskRoute
 {
     private readonly double?[] _thresholds;
+    private readonly Tier _floor;
+    private readonly Tier _ceiling;
 
     public TaskRoute(RoutedTask task, RouterSettings settings)
     {
         (Start, Max) = settings.Range(task);
+        (_floor, _ceiling) = (task.Tier, task.MaxTier);
+        Rules = settings.Rules.For(task);
+        PlannedDecision = new RouteDecision { PlannedStart = Start, Start = Start, Max = Max };
         _thresholds = new double?[TierNames.All.Length];
         for (var i = 0; i < _thresholds.Length; i++)
         {
@@ -66,6 +71,26 @@ internal sealed class TaskRoute
 
     /// <summary>The task's configuration (its chat options), or <see langword="null"/>.</summary>
     public TaskOptions? ChatOptions { get; }
+
+    /// <summary>The routing rules that apply to the task, in the order they are tried (empty: routing costs nothing extra).</summary>
+    public TaskRule[] Rules { get; }
+
+    /// <summary>The decision of a request no rule narrows and without a context (shared: it is immutable).</summary>
+    public RouteDecision PlannedDecision { get; }
+
+    /// <summary>
+    /// The range of a request a rule (or the classifier) narrows: the start raised to <paramref name="raisedStart"/>
+    /// (never lowered below the planned start), the cap lowered to <paramref name="loweredMax"/> (never raised above the
+    /// planned cap), composed by the one range rule (<see cref="Shared.TierRange.Reachable"/>): the code's tier stays the
+    /// floor and its <c>MaxTier</c> the ceiling, and a start never passes the cap.
+    /// </summary>
+    public (Tier Start, Tier Max) Narrow(Tier? raisedStart, Tier? loweredMax)
+    {
+        var start = raisedStart is { } raised && raised > Start ? raised : Start;
+        var max = loweredMax is { } lowered && lowered < Max ? lowered : Max;
+        var (first, last) = Shared.TierRange.Reachable((int)_floor, (int)_ceiling, (int)start, (int)max);
+        return ((Tier)first, (Tier)last);
+    }
 
     /// <summary>The confidence threshold at <paramref name="tier"/> (<see cref="RouterSettings.ConfidenceThreshold"/>).</summary>
     public double? Threshold(Tier tier) => (uint)tier < (uint)_thresholds.Length ? _thresholds[(int)tier] : null;

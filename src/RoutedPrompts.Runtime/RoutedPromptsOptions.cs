@@ -16,6 +16,12 @@ public sealed class RoutedPromptsOptions
     public Dictionary<string, TaskOptions> Tasks { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
+    /// Routing rules for every task (a rule may name its <see cref="RoutingRuleOptions.Task"/>), tried after the task's
+    /// own <see cref="TaskOptions.Rules"/>, in order; the first whose conditions all hold decides the request's range.
+    /// </summary>
+    public List<RoutingRuleOptions> Rules { get; set; } = [];
+
+    /// <summary>
     /// Whether logs may contain prompt and answer text and provider exceptions (whose messages may echo a key or the
     /// request). Off by default: logs then carry task names, tiers, deployments, outcomes, exception types and HTTP
     /// statuses only.
@@ -129,4 +135,73 @@ public sealed class TaskOptions
 
     /// <summary>Sent as <c>ChatOptions.Seed</c>; the provider's default when unset.</summary>
     public long? Seed { get; set; }
+
+    /// <summary>
+    /// The task's routing rules, tried in order before the global <see cref="RoutedPromptsOptions.Rules"/>; the first
+    /// whose conditions all hold decides the request's range. <see cref="RoutingRuleOptions.Task"/> is not set here.
+    /// </summary>
+    public List<RoutingRuleOptions> Rules { get; set; } = [];
+}
+
+/// <summary>
+/// A routing rule: when every condition of <see cref="When"/> holds for a request (a rule without conditions matches
+/// every request), the request starts at <see cref="StartTier"/> and/or may reach at most <see cref="MaxTier"/>. The
+/// task's code tier stays the floor and its <c>MaxTier</c> the ceiling.
+/// </summary>
+public sealed class RoutingRuleOptions
+{
+    /// <summary>The rule's name, reported in <see cref="RouteDecision.Rule"/>, telemetry and logs; its configuration path when unset.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>On a global rule only: the task the rule applies to (for example <c>SupportPrompts.Triage</c>); every task when unset.</summary>
+    public string? Task { get; set; }
+
+    /// <summary>The conditions, all of which must hold; none: the rule matches every request.</summary>
+    public RoutingRuleConditions? When { get; set; }
+
+    /// <summary>Raises the request's start tier (skip the cheap attempt). Never below the task's planned start.</summary>
+    public Tier? StartTier { get; set; }
+
+    /// <summary>Lowers the highest tier the request may reach (cap spend). Never below the task's code tier.</summary>
+    public Tier? MaxTier { get; set; }
+}
+
+/// <summary>What a request must be for a <see cref="RoutingRuleOptions"/> to match; every condition set must hold.</summary>
+public sealed class RoutingRuleConditions
+{
+    /// <summary>The request's <see cref="RouteContext.Feature"/>, compared ignoring case.</summary>
+    public string? Feature { get; set; }
+
+    /// <summary>The request's <see cref="RouteContext.UserTier"/>, compared ignoring case.</summary>
+    public string? UserTier { get; set; }
+
+    /// <summary>Tags that must all be in the request's <see cref="RouteContext.Tags"/> (compared ignoring case).</summary>
+    public List<string> Tags { get; set; } = [];
+
+    /// <summary>
+    /// The fewest input tokens (all messages), counted with the planned start tier's first deployment's tokenizer when an
+    /// <see cref="IPromptTokenCounter"/> knows its model, else estimated (<see cref="RouteDecision.InputTokensEstimated"/>).
+    /// </summary>
+    public int? MinInputTokens { get; set; }
+
+    /// <summary>The most input tokens (see <see cref="MinInputTokens"/>).</summary>
+    public int? MaxInputTokens { get; set; }
+
+    /// <summary>The shortest prompt, in characters of the request's user messages.</summary>
+    public int? MinPromptLength { get; set; }
+
+    /// <summary>The longest prompt, in characters of the request's user messages.</summary>
+    public int? MaxPromptLength { get; set; }
+
+    /// <summary>Whether the request's user messages must (<see langword="true"/>) or must not (<see langword="false"/>) contain code.</summary>
+    public bool? HasCode { get; set; }
+
+    /// <summary>The method parameter whose value (as the prompt renders it) <see cref="Pattern"/> must match.</summary>
+    public string? Parameter { get; set; }
+
+    /// <summary>
+    /// A .NET regular expression (culture-invariant, at most 100 ms per match; a timeout is no match) the value of
+    /// <see cref="Parameter"/> must match, for example <c>(?i)stack ?trace</c>.
+    /// </summary>
+    public string? Pattern { get; set; }
 }

@@ -79,6 +79,8 @@ internal sealed class RoutedPromptsOptionsValidator(IServiceProvider services) :
             }
         }
 
+        CheckRules(options, tasks, failures);
+
         if (failures.Count == 0)
         {
             var settings = RouterSettings.Build(options);
@@ -94,6 +96,45 @@ internal sealed class RoutedPromptsOptionsValidator(IServiceProvider services) :
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>
+    /// Every routing rule, global then per task, by the one rule checker (<see cref="RoutingRules.Check"/>, RP0016 at
+    /// build time): each message names the rule's configuration path and the fix.
+    /// </summary>
+    private static void CheckRules(RoutedPromptsOptions options, IReadOnlyList<RoutedTask> tasks, List<string> failures)
+    {
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? known = tasks.Count == 0
+            ? null
+            : tasks.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Parameters, StringComparer.Ordinal);
+        var problems = new List<RuleProblem>();
+        var rules = options.Rules ?? [];
+        for (var i = 0; i < rules.Count; i++)
+        {
+            CheckRule(rules[i], string.Create(CultureInfo.InvariantCulture, $"{Root}:{RoutingRules.RulesKey}:{i}"), null, known, problems);
+        }
+
+        foreach (var (taskName, task) in options.Tasks)
+        {
+            var taskRules = task?.Rules ?? [];
+            for (var i = 0; i < taskRules.Count; i++)
+            {
+                CheckRule(taskRules[i], string.Create(CultureInfo.InvariantCulture, $"{Root}:Tasks:{taskName}:{RoutingRules.RulesKey}:{i}"), taskName, known, problems);
+            }
+        }
+
+        failures.AddRange(problems.Select(p => p.Message));
+
+        static void CheckRule(RoutingRuleOptions? rule, string path, string? owner, IReadOnlyDictionary<string, IReadOnlyList<string>>? known, List<RuleProblem> problems)
+        {
+            if (rule is null)
+            {
+                problems.Add(new RuleProblem(string.Empty, $"{path} is empty. Give it a StartTier or a MaxTier, and conditions under When."));
+                return;
+            }
+
+            RoutingRules.Check(RouteRules.Spec(rule), path, owner, known, problems);
+        }
     }
 
     private static void ValidateDeployment(string path, DeploymentOptions? deployment, IServiceProviderIsKeyedService? keyed, List<string> failures)

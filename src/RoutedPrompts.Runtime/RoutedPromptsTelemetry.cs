@@ -9,7 +9,10 @@ public static class RoutedPromptsTelemetry
     /// <summary>The name of the activity source and of the meter: <c>RoutedPrompts</c>.</summary>
     public const string SourceName = "RoutedPrompts";
 
-    /// <summary>Counter of routed requests (tags: task, outcome <c>succeeded</c>/<c>failed</c>, tier that answered).</summary>
+    /// <summary>
+    /// Counter of routed requests (tags: task, outcome <c>succeeded</c>/<c>failed</c>, tier that answered, and when set
+    /// the request's <c>feature</c> (<see cref="RouteContext.Feature"/>) and the routing <c>rule</c> that matched).
+    /// </summary>
     public const string RequestsInstrument = "routedprompts.requests";
 
     /// <summary>
@@ -150,4 +153,19 @@ internal static class TelemetryTags
     public const string Failure = "failure";
     public const string StatusCode = "http.response.status_code";
     public const string Retries = "retries";
+
+    /// <summary>The request's <see cref="RouteContext.Feature"/> on <c>routedprompts.requests</c> (only when set).</summary>
+    public const string Feature = "feature";
+
+    /// <summary>The routing rule that matched, on <c>routedprompts.requests</c> (only when one did).</summary>
+    public const string Rule = "rule";
+
+    public const string ContextFeature = "routedprompts.context.feature";
+    public const string ContextUserTier = "routedprompts.context.user_tier";
+
+    /// <summary>On the route activity only: a tenant is too many values for a metric.</summary>
+    public const string ContextTenant = "routedprompts.context.tenant";
+    public const string RouteRule = "routedprompts.route.rule";
+    public const string RouteStartTier = "routedprompts.route.start_tier";
+    public const string RoutePlannedStartTier = "routedprompts.route.planned_start_tier";
 }

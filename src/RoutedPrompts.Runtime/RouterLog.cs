@@ -60,4 +60,12 @@ internal static partial class RouterLog
     [LoggerMessage(EventId = 13, EventName = "MissingConfidence", Level = LogLevel.Warning,
         Message = "Deployment {Deployment} of tier {Tier} answered routed task {Task} without a confidence signal although the tier has a confidence threshold, so its answers fail the gate (MissingConfidence) and escalate; logged once per deployment. {Reason}")]
     public static partial void MissingConfidence(ILogger logger, string task, string tier, string deployment, string reason);
+
+    [LoggerMessage(EventId = 14, EventName = "RuleApplied", Level = LogLevel.Debug,
+        Message = "Routed task {Task}: routing rule {Rule} set the range to {StartTier}..{MaxTier} (planned {PlannedStartTier}..{PlannedMaxTier})")]
+    public static partial void RuleApplied(ILogger logger, string task, string rule, string startTier, string maxTier, string plannedStartTier, string plannedMaxTier);
+
+    [LoggerMessage(EventId = 15, EventName = "RulePatternTimeout", Level = LogLevel.Warning,
+        Message = "Routed task {Task}: the pattern of routing rule {Rule} ran longer than {TimeoutMs} ms on parameter {Parameter}, so the rule did not match; simplify the pattern (logged once per rule and configuration)")]
+    public static partial void RulePatternTimeout(ILogger logger, string task, string rule, string parameter, double timeoutMs);
 }

@@ -44,6 +44,7 @@ internal sealed class RouterSettings
     private RouterSettings(RoutedPromptsOptions source)
     {
         Source = source;
+        Rules = RouteRules.Build(source);
         _tiers = new DeploymentPlan[TierNames.All.Length][];
         _whenUnavailable = new TierUnavailableBehavior[TierNames.All.Length];
         for (var i = 0; i < _tiers.Length; i++)
@@ -71,6 +72,9 @@ internal sealed class RouterSettings
             _whenUnavailable[(int)tier] = tierOptions.WhenUnavailable ?? source.WhenTierUnavailable;
         }
     }
+
+    /// <summary>The routing rules of these options, each pattern compiled once.</summary>
+    public RouteRules Rules { get; }
 
     /// <summary>The options these settings were built from.</summary>
     public RoutedPromptsOptions Source { get; }

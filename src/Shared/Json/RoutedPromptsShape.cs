@@ -132,6 +132,40 @@ namespace RoutedPrompts.Shared
             Key("WhenUnavailable", SettingKind.UnavailableBehavior));
 
         /// <summary>
+        /// A routing rule's conditions (<c>When</c>): kinds only; what they must be (ranges, a pattern that compiles, a
+        /// known parameter) is <see cref="RoutingRules.Check"/>'s, RP0016 at build time.
+        /// </summary>
+        private static readonly Setting RuleConditions = Setting.Section(
+            Key("Feature", SettingKind.String),
+            Key("UserTier", SettingKind.String),
+            new KeyValuePair<string, Setting>("Tags", Setting.List(Setting.Value(SettingKind.String))),
+            Key("MinInputTokens", SettingKind.Integer),
+            Key("MaxInputTokens", SettingKind.Integer),
+            Key("MinPromptLength", SettingKind.Integer),
+            Key("MaxPromptLength", SettingKind.Integer),
+            Key("HasCode", SettingKind.Boolean),
+            Key("Parameter", SettingKind.String),
+            Key("Pattern", SettingKind.String));
+
+        /// <summary>
+        /// A rule under <c>Tasks:&lt;name&gt;:Rules</c>. Its tiers are strings here: a rule's tier names are
+        /// <see cref="RoutingRules.Check"/>'s (RP0016), so a misspelled one is reported once.
+        /// </summary>
+        public static readonly Setting TaskRule = Setting.Section(
+            Key("Name", SettingKind.String),
+            new KeyValuePair<string, Setting>("When", RuleConditions),
+            Key("StartTier", SettingKind.String),
+            Key("MaxTier", SettingKind.String));
+
+        /// <summary>A rule under <c>RoutedPrompts:Rules</c>: a task rule that may name its <c>Task</c>.</summary>
+        public static readonly Setting GlobalRule = Setting.Section(
+            Key("Name", SettingKind.String),
+            Key("Task", SettingKind.String),
+            new KeyValuePair<string, Setting>("When", RuleConditions),
+            Key("StartTier", SettingKind.String),
+            Key("MaxTier", SettingKind.String));
+
+        /// <summary>
         /// A <c>Tasks:&lt;name&gt;</c> entry: the routing overrides and the chat options sent with every request of the
         /// task (named as <c>Microsoft.Extensions.AI.ChatOptions</c> names them).
         /// </summary>
@@ -142,7 +176,8 @@ namespace RoutedPrompts.Shared
             new KeyValuePair<string, Setting>(Temperature, Setting.Value(SettingKind.Number, 0, 2, "0.2")),
             new KeyValuePair<string, Setting>(MaxOutputTokens, Setting.Value(SettingKind.Integer, 1, int.MaxValue, "1024")),
             new KeyValuePair<string, Setting>(TopP, Setting.Value(SettingKind.Number, 0, 1, "0.9")),
-            new KeyValuePair<string, Setting>(Seed, Setting.Value(SettingKind.Integer, long.MinValue, long.MaxValue, "42")));
+            new KeyValuePair<string, Setting>(Seed, Setting.Value(SettingKind.Integer, long.MinValue, long.MaxValue, "42")),
+            new KeyValuePair<string, Setting>(RoutingRules.RulesKey, Setting.List(TaskRule)));
 
         /// <summary>The section itself (the root of an unwrapped <c>routedprompts.json</c>).</summary>
         public static readonly Setting Root = Setting.Section(
@@ -151,6 +186,7 @@ namespace RoutedPrompts.Shared
                 new KeyValuePair<string, Setting>(TierNames[1], Tier),
                 new KeyValuePair<string, Setting>(TierNames[2], Tier))),
             new KeyValuePair<string, Setting>("Tasks", Setting.Map(Task)),
+            new KeyValuePair<string, Setting>(RoutingRules.RulesKey, Setting.List(GlobalRule)),
             Key("LogContent", SettingKind.Boolean),
             Key("ExposeProviderExceptions", SettingKind.Boolean),
             new KeyValuePair<string, Setting>("Resilience", Resilience),
