@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Spectre.Console.Testing;
 
 namespace RoutedPrompts.Evaluation.Tests;
@@ -60,5 +61,49 @@ public sealed class SampleToolTests : IDisposable
         Assert.Equal(0, after.Exit);
         Assert.Contains("3 routed task(s) match", after.Output);
         Assert.Equal(["SupportPrompts.DraftReply", "SupportPrompts.ExtractRefund", "SupportPrompts.Triage"], LockFile.Read(Path.Combine(_dir, LockFile.FileName)).Tasks.Keys);
+    }
+
+    /// <summary>
+    /// The sample's recording answers every row of its triage eval set for every model (an eval with a missing answer
+    /// fails), and eval → calibrate on it, as the README's "The sample" runs them, writes the triage entry the sample
+    /// commits (everything but the calibration time): the committed lock entry is what the tools produce from the
+    /// committed data.
+    /// </summary>
+    [Fact]
+    public async Task The_sample_recording_covers_the_triage_eval_set_and_reproduces_the_committed_lock_entry()
+    {
+        const string Triage = "SupportPrompts.Triage";
+        var sample = Path.GetFullPath(Path.Combine(Datasets.RepoRoot, "samples", "SupportTriage"));
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<Configuration>/net10.0
+        var assembly = Path.Combine(sample, "bin", configuration, "net10.0", "SupportTriage.dll");
+        foreach (var file in new[] { "routedprompts.json", "evals/triage.jsonl", "recordings/support-demo.jsonl" })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(_dir, file))!);
+            File.Copy(Path.Combine(sample, file), Path.Combine(_dir, file));
+        }
+
+        async Task<(int Exit, string Output)> Run(params string[] args)
+        {
+            var console = new TestConsole();
+            console.Profile.Width = 400;
+            var exit = await Cli.CliApp.RunAsync([.. args, "--task", Triage, "--assembly", assembly, "--project-dir", _dir], console);
+            return (exit, console.Output);
+        }
+
+        var eval = await Run("eval", "--replay", Path.Combine(_dir, "recordings", "support-demo.jsonl"), "--ignore-field", "summary");
+        Assert.True(eval.Exit == 0, eval.Output);
+        var calibrate = await Run("calibrate");
+        Assert.True(calibrate.Exit == 0, calibrate.Output);
+
+        static JsonNode Entry(string lockFile)
+        {
+            var entry = JsonNode.Parse(File.ReadAllText(lockFile))!["tasks"]![Triage]!.DeepClone().AsObject();
+            entry.Remove("calibratedAt");
+            return entry;
+        }
+
+        var produced = Entry(Path.Combine(_dir, LockFile.FileName));
+        var committed = Entry(Path.Combine(sample, LockFile.FileName));
+        Assert.True(JsonNode.DeepEquals(produced, committed), $"produced:\n{produced}\ncommitted:\n{committed}");
     }
 }
