@@ -59,6 +59,7 @@ namespace RoutedPrompts.Analyzers
                 start.RegisterCompilationEndAction(c => AnalyzeFallbackChains(c, inputs, reach));
                 start.RegisterCompilationEndAction(c => ReportDuplicateNames(c, names));
                 start.RegisterCompilationEndAction(c => ReportUnknownTasks(c, inputs, names));
+                start.RegisterCompilationEndAction(c => ReportInvalidRules(c, inputs, names));
             });
         }
 
@@ -112,7 +113,7 @@ namespace RoutedPrompts.Analyzers
 
             if (resolved.Model is { Descriptor: { } descriptor })
             {
-                names.Add(new TaskName(descriptor.Name, syntax.Identifier.GetLocation(), method.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)));
+                names.Add(new TaskName(descriptor.Name, syntax.Identifier.GetLocation(), method.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat), descriptor.BoundParameters.ToArray()));
             }
             else
             {
@@ -166,6 +167,38 @@ namespace RoutedPrompts.Analyzers
                 {
                     context.ReportDiagnostic(Diagnostic.Create(
                         Rules.UnknownTask, inputs.FileLocation(file, task.Value.NameStart, task.Value.NameLength), task.Key, RoutedPromptsShape.Nearest(task.Key, known.OrderBy(n => n, StringComparer.Ordinal))));
+                }
+            }
+        }
+
+        // Routing rules are checked by the one rule checker the runtime's options validation also runs (RoutingRules.Check);
+        // task and parameter names only when every routed method of the project is known (as for RP0015).
+        private static void ReportInvalidRules(CompilationAnalysisContext context, ProjectInputs inputs, ConcurrentBag<TaskName> names)
+        {
+            if (inputs.Config is not { } config || inputs.ConfigFile is not { } file || config.Rules.Count == 0)
+            {
+                return;
+            }
+
+            Dictionary<string, IReadOnlyList<string>>? tasks = null;
+            if (!names.IsEmpty && !names.Any(n => n.Name is null))
+            {
+                tasks = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+                foreach (var task in names)
+                {
+                    tasks[task.Name!] = task.Parameters ?? Array.Empty<string>();
+                }
+            }
+
+            foreach (var rule in config.Rules)
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                var problems = new List<RuleProblem>();
+                RoutingRules.Check(rule.Spec, rule.Path, rule.OwnerTask, tasks, problems);
+                foreach (var problem in problems)
+                {
+                    var node = rule.Locate(problem.Key);
+                    context.ReportDiagnostic(Diagnostic.Create(Rules.InvalidRoutingRule, inputs.FileLocation(file, node.Start, node.End - node.Start), problem.Message));
                 }
             }
         }
@@ -247,5 +280,5 @@ namespace RoutedPrompts.Analyzers
     internal sealed record TaskReach(string Name, int First, int Last);
 
     /// <summary>A routed method and its task's name (<see langword="null"/> when the method has errors that leave it unnamed).</summary>
-    internal sealed record TaskName(string? Name, Location Location, string Method);
+    internal sealed record TaskName(string? Name, Location Location, string Method, IReadOnlyList<string>? Parameters = null);
 }

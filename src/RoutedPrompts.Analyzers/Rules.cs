@@ -68,6 +68,13 @@ namespace RoutedPrompts.Analyzers
             ConfigurationCategory,
             WellKnownDiagnosticTags.CompilationEnd);
 
+        public static readonly DiagnosticDescriptor InvalidRoutingRule = Create(
+            "RP0016", "Invalid routing rule in routedprompts.json",
+            "{0}",
+            ConfigurationCategory,
+            DiagnosticSeverity.Error,
+            WellKnownDiagnosticTags.CompilationEnd);
+
         public static readonly DiagnosticDescriptor CascadeWithoutGate = Create(
             "RP0020", "Cascade without a gate",
             "Routed task '{0}' returns free text and has no validator and no confidence threshold, so no answer ever fails and the cascade never escalates; set Validator, ValidatorType or ConfidenceThreshold",
@@ -84,7 +91,7 @@ namespace RoutedPrompts.Analyzers
         public static readonly ImmutableHashSet<string> EvalRuleIds = ImmutableHashSet.Create(NoEvalSet.Id, EvalRowUnusable.Id, EvalSetTooSmall.Id, StaleEvaluation.Id);
 
         public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
-            NoEvalSet, EvalRowUnusable, EvalSetTooSmall, StaleEvaluation, NoFallbackChain, ConfigurationUnusable, FallbackStepsDown, UnknownSetting, InvalidSetting, UnknownTask, CascadeWithoutGate, DuplicateTaskName);
+            NoEvalSet, EvalRowUnusable, EvalSetTooSmall, StaleEvaluation, NoFallbackChain, ConfigurationUnusable, FallbackStepsDown, UnknownSetting, InvalidSetting, UnknownTask, InvalidRoutingRule, CascadeWithoutGate, DuplicateTaskName);
 
         private static DiagnosticDescriptor Create(string id, string title, string message, string category, params string[] customTags) =>
             Create(id, title, message, category, DiagnosticSeverity.Warning, customTags);

@@ -213,9 +213,9 @@ public sealed class ConfigurationTests
         [(Sources.ConfigPath, "{ \"Tier\": {},\n\"Tasks\": { \"Prompts.Summarize\": { \"Temprature\": 0.2 } },\n\"Resilience\": { \"MaxRetries\": 1, \"maxretries\": 2 } }"), Evals],
         null,
         Diagnostic(Rules.UnknownSetting).WithSpan(Sources.ConfigPath, 1, 3, 1, 9)
-            .WithArguments("Tier is not a RoutedPrompts setting: did you mean 'Tiers'? The keys here are Tiers, Tasks, LogContent, ExposeProviderExceptions, Resilience, WhenTierUnavailable."),
+            .WithArguments("Tier is not a RoutedPrompts setting: did you mean 'Tiers'? The keys here are Tiers, Tasks, Rules, LogContent, ExposeProviderExceptions, Resilience, WhenTierUnavailable."),
         Diagnostic(Rules.UnknownSetting).WithSpan(Sources.ConfigPath, 2, 35, 2, 47)
-            .WithArguments("Tasks:Prompts.Summarize:Temprature is not a RoutedPrompts setting: did you mean 'Temperature'? The keys here are ConfidenceThreshold, Tier, MaxTier, Temperature, MaxOutputTokens, TopP, Seed."),
+            .WithArguments("Tasks:Prompts.Summarize:Temprature is not a RoutedPrompts setting: did you mean 'Temperature'? The keys here are ConfidenceThreshold, Tier, MaxTier, Temperature, MaxOutputTokens, TopP, Seed, Rules."),
         Diagnostic(Rules.UnknownSetting).WithSpan(Sources.ConfigPath, 3, 34, 3, 46)
             .WithArguments("Resilience:maxretries is given twice (keys are compared ignoring case); remove one."),
         Diagnostic(Rules.NoFallbackChain).WithLocation(0).WithArguments("Small", "Prompts.Summarize", 0));

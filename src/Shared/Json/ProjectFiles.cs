@@ -62,6 +62,53 @@ namespace RoutedPrompts.Shared
         public int NameLength { get; }
     }
 
+    /// <summary>A routing rule in <c>routedprompts.json</c> (<c>Rules:N</c> or <c>Tasks:&lt;name&gt;:Rules:N</c>), for <see cref="RoutingRules.Check"/>.</summary>
+    internal sealed class RuleEntry
+    {
+        public RuleEntry(RuleSpec spec, string path, string? ownerTask, JsonNode node)
+        {
+            Spec = spec;
+            Path = path;
+            OwnerTask = ownerTask;
+            Node = node;
+        }
+
+        /// <summary>What the rule says (values of the wrong kind, reported as RP0014, are left out).</summary>
+        public RuleSpec Spec { get; }
+
+        /// <summary>The rule's configuration path under the section (<c>Tasks:X:Rules:0</c>).</summary>
+        public string Path { get; }
+
+        /// <summary>The task whose <c>Rules</c> hold the rule, or <see langword="null"/> for a global rule.</summary>
+        public string? OwnerTask { get; }
+
+        /// <summary>The rule's object in the file.</summary>
+        public JsonNode Node { get; }
+
+        /// <summary>
+        /// Where a problem's key (<see cref="RuleProblem.Key"/>, e.g. <c>When:Pattern</c>) is in the file: its value, or
+        /// the rule itself when the key is empty or absent.
+        /// </summary>
+        public JsonNode Locate(string key)
+        {
+            var node = Node;
+            foreach (var segment in key.Length == 0 ? new string[0] : key.Split(':'))
+            {
+                var next = node.Kind == JsonNodeKind.Array
+                    ? int.TryParse(segment, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) && index < node.Items.Count ? node.Items[index] : null
+                    : node.Get(segment, ignoreCase: true);
+                if (next is null)
+                {
+                    break;
+                }
+
+                node = next;
+            }
+
+            return node;
+        }
+    }
+
     /// <summary>Something in <c>routedprompts.json</c> the configuration would reject: an unknown key or an unusable value.</summary>
     internal sealed class ConfigurationProblem
     {
@@ -94,12 +141,16 @@ namespace RoutedPrompts.Shared
     {
         public const string FileName = "routedprompts.json";
 
-        private RoutedPromptsManifest(IReadOnlyList<DeploymentEntry>[] tiers, Dictionary<string, TaskOverride> tasks, List<ConfigurationProblem> problems)
+        private RoutedPromptsManifest(IReadOnlyList<DeploymentEntry>[] tiers, Dictionary<string, TaskOverride> tasks, List<ConfigurationProblem> problems, List<RuleEntry> rules)
         {
             Tiers = tiers;
             Tasks = tasks;
             Problems = problems;
+            Rules = rules;
         }
+
+        /// <summary>The routing rules: the global ones (<c>Rules</c>), then each task's (<c>Tasks:&lt;name&gt;:Rules</c>), in document order.</summary>
+        public IReadOnlyList<RuleEntry> Rules { get; }
 
         /// <summary>Deployments per tier (index = tier: Small, Medium, Large).</summary>
         public IReadOnlyList<DeploymentEntry>[] Tiers { get; }
@@ -193,6 +244,8 @@ namespace RoutedPrompts.Shared
                 }
             }
 
+            var rules = new List<RuleEntry>();
+            ReadRules(root, RoutingRules.RulesKey, null, rules);
             var tasks = new Dictionary<string, TaskOverride>(StringComparer.Ordinal);
             if (root.Get("Tasks", ignoreCase: true) is { Kind: JsonNodeKind.Object } tasksNode)
             {
@@ -210,11 +263,77 @@ namespace RoutedPrompts.Shared
                             Integer(task.Value.Get(RoutedPromptsShape.Seed, true))),
                         tasksNode.NameStarts[i],
                         task.Key.Length + 2);
+                    if (task.Value.Kind == JsonNodeKind.Object)
+                    {
+                        ReadRules(task.Value, "Tasks:" + task.Key + ":" + RoutingRules.RulesKey, task.Key, rules);
+                    }
                 }
             }
 
-            return new RoutedPromptsManifest(tiers, tasks, problems);
+            return new RoutedPromptsManifest(tiers, tasks, problems, rules);
         }
+
+        /// <summary>The rules of <paramref name="owner"/>'s <c>Rules</c> array (values of the wrong kind are RP0014's and left out here).</summary>
+        private static void ReadRules(JsonNode owner, string path, string? ownerTask, List<RuleEntry> rules)
+        {
+            if (owner.Get(RoutingRules.RulesKey, ignoreCase: true) is not { Kind: JsonNodeKind.Array } list)
+            {
+                return;
+            }
+
+            for (var i = 0; i < list.Items.Count; i++)
+            {
+                var rule = list.Items[i];
+                if (rule.Kind != JsonNodeKind.Object)
+                {
+                    continue; // "must be an object" (RP0014)
+                }
+
+                var when = rule.Get("When", ignoreCase: true) is { Kind: JsonNodeKind.Object } w ? w : null;
+                List<string>? tags = null;
+                if (when?.Get("Tags", ignoreCase: true) is { Kind: JsonNodeKind.Array } tagList)
+                {
+                    tags = new List<string>();
+                    foreach (var tag in tagList.Items)
+                    {
+                        tags.Add(tag.Kind == JsonNodeKind.String ? tag.Text ?? string.Empty : string.Empty);
+                    }
+                }
+
+                rules.Add(new RuleEntry(
+                    new RuleSpec
+                    {
+                        Name = Text(rule.Get("Name", true)),
+                        Task = ownerTask is null ? Text(rule.Get("Task", true)) : null, // under a task, Task is an unknown key (RP0013)
+                        Feature = Text(when?.Get("Feature", true)),
+                        UserTier = Text(when?.Get("UserTier", true)),
+                        Tags = tags,
+                        MinInputTokens = Integer(when?.Get("MinInputTokens", true)),
+                        MaxInputTokens = Integer(when?.Get("MaxInputTokens", true)),
+                        MinPromptLength = Integer(when?.Get("MinPromptLength", true)),
+                        MaxPromptLength = Integer(when?.Get("MaxPromptLength", true)),
+                        HasCode = Boolean(when?.Get("HasCode", true)),
+                        Parameter = Text(when?.Get("Parameter", true)),
+                        Pattern = Text(when?.Get("Pattern", true)),
+                        StartTier = Text(rule.Get("StartTier", true)),
+                        MaxTier = Text(rule.Get("MaxTier", true)),
+                    },
+                    path + ":" + i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ownerTask,
+                    rule));
+            }
+        }
+
+        /// <summary>A boolean as configuration binds it (<c>true</c>, or the text "true"), or <see langword="null"/>.</summary>
+        private static bool? Boolean(JsonNode? node) =>
+            node?.Kind == JsonNodeKind.True ? true
+            : node?.Kind == JsonNodeKind.False ? false
+            : node?.Kind == JsonNodeKind.String && bool.TryParse(node.Text, out var value) ? value
+            : null;
+
+        /// <summary>A value as configuration reads it as text (a string, or a number as written), or <see langword="null"/>.</summary>
+        private static string? Text(JsonNode? node) =>
+            node is not null && (node.Kind == JsonNodeKind.String || node.Kind == JsonNodeKind.Number) ? node.Text : null;
 
         /// <summary>Holds the JSON under a setting to <see cref="RoutedPromptsShape"/>: known keys, once each, and usable values.</summary>
         private static void Check(JsonNode node, Setting setting, List<string> path, List<ConfigurationProblem> problems)
