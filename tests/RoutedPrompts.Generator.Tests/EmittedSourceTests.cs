@@ -101,24 +101,7 @@ public sealed class EmittedSourceTests
         ("/project/prompts/answer.txt", "Answer in at most {maxWords} words.\nQuestion: {question}\n"));
 
     [Fact]
-    public Task Route_context_parameters() => GeneratorTest.VerifySnapshotAsync(nameof(Route_context_parameters), Usings + """
-        namespace Support;
-
-        public sealed partial class ContextPrompts(PromptRouter router)
-        {
-            [RoutedPrompt(Tier.Small, Prompt = "Classify {ticket} for {customer}.")]
-            public partial Task<string> FirstAsync(RouteContext context, string ticket, string customer);
-
-            [RoutedPrompt(Tier.Small, Prompt = "Classify {ticket} for {customer}.")]
-            public partial Task<string> MiddleAsync(string ticket, RouteContext? context, string customer, CancellationToken cancellationToken);
-
-            [RoutedPrompt(Tier.Small, Prompt = "Classify {ticket}, {count} times.")]
-            public partial ValueTask<Routed<string>> LastAsync(string ticket, int count, CancellationToken cancellationToken = default, RouteContext? @event = null);
-
-            [RoutedPrompt(Tier.Small, Prompt = "Say hello.")]
-            public partial Task<string> OnlyContextAsync(RouteContext? context = null);
-        }
-        """);
+    public Task Route_context_parameters() => GeneratorTest.VerifySnapshotAsync(nameof(Route_context_parameters), RouteContextTests.Source);
 
     [Fact]
     public Task Nested_types_in_global_namespace() => GeneratorTest.VerifySnapshotAsync(nameof(Nested_types_in_global_namespace), Usings + """

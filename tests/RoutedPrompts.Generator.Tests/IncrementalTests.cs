@@ -22,7 +22,7 @@ public sealed class IncrementalTests
         public sealed partial class Prompts(PromptRouter router)
         {
             [RoutedPrompt(Tier.Small, Prompt = "Answer {question}")]
-            public partial Task<Answer> AnswerAsync(string question, CancellationToken cancellationToken = default);
+            public partial Task<Answer> AnswerAsync(string question, RouteContext? context = null, CancellationToken cancellationToken = default);
 
             [RoutedPrompt(Tier.Small, PromptFile = "prompts/summary.txt")]
             public partial Task<string> SummarizeAsync(string text);
@@ -114,6 +114,19 @@ public sealed class IncrementalTests
         Assert.Contains(result.TrackedSteps[TrackingNames.TypeFiles].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Contains(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Contains("Please answer ", result.GeneratedSources.Single(s => s.HintName == "App.Prompts.RoutedPrompts.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Renaming_the_route_context_parameter_re_emits_the_type_file_with_the_new_name()
+    {
+        // Every other test here runs with AnswerAsync's RouteContext parameter: an edit elsewhere re-emits nothing.
+        var result = RunEdited(0, Prompts, "RouteContext? context", "RouteContext? request");
+
+        Assert.Contains(result.TrackedSteps[TrackingNames.TypeFiles].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains(
+            "_Messages(question), request, new object?[] { question }, cancellationToken)",
+            result.GeneratedSources.Single(s => s.HintName == "App.Prompts.RoutedPrompts.g.cs").SourceText.ToString(),
+            StringComparison.Ordinal);
     }
 
     [Fact]

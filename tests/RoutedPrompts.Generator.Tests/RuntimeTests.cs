@@ -147,7 +147,7 @@ public sealed class RuntimeTests
     {
         var registered = RoutedTaskCatalog.Tasks.Where(t => t.DeclaringType == typeof(FixturePrompts).FullName).ToList();
 
-        Assert.Equal(["FixturePrompts.Classify", "FixturePrompts.Locate", "FixturePrompts.ReadGauge", "FixturePrompts.ReadIncident", "FixturePrompts.ReadOrder", "fixtures.summary"], registered.Select(t => t.Name));
+        Assert.Equal(["FixturePrompts.Classify", "FixturePrompts.Locate", "FixturePrompts.ReadGauge", "FixturePrompts.ReadIncident", "FixturePrompts.ReadOrder", "FixturePrompts.Triage", "fixtures.summary"], registered.Select(t => t.Name));
         Assert.Equal(RoutedPrompts.Generated.RoutedTaskRegistry.Tasks.OrderBy(t => t.Name, StringComparer.Ordinal), registered);
         foreach (var task in registered)
         {

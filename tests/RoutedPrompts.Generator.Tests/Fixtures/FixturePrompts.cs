@@ -72,5 +72,9 @@ public sealed partial class FixturePrompts(PromptRouter router)
     [RoutedPrompt(Tier.Small, Prompt = "Read the gauge in {photo}")]
     public partial Task<Gauge> ReadGaugeAsync(string photo);
 
+    // A RouteContext between the parameters it renders (RouteContextTests).
+    [RoutedPrompt(Tier.Small, Instructions = "Triage tickets.", Prompt = "Ticket: {ticket} (priority {priority})")]
+    public partial Task<Routed<string>> TriageAsync(string ticket, RouteContext? context, int priority, CancellationToken cancellationToken = default);
+
     private static bool NotEmpty(string summary) => summary.Length > 0;
 }
