@@ -100,7 +100,7 @@ internal static class PromptFeatures
     private static LineKind Classify(ReadOnlySpan<char> line)
     {
         if (line.StartsWith("#include", StringComparison.Ordinal) || line.StartsWith("Traceback (most recent call last)", StringComparison.Ordinal) ||
-            IsStackFrame(line) || IsSql(line))
+            IsDefinition(line) || IsStackFrame(line) || IsSql(line))
         {
             return LineKind.Certain;
         }
@@ -121,6 +121,14 @@ internal static class PromptFeatures
         }
 
         return LineKind.Prose;
+    }
+
+    // "def name(args):" (Python), "function name(args) {" (JavaScript): a definition with its parameter list.
+    private static bool IsDefinition(ReadOnlySpan<char> line)
+    {
+        var rest = line.StartsWith("def ", StringComparison.Ordinal) ? line[4..] : line.StartsWith("function ", StringComparison.Ordinal) ? line[9..] : default;
+        var open = rest.IndexOf('(');
+        return open > 0 && rest[..open].Trim().IndexOf(' ') < 0 && rest[open..].Contains(')') && line[^1] is ':' or '{';
     }
 
     // "at Namespace.Type.Method(args) in file:line 12" (.NET), "at com.example.Foo.bar(Foo.java:42)" (Java),

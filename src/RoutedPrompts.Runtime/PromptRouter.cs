@@ -612,6 +612,12 @@ public sealed class PromptRouter
                 {
                     current = rejected;
                 }
+                catch (InvalidOperationException unbindable)
+                {
+                    // The binder could not convert a value (a routing rule's "StartTier": "Huge"): a rejected reload too, not
+                    // an exception on every request. Its message names the configuration path and the value.
+                    current = unbindable;
+                }
 
                 if (ReferenceEquals(current, _seen))
                 {
@@ -621,6 +627,10 @@ public sealed class PromptRouter
                 if (current is OptionsValidationException rejection)
                 {
                     NoteRejectedReload(rejection.Message);
+                }
+                else if (current is InvalidOperationException unbound)
+                {
+                    NoteRejectedReload($"The reloaded configuration could not be bound: {unbound.Message} Use a value of the setting's kind (a tier is Small, Medium or Large).");
                 }
                 else if (TryBuildPlan((RoutedPromptsOptions)current) is { } plan)
                 {

@@ -147,6 +147,12 @@ public sealed class ConfigurationKeysTests : IDisposable
         AssertKnows(RoutedPromptsShape.Root.Find("Tiers")!.Find("Small")!.Find("Deployments")!.Element!, typeof(DeploymentOptions), "deployment");
         AssertKnows(RoutedPromptsShape.Task, typeof(TaskOptions), "task");
         AssertKnows(RoutedPromptsShape.Root.Find("Resilience")!, typeof(ResilienceOptions), "resilience");
+        AssertKnows(RoutedPromptsShape.GlobalRule, typeof(RoutingRuleOptions), "global rule");
+        AssertKnows(RoutedPromptsShape.GlobalRule.Find("When")!, typeof(RoutingRuleConditions), "rule condition");
+        Assert.Same(RoutedPromptsShape.GlobalRule, RoutedPromptsShape.Root.Find("Rules")!.Element);
+        Assert.Same(RoutedPromptsShape.TaskRule, RoutedPromptsShape.Task.Find("Rules")!.Element);
+        // A task's rule is a global rule without Task (the task is the one whose Rules hold it).
+        Assert.Equal(RoutedPromptsShape.GlobalRule.Keys.Select(k => k.Key).Where(k => k != "Task"), RoutedPromptsShape.TaskRule.Keys.Select(k => k.Key));
         Assert.Equal(Enum.GetNames<Tier>(), RoutedPromptsShape.TierNames);
         Assert.Equal(Enum.GetNames<Tier>(), RoutedPromptsShape.Root.Find("Tiers")!.Keys.Select(k => k.Key));
 
