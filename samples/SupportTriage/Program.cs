@@ -1,6 +1,7 @@
 // SupportTriage: three routed tasks (a JSON classification, an extraction constrained by a schema file, a free-text
-// reply with a validator). With no API key it answers from recordings/support-demo.jsonl, a recording written by hand
-// for this demo; with OPENAI_API_KEY set it calls a real OpenAI-compatible endpoint (OpenAI, Ollama, vLLM).
+// reply with a validator). With no API key it answers from recordings/support-demo.jsonl, a recording written for this
+// demo (by hand, and by data/make_triage_data.py for the synthetic triage tickets; not produced by a model); with
+// OPENAI_API_KEY set it calls a real OpenAI-compatible endpoint (OpenAI, Ollama, vLLM).
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Globalization;
@@ -27,8 +28,8 @@ var apiKey = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
 if (string.IsNullOrEmpty(apiKey))
 {
     var recording = Path.Combine(AppContext.BaseDirectory, "recordings", "support-demo.jsonl");
-    Console.WriteLine("Offline demo: answers come from recordings/support-demo.jsonl, written by hand for this demo");
-    Console.WriteLine("(not produced by a model). Set OPENAI_API_KEY (and OPENAI_BASE_URL for Ollama or vLLM) to call a real endpoint.");
+    Console.WriteLine("Offline demo: answers come from recordings/support-demo.jsonl, written by hand and by a script for this demo");
+    Console.WriteLine("(synthetic, not produced by a model). Set OPENAI_API_KEY (and OPENAI_BASE_URL for Ollama or vLLM) to call a real endpoint.");
     // The replay client reports the recorded confidence itself, as the log-probability middleware does live.
     services.AddKeyedChatClient("openai", _ => new ReplayChatClient(ReplayRecording.Load(recording)));
 
@@ -80,6 +81,35 @@ string[] tickets =
 foreach (var ticket in tickets)
 {
     await report.RunAsync($"triage  \"{Shorten(ticket)}\"", () => prompts.TriageAsync(ticket), t => $"{t.Category}/{t.Priority}: {t.Summary}");
+}
+
+// Hard tickets (a pasted stack trace, chargeback and legal language): the classifier trained on the eval set
+// (routedprompts.lock.json) sees the difficulty in the text and starts them past the small tier.
+string[] hardTickets =
+[
+    "Every time I try to export a report in the desktop app it fails. The log says:\n"
+        + "java.lang.NullPointerException: Cannot invoke \"String.length()\" because \"token\" is null\n"
+        + "    at com.acme.export.Writer.flush(Writer.java:212)\n"
+        + "    at java.base/java.lang.Thread.run(Thread.java:1583)",
+    "I have disputed the 89.00 EUR charge with my bank (chargeback) because you billed me after I cancelled. "
+        + "If this is not reversed within 7 days my lawyer will contact you.",
+];
+foreach (var ticket in hardTickets)
+{
+    await report.RunAsync($"triage  \"{Shorten(ticket)}\"", () => prompts.TriageAsync(ticket), t => $"{t.Category}/{t.Priority}: {t.Summary}");
+}
+
+// Tickets from the enterprise support portal: the rule "enterprise-to-medium" (routedprompts.json) starts them at the
+// medium tier, whatever the classifier would say: a business decision, not a difficulty estimate.
+var enterprise = new RouteContext { Feature = "enterprise" };
+string[] enterpriseTickets =
+[
+    "Our SSO login fails for all 40 seats since this morning.",
+    "Please send the invoice for PO 7781 with our VAT number on it.",
+];
+foreach (var ticket in enterpriseTickets)
+{
+    await report.RunAsync($"triage  \"{Shorten(ticket)}\" (enterprise)", () => prompts.TriageAsync(ticket, enterprise), t => $"{t.Category}/{t.Priority}: {t.Summary}");
 }
 
 string[] emails =

@@ -62,12 +62,16 @@ public sealed partial class SupportPrompts(PromptRouter router)
 {
     /// <summary>Classifies a ticket (a JSON result; the schema is derived from <see cref="TicketTriage"/>).</summary>
     /// <param name="ticket">The ticket's text.</param>
+    /// <param name="context">
+    /// Who the request is for (not rendered into the prompt): the routing rules in <c>routedprompts.json</c> match on it
+    /// (the <c>enterprise</c> feature starts at the medium tier).
+    /// </param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The triage and which tier produced it.</returns>
     [RoutedPrompt(Tier.Small, EvalSet = "evals/triage.jsonl",
         Instructions = "You triage customer support tickets. Answer with JSON only.",
         Prompt = "Classify this ticket.\nTicket: {ticket}")]
-    public partial Task<Routed<TicketTriage>> TriageAsync(string ticket, CancellationToken cancellationToken = default);
+    public partial Task<Routed<TicketTriage>> TriageAsync(string ticket, RouteContext? context = null, CancellationToken cancellationToken = default);
 
     /// <summary>Extracts a refund request (a JSON result further constrained by <c>schemas/refund.json</c>).</summary>
     /// <param name="email">The customer's email.</param>
