@@ -36,7 +36,7 @@ public sealed class ClassifierRoutingTests
     [Fact]
     public async Task A_classifier_below_its_threshold_raises_the_start_one_tier_and_records_it_everywhere()
     {
-        using var recorder = new ActivityRecorder();
+        using var recorder = new RecordedActivities();
         using var h = Create();
         using var predictions = new MetricCollector<long>(h.Services.GetRequiredService<IMeterFactory>(), RoutedPromptsTelemetry.SourceName, RoutedPromptsTelemetry.ClassifierPredictionsInstrument);
         h.OpenAi.Reply(Harness.MediumModel, Reply.Text(Reply.GoodTicket));

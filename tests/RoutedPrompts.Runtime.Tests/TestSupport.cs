@@ -173,6 +173,18 @@ public sealed class RecordedActivities : IDisposable
         System.Diagnostics.ActivitySource.AddActivityListener(_listener);
     }
 
+    /// <summary>The activities stopped so far.</summary>
+    public IReadOnlyList<System.Diagnostics.Activity> Stopped
+    {
+        get
+        {
+            lock (_activities)
+            {
+                return [.. _activities];
+            }
+        }
+    }
+
     /// <summary>The activities of <paramref name="task"/> (their <c>task</c> tag), stopped so far.</summary>
     public List<System.Diagnostics.Activity> Of(string task)
     {
@@ -304,42 +316,4 @@ public static class Datasets
 
         return path;
     }
-}
-
-/// <summary>Records every stopped activity of the RoutedPrompts source while it lives.</summary>
-public sealed class ActivityRecorder : IDisposable
-{
-    private readonly List<System.Diagnostics.Activity> _stopped = [];
-    private readonly System.Diagnostics.ActivityListener _listener;
-
-    public ActivityRecorder()
-    {
-        _listener = new System.Diagnostics.ActivityListener
-        {
-            ShouldListenTo = s => s.Name == RoutedPromptsTelemetry.SourceName,
-            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a =>
-            {
-                lock (_stopped)
-                {
-                    _stopped.Add(a);
-                }
-            },
-        };
-        System.Diagnostics.ActivitySource.AddActivityListener(_listener);
-    }
-
-    /// <summary>The activities stopped so far.</summary>
-    public IReadOnlyList<System.Diagnostics.Activity> Stopped
-    {
-        get
-        {
-            lock (_stopped)
-            {
-                return [.. _stopped];
-            }
-        }
-    }
-
-    public void Dispose() => _listener.Dispose();
 }
