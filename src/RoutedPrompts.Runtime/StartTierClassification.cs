@@ -9,7 +9,8 @@ internal static class StartTierClassification
 {
     /// <summary>
     /// Where the request starts once the task's classifier (if any) has read it. The classifier runs only when the
-    /// request starts at the planned start tier (no rule raised it) and below its maximum; a probability below the
+    /// request starts at the planned start tier (no rule raised it), that tier is the descriptor's (the baked lock start
+    /// the classifier was trained for: configuration did not raise it), and below its maximum; a probability below the
     /// classifier's threshold starts it one tier higher (never above <paramref name="max"/>). A prediction is recorded as
     /// activity tags and a metric, and a raised start is logged (task, probability, tiers; never the prompt).
     /// </summary>
@@ -25,7 +26,7 @@ internal static class StartTierClassification
     public static (Tier Start, double? Probability, bool Raised) Apply(
         RoutedTask task, IReadOnlyList<ChatMessage> messages, Tier planned, Tier start, Tier max, Activity? activity, RouterMetrics metrics, ILogger logger)
     {
-        if (task.Classifier is not { } classifier || start != planned || start >= max)
+        if (task.Classifier is not { } classifier || planned != task.Tier || start != planned || start >= max)
         {
             return (start, null, false);
         }

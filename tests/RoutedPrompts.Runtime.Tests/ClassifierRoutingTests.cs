@@ -98,6 +98,29 @@ public sealed class ClassifierRoutingTests
     }
 
     [Fact]
+    public async Task A_classifier_is_not_asked_when_configuration_raised_the_start_above_the_tier_it_was_trained_for()
+    {
+        // The classifier predicts the baked start tier's answer (Small); configuration starting the task at Medium makes
+        // that prediction meaningless, so it must not move the request again (to Large).
+        var task = Task(Constant(-5), name: "Classifier.Configured");
+        using var h = Harness.Create(
+            o =>
+            {
+                Harness.DefaultTiers(o);
+                o.Tasks[task.Name] = new TaskOptions { Tier = Tier.Medium };
+            },
+            catalog: [task]);
+        h.OpenAi.Reply(Harness.MediumModel, Reply.Text(Reply.GoodTicket));
+
+        var routed = await h.Router.RouteAsync(task, Tasks.Messages());
+
+        Assert.Equal(Tier.Medium, routed.Tier);
+        Assert.Equal(Tier.Medium, routed.Route!.Start);
+        Assert.Null(routed.Route.ClassifierProbability);
+        Assert.False(routed.Route.ClassifierRaisedStart);
+    }
+
+    [Fact]
     public async Task A_task_without_a_classifier_gets_no_prediction()
     {
         using var h = Create();
