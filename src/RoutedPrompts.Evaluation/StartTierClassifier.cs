@@ -127,7 +127,7 @@ public static class StartTierClassifier
         var rightlyRaised = raised.Where((r, i) => r && !label[i]).Count();
         var ceiling = Math.Max(options.MaxAccuracyDrop, alone.AccuracyDrop);
         var evidence = Format(
-            $"cross-validation ({folds} folds): classifier → cascade saves {with.Saving:P0} at a drop of {Points(with.AccuracyDrop)} against the cascade alone's {alone.Saving:P0} at {Points(alone.AccuracyDrop)} (target {Points(options.MaxAccuracyDrop)}); it sends {(double)raisedCount / examples.Count:P0} of requests past the first tier, rightly for {(raisedCount == 0 ? 0 : (double)rightlyRaised / raisedCount):P0} of them (by chance {(double)(examples.Count - right) / examples.Count:P0}); the n-gram classifier itself costs 0 USD and microseconds per request");
+            $"cross-validation ({folds} folds): classifier → cascade saves {with.Saving:P0} at a drop of {Points(with.AccuracyDrop)} against the cascade alone's {alone.Saving:P0} at {Points(alone.AccuracyDrop)} (target {Points(options.MaxAccuracyDrop)}); {(raisedCount == 0 ? "it sends no request past the first tier" : Format($"it sends {(double)raisedCount / examples.Count:P0} of requests past the first tier, rightly for {(double)rightlyRaised / raisedCount:P0} of them (by chance {(double)(examples.Count - right) / examples.Count:P0})"))}; the n-gram classifier itself costs 0 USD and microseconds per request");
         var result = new ClassifierCalibration(null, string.Empty)
         {
             CascadeAlone = alone,

@@ -88,6 +88,7 @@ public sealed class StartTierClassifierTests
         Assert.True(result.Classifier is null, result.Reason);
         Assert.StartsWith("off: ", result.Reason, StringComparison.Ordinal);
         Assert.Contains("than the cascade alone", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("it sends no request past the first tier;", result.Reason, StringComparison.Ordinal); // not "0 % of requests …, rightly for 0 % of them"
     }
 
     [Fact]
