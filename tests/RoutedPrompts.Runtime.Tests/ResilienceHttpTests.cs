@@ -186,7 +186,9 @@ public sealed class ResilienceHttpTests
     [Fact]
     public async Task Nothing_left_is_a_routing_exception_saying_which_deployment_failed_how()
     {
-        await using var h = await HttpHarness.StartAsync(o => o.Resilience.AttemptTimeout = TimeSpan.FromMilliseconds(300));
+        // The per-try timeout ends the hang; it must be long enough that no other answer (the 429, the 502) misses it on a
+        // loaded machine (300 ms did once in CI: the 429 became a Timeout).
+        await using var h = await HttpHarness.StartAsync(o => o.Resilience.AttemptTimeout = TimeSpan.FromSeconds(2));
         h.Server.Schedule("small-a", FaultKind.ServiceUnavailable).Schedule("small-b", FaultKind.Hang);
         h.Server.Schedule("medium-a", new Fault(FaultKind.RateLimited, 1)).Schedule("medium-b", FaultKind.DropConnection);
         h.Server.Schedule("large-a", FaultKind.MalformedBody).Schedule("large-b", FaultKind.BadGateway);
